@@ -1,0 +1,143 @@
+# proftorture — build and test every unit for one arch at a time.
+#
+#   make [ARCH=native|armel|armhf|mips|mipsel]   build into build/$(ARCH)/
+#   make check [ARCH=...]                         unit tests (under qemu for cross arches)
+#   make check-arm check-mips check-mipsle check-all
+#   make deps                                     ci/install-deps
+#
+# Every arch-specific fact comes from ci/arches.tsv; adding an arch is one row.
+
+ARCH ?= native
+ARCHES := $(shell awk -F'\t' 'NR>1 {print $$1}' ci/arches.tsv)
+arch_field = $(shell awk -F'\t' -v a=$(1) '$$1==a {print $$$(2)}' ci/arches.tsv)
+
+ifeq ($(filter $(ARCH),$(ARCHES)),)
+$(error ARCH=$(ARCH) is not in ci/arches.tsv; allowed: $(ARCHES))
+endif
+
+TRIPLE     := $(call arch_field,$(ARCH),2)
+QEMU       := $(call arch_field,$(ARCH),3)
+QEMU_FLAGS := $(filter-out -,$(call arch_field,$(ARCH),4))
+ARCH_FLAGS := $(filter-out -,$(call arch_field,$(ARCH),5))
+ATOMICS    := $(call arch_field,$(ARCH),6)
+
+B := build/$(ARCH)
+
+ifeq ($(TRIPLE),-)
+CC      ?= cc
+NM      := nm
+OBJDUMP := objdump
+AR      := ar
+RUN     :=
+STATIC  :=
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
+else
+CC      := $(TRIPLE)-gcc
+NM      := $(TRIPLE)-nm
+OBJDUMP := $(TRIPLE)-objdump
+AR      := $(TRIPLE)-ar
+RUN     := $(QEMU) $(QEMU_FLAGS)
+STATIC  := -static
+CHECK_CFLAGS := -I$(B)/sysroot/include
+CHECK_LIBS   := $(B)/sysroot/lib/libcheck.a -lm
+endif
+ifeq ($(origin CC),default)
+CC := cc
+endif
+
+# The arch's default atomics strategy, e.g. striped-kuser -> STRIPED + KUSER.
+DEFAULT_STRATEGY := ATOMIC_EMUL_$(shell echo $(subst -kuser,,$(ATOMICS)) | tr a-z A-Z)
+DEFAULT_CAS32    := ATOMIC_EMUL_CAS32_$(if $(findstring -kuser,$(ATOMICS)),KUSER,BUILTIN)
+
+OPT      ?= -O2
+CFLAGS   := -std=c11 $(OPT) -g -Wall -Wextra -Werror -pthread $(ARCH_FLAGS) $(EXTRA_CFLAGS)
+CPPFLAGS := -Iatomic_emul -Iprofbuf -Icpuprof -Isigprof -Icases -I$(B)/gen \
+            -DATOMIC_EMUL_DEFAULT_STRATEGY=$(DEFAULT_STRATEGY) \
+            -DATOMIC_EMUL_DEFAULT_CAS32=$(DEFAULT_CAS32) \
+            -DPROFTORTURE_ARCH='"$(ARCH)"'
+LDFLAGS  := -pthread $(STATIC) $(EXTRA_LDFLAGS)
+
+# The units, in dependency order: each may use only those before it.
+UNITS    := atomic_emul profbuf cpuprof sigprof
+LIB_SRCS := $(foreach u,$(UNITS),$(wildcard $(u)/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
+LIB      := $(B)/libproftorture.a
+
+TEST_SUPPORT_SRCS := $(wildcard tests/support/*.c)
+TEST_SUPPORT_OBJS := $(TEST_SUPPORT_SRCS:%.c=$(B)/obj/%.o)
+TEST_SRCS := $(wildcard tests/check_*.c)
+TESTS     := $(TEST_SRCS:tests/%.c=$(B)/tests/%)
+
+CASE_SRCS := $(wildcard cases/*.c)
+CASE_OBJS := $(CASE_SRCS:%.c=$(B)/obj/%.o)
+STRESS    := $(if $(CASE_SRCS),$(B)/stress)
+
+.PHONY: all lib tests deps check check-arch check-arm check-mips check-mipsle \
+        check-all clean distclean $(addprefix check-,$(ARCHES))
+
+all: $(LIB) $(TESTS) $(STRESS)
+lib: $(LIB)
+tests: $(TESTS)
+
+deps:
+	ci/install-deps
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# The classifier must see all of atomic_emul's code, and know which libgcc
+# helpers it calls out of line (atomic_emul/outline.h).
+$(B)/obj/atomic_emul/atomic_emul.o.checked: $(B)/obj/atomic_emul/atomic_emul.o
+	ci/check-section $(OBJDUMP) $< atomic_emul_text
+	@touch $@
+$(B)/gen/outline_helpers.inc: $(B)/obj/atomic_emul/atomic_emul.o
+	@mkdir -p $(@D)
+	ci/gen-outline $(NM) "$$($(CC) $(ARCH_FLAGS) -print-libgcc-file-name)" $< > $@.tmp && mv $@.tmp $@
+$(B)/obj/atomic_emul/outline.o: $(B)/gen/outline_helpers.inc
+
+$(LIB): $(LIB_OBJS) $(B)/obj/atomic_emul/atomic_emul.o.checked
+	@rm -f $@
+	$(AR) rcs $@ $(LIB_OBJS)
+
+$(B)/obj/tests/%.o: CFLAGS += $(CHECK_CFLAGS)
+$(B)/tests/%: $(B)/obj/tests/%.o $(TEST_SUPPORT_OBJS) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(TEST_SUPPORT_OBJS) $(LIB) $(CHECK_LIBS) -lm
+
+$(B)/stress: $(CASE_OBJS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(CASE_OBJS) $(LIB) -lm
+
+# Run every Check binary; keep going past a failure, fail at the end.
+check-arch: all
+	@fail=0; for t in $(TESTS); do \
+	  echo "+ $(strip $(RUN) $$t)"; \
+	  PROFTORTURE_SLOWDOWN=$(if $(RUN),10,1) $(RUN) $$t || fail=1; \
+	done; \
+	if [ $$fail = 0 ]; then echo "check-$(ARCH): all unit tests passed"; \
+	else echo "check-$(ARCH): FAILED"; exit 1; fi
+
+check: check-arch
+
+$(addprefix check-,$(ARCHES)):
+	$(MAKE) --no-print-directory check-arch ARCH=$(@:check-%=%)
+
+check-arm: check-armel check-armhf
+check-mipsle: check-mipsel
+
+# Every arch, continuing past failures so one run shows the whole matrix.
+check-all:
+	@fail=; for a in $(ARCHES); do \
+	  $(MAKE) --no-print-directory check-arch ARCH=$$a || fail="$$fail $$a"; \
+	done; \
+	if [ -n "$$fail" ]; then echo "check-all: FAILED on$$fail"; exit 1; fi; \
+	echo "check-all: passed on $(ARCHES)"
+
+clean:
+	rm -rf $(foreach a,$(ARCHES),build/$(a)/obj build/$(a)/tests build/$(a)/gen build/$(a)/*.a build/$(a)/stress)
+
+distclean:
+	rm -rf build
+
+-include $(LIB_OBJS:.o=.d) $(TEST_SUPPORT_OBJS:.o=.d) $(CASE_OBJS:.o=.d)

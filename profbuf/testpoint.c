@@ -1,0 +1,5 @@
+#include "testpoint.h"
+
+#include <stddef.h>
+
+void (*volatile testpoint_hook)(enum testpoint point) = NULL;

@@ -1,0 +1,36 @@
+/*
+ * Test support: run a function in a forked child under a deadline, so a test
+ * can watch something hang or crash without hanging or crashing itself.
+ *
+ * The child gets its own process group and is killed with SIGKILL (the whole
+ * group) when the deadline passes. Results travel back through shared memory
+ * from shared_alloc(), which survives the child's death.
+ */
+#ifndef TEST_CHILD_H
+#define TEST_CHILD_H
+
+#include <stddef.h>
+
+enum child_outcome { CHILD_EXITED, CHILD_SIGNALED, CHILD_TIMED_OUT };
+
+struct child_result {
+	enum child_outcome outcome;
+	int code;       /* exit status, or the signal number */
+	double seconds; /* wall time until it ended or was killed */
+};
+
+/* Runs fn(arg) in a child; the child exits 0 when fn returns. */
+struct child_result run_in_child(void (*fn)(void *), void *arg, double timeout_s);
+
+/* Zeroed memory shared with children forked later. Never freed. */
+void *shared_alloc(size_t size);
+
+/* Seconds on the monotonic clock. */
+double now_seconds(void);
+
+/* How much slower than native this process runs: 1 natively, more under
+ * qemu (from PROFTORTURE_SLOWDOWN, default 1; the Makefile sets it). Tests
+ * scale their deadlines, never their assertions, by it. */
+double slowdown(void);
+
+#endif
