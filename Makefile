@@ -97,6 +97,12 @@ $(B)/gen/outline_helpers.inc: $(B)/obj/atomic_emul/atomic_emul.o
 	ci/gen-outline $(NM) "$$($(CC) $(ARCH_FLAGS) -print-libgcc-file-name)" $< > $@.tmp && mv $@.tmp $@
 $(B)/obj/atomic_emul/outline.o: $(B)/gen/outline_helpers.inc
 
+# The expected-outcome table, compiled into stress as a C string.
+$(B)/gen/expected_tsv.inc: cases/expected.tsv
+	@mkdir -p $(@D)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+$(B)/obj/cases/expected.o: $(B)/gen/expected_tsv.inc
+
 $(LIB): $(LIB_OBJS) $(B)/obj/atomic_emul/atomic_emul.o.checked
 	@rm -f $@
 	$(AR) rcs $@ $(LIB_OBJS)

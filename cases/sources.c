@@ -1,0 +1,144 @@
+/*
+ * Signal sources (DESIGN.md, "Signal sources"):
+ *   cannon        a thread tgkill()s the workers round-robin, as fast as it
+ *                 can (--rate max) or paced to --rate signals per second in
+ *                 total. The fastest, and the only one that counts "sent".
+ *                 It skips a worker that is still in its handler or has not
+ *                 made progress (an operation of its loop) since its last signal: otherwise
+ *                 the next signal lands right after sigreturn, the worker
+ *                 never moves, and thousands of samples share one PC (a
+ *                 signal storm that exercises nothing).
+ *   itimer        setitimer(ITIMER_PROF): process-directed, as Go <= 1.17.
+ *                 Only workers have SIGPROF unblocked, so only they get it.
+ *   thread-timer  timer_create(CLOCK_THREAD_CPUTIME_ID, SIGEV_THREAD_ID) per
+ *                 worker, as Go >= 1.18 (QEMU allows 32 such timers).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "stress.h"
+
+static pthread_t cannon_thread;
+
+static void add_ns(struct timespec *t, long ns)
+{
+	t->tv_nsec += ns;
+	while (t->tv_nsec >= 1000000000L) {
+		t->tv_nsec -= 1000000000L;
+		t->tv_sec++;
+	}
+}
+
+static void *cannon_main(void *arg)
+{
+	struct run *r = arg;
+	pid_t pid = getpid();
+	long period_ns = r->opt.rate > 0 ? 1000000000L / r->opt.rate : 0;
+	struct timespec next;
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	uint32_t shot_at[MAX_WORKERS];
+	for (int i = 0; i < r->opt.threads; i++)
+		shot_at[i] = UINT32_MAX;
+	int idle = 0;
+	for (int i = 0; !__atomic_load_n(&r->stop_source, __ATOMIC_RELAXED); i = (i + 1) % r->opt.threads) {
+		struct worker *w = &r->workers[i];
+		uint32_t it = peek(&w->iterations);
+		if (peek(&w->in_handler) || it == shot_at[i]) {
+			if (++idle >= r->opt.threads) { /* nobody ready: let them run */
+				sched_yield();
+				idle = 0;
+			}
+			continue;
+		}
+		idle = 0;
+		shot_at[i] = it;
+		if (syscall(SYS_tgkill, pid, w->tid, SIGPROF) == 0)
+			bump(&r->sent);
+		if (period_ns) {
+			add_ns(&next, period_ns);
+			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+		}
+	}
+	return NULL;
+}
+
+static struct timeval period_tv(long rate)
+{
+	long us = rate > 0 ? 1000000L / rate : 1; /* max: the shortest the kernel allows */
+	if (us < 1)
+		us = 1;
+	struct timeval tv = { us / 1000000, us % 1000000 };
+	return tv;
+}
+
+static int start_thread_timers(struct run *r)
+{
+	long ns = r->opt.rate > 0 ? 1000000000L / r->opt.rate : 10000; /* max: 100 kHz per thread */
+	for (int i = 0; i < r->opt.threads; i++) {
+		struct worker *w = &r->workers[i];
+		clockid_t clock;
+		if (pthread_getcpuclockid(w->thread, &clock) != 0)
+			return -1;
+		struct sigevent sev;
+		memset(&sev, 0, sizeof sev);
+		sev.sigev_notify = SIGEV_THREAD_ID;
+		sev.sigev_signo = SIGPROF;
+		sev._sigev_un._tid = w->tid;
+		if (timer_create(clock, &sev, &w->timer) != 0) {
+			fprintf(stderr, "stress: timer_create for worker %d: %s\n", i, strerror(errno));
+			return -1;
+		}
+		w->has_timer = true;
+		struct itimerspec its = { { ns / 1000000000L, ns % 1000000000L },
+					  { ns / 1000000000L, ns % 1000000000L } };
+		timer_settime(w->timer, 0, &its, NULL);
+	}
+	return 0;
+}
+
+int source_start(struct run *r)
+{
+	switch (r->opt.source) {
+	case SOURCE_CANNON:
+		return pthread_create(&cannon_thread, NULL, cannon_main, r) == 0 ? 0 : -1;
+	case SOURCE_ITIMER: {
+		struct itimerval it = { period_tv(r->opt.rate), period_tv(r->opt.rate) };
+		return setitimer(ITIMER_PROF, &it, NULL);
+	}
+	case SOURCE_THREAD_TIMER:
+		return start_thread_timers(r);
+	default:
+		return -1;
+	}
+}
+
+void source_stop(struct run *r)
+{
+	__atomic_store_n(&r->stop_source, 1, __ATOMIC_RELAXED);
+	switch (r->opt.source) {
+	case SOURCE_CANNON:
+		pthread_join(cannon_thread, NULL);
+		break;
+	case SOURCE_ITIMER: {
+		struct itimerval off;
+		memset(&off, 0, sizeof off);
+		setitimer(ITIMER_PROF, &off, NULL);
+		break;
+	}
+	case SOURCE_THREAD_TIMER:
+		for (int i = 0; i < r->opt.threads; i++)
+			if (r->workers[i].has_timer)
+				timer_delete(r->workers[i].timer);
+		break;
+	default:
+		break;
+	}
+}

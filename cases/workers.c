@@ -1,0 +1,222 @@
+/*
+ * The profiled threads and their SIGPROF handler.
+ *
+ * A worker alternates a burst of emulated 64-bit atomics on words that share
+ * a spinlock with the log's index words (so a signal landing there, with a
+ * handler that then writes the log, meets its own lock) and a burst of plain
+ * arithmetic (so ordinary samples, and with them the unlocked flush, are hot
+ * at the same time).
+ *
+ * The handler's "stack" is four self-checking words instead of a traceback:
+ *   [tid][seq][pc][checksum(tid, seq, pc)]
+ * and its tag is the worker itself, so the reader can tell a sample that went
+ * through the ring intact from one that was torn or overwritten.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "profbuf.h"
+#include "stress.h"
+#include "ucontext_pc.h"
+
+#define ALTSTACK_SIZE (64 * 1024)
+#define HOT_WORDS (4 * ATOMIC_EMUL_STRIPES)
+
+static __thread struct worker *self;
+
+uintptr_t sample_checksum(uintptr_t tid, uintptr_t seq, uintptr_t pc)
+{
+	uintptr_t h = (uintptr_t)0x9e3779b97f4a7c15ull;
+	h ^= tid * (uintptr_t)0x85ebca77u;
+	h = (h << 13) | (h >> (8 * sizeof h - 13));
+	h ^= seq * (uintptr_t)0xc2b2ae3du;
+	h = (h << 7) | (h >> (8 * sizeof h - 7));
+	return h ^ pc ^ (uintptr_t)0x27d4eb2fu;
+}
+
+/* Go walks the stack only once the sample will be recorded: so do we. */
+static size_t self_checking_stack(void *arg, uintptr_t pc, uintptr_t *stk, size_t max)
+{
+	struct worker *w = arg;
+	if (max < 4)
+		return 0;
+	uintptr_t seq = ++w->seq;
+	stk[0] = (uintptr_t)w->tid;
+	stk[1] = seq;
+	stk[2] = pc;
+	stk[3] = sample_checksum((uintptr_t)w->tid, seq, pc);
+	return 4;
+}
+
+/* Async-signal-safe: touches only this thread's worker, the profile (through
+ * sigprof_handle) and errno, which it restores. */
+static void on_sigprof(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)si;
+	struct worker *w = self;
+	if (!w)
+		return;
+	int saved = errno;
+	struct run *r = the_run;
+	uintptr_t pc = ucontext_pc(uc);
+
+	__atomic_store_n(&w->in_handler, 1, __ATOMIC_RELAXED);
+	w->last_pc = pc;
+	enum atomic_emul_pc_class cls = atomic_emul_classify_pc(pc);
+	__atomic_store_n(&w->last_pc_class, (uint32_t)cls, __ATOMIC_RELAXED);
+	bump(&w->handled);
+	if (cls != ATOMIC_PC_ELSEWHERE)
+		bump(&w->in_atomic);
+
+	struct sigprof_result res =
+		sigprof_handle(&r->prof, r->opt.variant, pc, w, self_checking_stack, w);
+	switch (res.fate) {
+	case SIGPROF_IGNORED: bump(&w->ignored); break;
+	case SIGPROF_LOST_ATOMIC: bump(&w->lost_atomic); break;
+	case SIGPROF_RECORDED: bump(&w->recorded); break;
+	case SIGPROF_TOO_LATE: bump(&w->too_late); break;
+	}
+	if (res.flushed)
+		bump(&w->flushes);
+	__atomic_store_n(&w->in_handler, 0, __ATOMIC_RELAXED);
+	errno = saved;
+}
+
+static uint64_t xorshift(uint64_t *s)
+{
+	uint64_t x = *s;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *s = x;
+}
+
+/* The words to hammer: those guarded by the same spinlock as one of the
+ * log's r, w, overflow, overflowTime (every hot word, under global). */
+void workers_choose_targets(struct run *r, struct profbuf *log)
+{
+	if (!r->hot) {
+		r->hot = aligned_alloc(64, HOT_WORDS * sizeof(uint64_t));
+		if (!r->hot)
+			abort();
+		memset(r->hot, 0, HOT_WORDS * sizeof(uint64_t));
+	}
+	struct profbuf_raw raw;
+	profbuf_raw(log, &raw);
+	const uint64_t *index_words[4] = { raw.r, raw.w, raw.overflow, raw.overflow_time };
+	int n = 0;
+	for (int k = 0; k < HOT_WORDS && n < 8; k++) {
+		int lock = atomic_emul_lock_index(&r->hot[k]);
+		for (int j = 0; j < 4; j++) {
+			if (lock == atomic_emul_lock_index(index_words[j])) {
+				r->targets[n++] = &r->hot[k];
+				break;
+			}
+		}
+	}
+	for (; n < 8; n++) /* native: no locks, any word will do */
+		r->targets[n] = &r->hot[n];
+	r->ntargets = n;
+}
+
+static void atomic_burst(struct run *r, struct worker *w, int ops)
+{
+	for (int k = 0; k < ops; k++) {
+		uint64_t *t = r->targets[(w->index + k) & 7];
+		switch (k & 3) {
+		case 0: atomic_emul_xadd64(t, 1); break;
+		case 1: (void)atomic_emul_load64(t); break;
+		case 2: {
+			uint64_t old = atomic_emul_load64(t);
+			atomic_emul_cas64(t, old, old + 1);
+			break;
+		}
+		case 3: atomic_emul_store64(t, xorshift(&w->rng)); break;
+		}
+		bump(&w->iterations);
+	}
+}
+
+static uint64_t plain_burst(struct worker *w, int ops)
+{
+	volatile uint64_t x = w->rng;
+	for (int k = 0; k < ops; k++) {
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		if ((k & 15) == 15)
+			bump(&w->iterations);
+	}
+	return x;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct run *r = the_run;
+	__atomic_store_n(&w->tid, gettid(), __ATOMIC_RELEASE);
+	self = w;
+
+	stack_t ss = { .ss_sp = w->altstack, .ss_size = ALTSTACK_SIZE, .ss_flags = 0 };
+	sigaltstack(&ss, NULL);
+	sigset_t prof;
+	sigemptyset(&prof);
+	sigaddset(&prof, SIGPROF);
+	pthread_sigmask(SIG_UNBLOCK, &prof, NULL);
+
+	bool plain_only = r->opt.kase == CASE_OVERFLOW;
+	while (!__atomic_load_n(&r->stop_workers, __ATOMIC_RELAXED)) {
+		if (!plain_only)
+			atomic_burst(r, w, r->opt.atomic_ops);
+		plain_burst(w, r->opt.plain_ops);
+	}
+	/* No handler may run once we are gone: block, then the timer (if any)
+	 * goes with the source. A pending signal dies with the thread, unhandled
+	 * and therefore uncounted on both sides of the ledger. */
+	pthread_sigmask(SIG_BLOCK, &prof, NULL);
+	__atomic_store_n(&w->exited, 1, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+int workers_start(struct run *r)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_sigprof;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+	sigfillset(&sa.sa_mask); /* as Go's handlers: nothing nests */
+	if (sigaction(SIGPROF, &sa, NULL) != 0) {
+		perror("stress: sigaction(SIGPROF)");
+		return -1;
+	}
+
+	for (int i = 0; i < r->opt.threads; i++) {
+		struct worker *w = &r->workers[i];
+		w->index = i;
+		w->rng = r->opt.seed * 0x9e3779b97f4a7c15ull + (uint64_t)i + 1;
+		w->altstack = malloc(ALTSTACK_SIZE);
+		if (!w->altstack || pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+			fprintf(stderr, "stress: cannot start worker %d\n", i);
+			return -1;
+		}
+	}
+	/* Sources need every tid. */
+	for (int i = 0; i < r->opt.threads; i++)
+		while (__atomic_load_n(&r->workers[i].tid, __ATOMIC_ACQUIRE) == 0)
+			sched_yield();
+	return 0;
+}
+
+void workers_stop(struct run *r)
+{
+	__atomic_store_n(&r->stop_workers, 1, __ATOMIC_RELAXED);
+	for (int i = 0; i < r->opt.threads; i++) {
+		pthread_join(r->workers[i].thread, NULL);
+		watchdog_progress_note();
+	}
+}
