@@ -1,0 +1,329 @@
+/*
+ * Deterministic reproductions (DESIGN.md, "Two ways to reproduce"):
+ *
+ * 1. #24991 in one run: a locked cpuprof_add is parked between loading w and
+ *    copying its record (TESTPOINT_PROFBUF_WRITE_LOADED); the unlocked flush
+ *    runs to completion on another thread; the parked writer resumes. The
+ *    reader must report the corruption. With the fix (the lost count flushed
+ *    by add, under signalLock) the second writer cannot get past the lock
+ *    while the first is parked, so the schedule cannot happen.
+ *
+ * 2. #20146 at the handler level: a thread holds the spinlock guarding the
+ *    log's w word (spinning inside atomic_emul) and takes SIGPROF; the
+ *    handler runs sigprof_handle with each variant. unchecked self-deadlocks
+ *    (proved by the lock holder being the handler's own thread); every
+ *    checked variant returns and counts a lost sample.
+ */
+#define _GNU_SOURCE
+#include <check.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "atomic_emul.h"
+#include "cpuprof.h"
+#include "profbuf.h"
+#include "sigprof.h"
+#include "support/child.h"
+#include "testpoint.h"
+#include "ucontext_pc.h"
+
+static struct cpuprof prof;
+static int tag_a;
+
+/* ---- parking a thread at a test point ---- */
+
+static int32_t park_tid;           /* only this thread parks */
+static enum testpoint park_point;
+static uint32_t parked, unpark;
+
+static void park_hook(enum testpoint pt)
+{
+	if (pt != park_point || gettid() != __atomic_load_n(&park_tid, __ATOMIC_ACQUIRE))
+		return;
+	__atomic_store_n(&park_tid, 0, __ATOMIC_RELEASE); /* park once */
+	__atomic_store_n(&parked, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&unpark, __ATOMIC_ACQUIRE))
+		;
+}
+
+static void *parked_locked_add(void *arg)
+{
+	(void)arg;
+	__atomic_store_n(&park_tid, gettid(), __ATOMIC_RELEASE);
+	const uintptr_t stk[4] = { 0x11, 0x22, 0x33, 0x44 };
+	cpuprof_add(&prof, &tag_a, stk, 4);
+	return NULL;
+}
+
+static uint32_t second_done;
+
+/* The fixed path: a handler that found lost counts flushes them in add. */
+static void *locked_flush_writer(void *arg)
+{
+	(void)arg;
+	cpuprof_count_lost_atomic_racy(&prof);
+	const uintptr_t stk[1] = { 0x55 };
+	cpuprof_add(&prof, &tag_a, stk, 1);
+	__atomic_store_n(&second_done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void wait_flag(const uint32_t *f)
+{
+	double end = now_seconds() + 10 * slowdown();
+	while (!__atomic_load_n(f, __ATOMIC_ACQUIRE))
+		ck_assert_msg(now_seconds() < end, "timed out waiting for a parked thread");
+}
+
+/* Reads to eof; returns 0 or the first error code (read or parse). */
+static int read_and_validate(struct cpuprof_totals *totals)
+{
+	struct cpuprof_parser ps;
+	memset(&ps, 0, sizeof ps);
+	for (int guard = 0; guard < 1000; guard++) {
+		struct profbuf_batch b;
+		int rc = profbuf_read(prof.log, PROFBUF_NONBLOCKING, &b);
+		if (rc < 0)
+			return rc;
+		rc = cpuprof_parse_batch(&ps, b.data, b.ndata, b.tags, b.ntags, NULL, NULL);
+		if (rc < 0)
+			return rc;
+		if (b.eof) {
+			*totals = ps.totals;
+			return 0;
+		}
+	}
+	ck_abort_msg("no eof after 1000 reads");
+	return 0;
+}
+
+static void start_profile(void)
+{
+	memset(&prof, 0, sizeof prof);
+	ck_assert_int_eq(cpuprof_start(&prof, 100, 1 << 8, 16), 0);
+	parked = unpark = second_done = 0;
+	park_point = TESTPOINT_PROFBUF_WRITE_LOADED;
+	testpoint_hook = park_hook;
+}
+
+static void end_profile(void)
+{
+	testpoint_hook = NULL;
+	profbuf_free(cpuprof_detach_log(&prof));
+}
+
+START_TEST(test_unlocked_flush_against_parked_add_corrupts)
+{
+	start_profile();
+	pthread_t a;
+	pthread_create(&a, NULL, parked_locked_add, NULL);
+	wait_flag(&parked);
+	cpuprof_add_lost_atomic64(&prof, 7); /* go1.12's addLostAtomic64: no lock */
+	__atomic_store_n(&unpark, 1, __ATOMIC_RELEASE);
+	pthread_join(a, NULL);
+	cpuprof_stop(&prof);
+
+	struct cpuprof_totals t;
+	memset(&t, 0, sizeof t);
+	int rc = read_and_validate(&t);
+	/* Both writers copied to the same offset and both committed: the
+	 * sample overwrote the lost record and w moved past words nobody
+	 * wrote. Either the ring reports it or the records do not add up. */
+	bool corrupt = rc < 0 || t.lost_atomic != 7 || t.samples != 1;
+	ck_assert_msg(corrupt, "two writers at one offset went unnoticed (rc %d, samples %llu, lost %llu)",
+		      rc, (unsigned long long)t.samples, (unsigned long long)t.lost_atomic);
+	fprintf(stderr, "unlocked flush vs parked add: %s\n",
+		rc < 0 ? cpuprof_strerror(rc) : "records do not add up");
+	end_profile();
+}
+END_TEST
+
+START_TEST(test_locked_flush_cannot_interleave_with_parked_add)
+{
+	start_profile();
+	pthread_t a, b;
+	pthread_create(&a, NULL, parked_locked_add, NULL);
+	wait_flag(&parked);
+	pthread_create(&b, NULL, locked_flush_writer, NULL);
+	/* The second writer must be stuck on signalLock while the first is
+	 * parked inside profbuf_write: the interleaving is impossible. */
+	double end = now_seconds() + 0.2 * slowdown();
+	while (now_seconds() < end)
+		ck_assert_msg(!__atomic_load_n(&second_done, __ATOMIC_ACQUIRE),
+			      "a second writer got past signalLock while the first was mid-write");
+	ck_assert_uint_eq(atomic_emul_load32(&prof.signal_lock), 1);
+	__atomic_store_n(&unpark, 1, __ATOMIC_RELEASE);
+	pthread_join(a, NULL);
+	pthread_join(b, NULL);
+	cpuprof_stop(&prof);
+
+	struct cpuprof_totals t;
+	memset(&t, 0, sizeof t);
+	ck_assert_int_eq(read_and_validate(&t), 0);
+	ck_assert_uint_eq(t.samples, 2);
+	ck_assert_uint_eq(t.lost_atomic, 1);
+	end_profile();
+}
+END_TEST
+
+/* ---- #20146 through the real handler body ---- */
+
+static const char *const strategies[] = { "global", "striped", "global-kuser", "striped-kuser" };
+#define NSTRATEGIES ((int)(sizeof strategies / sizeof strategies[0]))
+
+struct handler_report {
+	uint32_t entered, returned, holder_finished;
+	int32_t handler_tid, holder_seen;
+	int32_t fate;
+};
+
+static struct handler_report *rep;
+static enum sigprof_variant variant_under_test;
+static uint32_t release_holder;
+static uint64_t *guarded_word; /* the log's w: what writing a sample needs */
+
+static size_t one_frame(void *arg, uintptr_t pc, uintptr_t *stk, size_t max)
+{
+	(void)arg;
+	if (max < 1)
+		return 0;
+	stk[0] = pc;
+	return 1;
+}
+
+static void handler(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)si;
+	int saved = errno;
+	rep->handler_tid = (int32_t)gettid();
+	__atomic_store_n(&rep->entered, 1, __ATOMIC_SEQ_CST);
+	struct sigprof_result r =
+		sigprof_handle(&prof, variant_under_test, ucontext_pc(uc), &tag_a, one_frame, NULL);
+	rep->fate = (int32_t)r.fate;
+	__atomic_store_n(&rep->returned, 1, __ATOMIC_SEQ_CST);
+	errno = saved;
+}
+
+static void *holder(void *arg)
+{
+	(void)arg;
+	atomic_emul_hold_lock_until(guarded_word, &release_holder);
+	__atomic_store_n(&rep->holder_finished, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+static bool wait_until(const uint32_t *flag, double seconds)
+{
+	double end = now_seconds() + seconds;
+	while (!__atomic_load_n(flag, __ATOMIC_SEQ_CST))
+		if (now_seconds() > end)
+			return false;
+	return true;
+}
+
+static void handler_scenario(void *arg)
+{
+	struct atomic_emul_config cfg;
+	if (atomic_emul_parse(arg, &cfg) || atomic_emul_configure(cfg))
+		_exit(77);
+	memset(&prof, 0, sizeof prof);
+	if (cpuprof_start(&prof, 100, 1 << 8, 16))
+		_exit(12);
+	struct profbuf_raw raw;
+	profbuf_raw(prof.log, &raw);
+	guarded_word = raw.w;
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = handler;
+	sa.sa_flags = SA_SIGINFO;
+	sigfillset(&sa.sa_mask);
+	sigaction(SIGPROF, &sa, NULL);
+
+	pthread_t t;
+	pthread_create(&t, NULL, holder, NULL);
+	int idx = atomic_emul_lock_index(guarded_word);
+	while (atomic_emul_lock_owner(idx) == 0)
+		;
+	pthread_kill(t, SIGPROF);
+	if (!wait_until(&rep->entered, 5 * slowdown()))
+		_exit(10);
+	if (!wait_until(&rep->returned, 0.3 * slowdown())) {
+		rep->holder_seen = atomic_emul_lock_owner(idx);
+		_exit(3);
+	}
+	__atomic_store_n(&release_holder, 1, __ATOMIC_SEQ_CST);
+	pthread_join(t, NULL);
+	_exit(0);
+}
+
+static bool strategy_supported(const char *name)
+{
+	struct atomic_emul_config cfg;
+	return atomic_emul_parse(name, &cfg) == 0 && atomic_emul_supported(cfg);
+}
+
+START_TEST(test_handler_variants_inside_emulated_atomic)
+{
+	if (!strategy_supported(strategies[_i]))
+		return;
+	for (int v = 0; v < SIGPROF_NVARIANTS; v++) {
+		rep = shared_alloc(sizeof *rep);
+		variant_under_test = (enum sigprof_variant)v;
+		struct child_result r = run_in_child(handler_scenario, (void *)strategies[_i], 20 * slowdown());
+		if (v == SIGPROF_UNCHECKED) {
+			ck_assert_msg(r.outcome == CHILD_EXITED && r.code == 3,
+				      "%s/unchecked: want a stuck handler, got outcome %d code %d",
+				      strategies[_i], r.outcome, r.code);
+			ck_assert(!rep->returned && !rep->holder_finished);
+			ck_assert_int_ne(rep->handler_tid, 0);
+			ck_assert_int_eq(rep->holder_seen, rep->handler_tid);
+		} else {
+			ck_assert_msg(r.outcome == CHILD_EXITED && r.code == 0,
+				      "%s/%s: handler did not return (outcome %d code %d)", strategies[_i],
+				      sigprof_variant_name((enum sigprof_variant)v), r.outcome, r.code);
+			ck_assert_int_eq(rep->fate, SIGPROF_LOST_ATOMIC);
+			ck_assert(rep->holder_finished);
+		}
+	}
+}
+END_TEST
+
+START_TEST(test_variant_names_round_trip)
+{
+	for (int v = 0; v < SIGPROF_NVARIANTS; v++)
+		ck_assert_int_eq(sigprof_variant_parse(sigprof_variant_name((enum sigprof_variant)v)), v);
+	ck_assert_int_eq(sigprof_variant_parse("locked"), -1);
+}
+END_TEST
+
+static Suite *sigprof_suite(void)
+{
+	Suite *s = suite_create("sigprof");
+	TCase *tc = tcase_create("interleavings");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_unlocked_flush_against_parked_add_corrupts);
+	tcase_add_test(tc, test_locked_flush_cannot_interleave_with_parked_add);
+	tcase_add_test(tc, test_variant_names_round_trip);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("handler-deadlock");
+	tcase_set_timeout(tc, 300);
+	tcase_add_loop_test(tc, test_handler_variants_inside_emulated_atomic, 0, NSTRATEGIES);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(sigprof_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
