@@ -2,6 +2,7 @@
  * The expected-outcome table, cases/expected.tsv, compiled in: the first row
  * whose four fnmatch(3) patterns match wins.
  */
+#define _GNU_SOURCE
 #include <fnmatch.h>
 #include <stdio.h>
 #include <string.h>

@@ -3,11 +3,12 @@
  *   cannon        a thread tgkill()s the workers round-robin, as fast as it
  *                 can (--rate max) or paced to --rate signals per second in
  *                 total. The fastest, and the only one that counts "sent".
- *                 It skips a worker that is still in its handler or has not
- *                 made progress (an operation of its loop) since its last signal: otherwise
- *                 the next signal lands right after sigreturn, the worker
- *                 never moves, and thousands of samples share one PC (a
- *                 signal storm that exercises nothing).
+ *                 At most one signal is in flight per worker: it skips a
+ *                 worker whose previous signal is not yet handled, or that is
+ *                 still in its handler. Without that, signals pile up while a
+ *                 (slow, emulated) handler runs, the next one lands right
+ *                 after sigreturn, the worker never moves, and thousands of
+ *                 samples share one PC: a signal storm that exercises nothing.
  *   itimer        setitimer(ITIMER_PROF): process-directed, as Go <= 1.17.
  *                 Only workers have SIGPROF unblocked, so only they get it.
  *   thread-timer  timer_create(CLOCK_THREAD_CPUTIME_ID, SIGEV_THREAD_ID) per
@@ -46,12 +47,12 @@ static void *cannon_main(void *arg)
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	uint32_t shot_at[MAX_WORKERS];
 	for (int i = 0; i < r->opt.threads; i++)
-		shot_at[i] = UINT32_MAX;
+		shot_at[i] = UINT32_MAX; /* the handled count when we last fired */
 	int idle = 0;
 	for (int i = 0; !__atomic_load_n(&r->stop_source, __ATOMIC_RELAXED); i = (i + 1) % r->opt.threads) {
 		struct worker *w = &r->workers[i];
-		uint32_t it = peek(&w->iterations);
-		if (peek(&w->in_handler) || it == shot_at[i]) {
+		uint32_t handled = peek(&w->handled);
+		if (peek(&w->in_handler) || handled == shot_at[i]) {
 			if (++idle >= r->opt.threads) { /* nobody ready: let them run */
 				sched_yield();
 				idle = 0;
@@ -59,7 +60,7 @@ static void *cannon_main(void *arg)
 			continue;
 		}
 		idle = 0;
-		shot_at[i] = it;
+		shot_at[i] = handled;
 		if (syscall(SYS_tgkill, pid, w->tid, SIGPROF) == 0)
 			bump(&r->sent);
 		if (period_ns) {

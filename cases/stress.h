@@ -141,6 +141,8 @@ struct run {
 extern struct run *the_run; /* for the signal handler and the watchdog */
 
 /* workers.c */
+/* The SIGPROF handler; global only so ci/check-handler-safety can root its
+ * reachability analysis here. */
 uintptr_t sample_checksum(uintptr_t tid, uintptr_t seq, uintptr_t pc);
 int workers_start(struct run *r);
 void workers_stop(struct run *r);

@@ -56,7 +56,7 @@ static size_t self_checking_stack(void *arg, uintptr_t pc, uintptr_t *stk, size_
 
 /* Async-signal-safe: touches only this thread's worker, the profile (through
  * sigprof_handle) and errno, which it restores. */
-static void on_sigprof(int sig, siginfo_t *si, void *uc)
+void stress_sigprof_handler(int sig, siginfo_t *si, void *uc)
 {
 	(void)sig;
 	(void)si;
@@ -187,7 +187,7 @@ int workers_start(struct run *r)
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
-	sa.sa_sigaction = on_sigprof;
+	sa.sa_sigaction = stress_sigprof_handler;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
 	sigfillset(&sa.sa_mask); /* as Go's handlers: nothing nests */
 	if (sigaction(SIGPROF, &sa, NULL) != 0) {

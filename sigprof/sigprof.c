@@ -2,6 +2,10 @@
 #include "sigprof.h"
 
 #include <string.h>
+#ifdef HANDLER_SAFETY_NEGATIVE_CONTROL
+#include <stdio.h>
+#include <stdlib.h>
+#endif
 
 #include "atomic_emul.h"
 
@@ -53,6 +57,12 @@ struct sigprof_result sigprof_handle(struct cpuprof *p, enum sigprof_variant v, 
 				     void *tag, sigprof_traceback_fn traceback, void *arg)
 {
 	struct sigprof_result r = { SIGPROF_IGNORED, 0, 0 };
+#ifdef HANDLER_SAFETY_NEGATIVE_CONTROL
+	/* Built only by ci/check-handler-safety's self-test, which must fail. */
+	printf("sigprof at %p\n", (void *)pc);
+	void *volatile leak = malloc(16); /* volatile: the pair must not fold away */
+	free(leak);
+#endif
 	if (!cpuprof_enabled(p))
 		return r;
 
