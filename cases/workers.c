@@ -98,8 +98,12 @@ static uint64_t xorshift(uint64_t *s)
 	return *s = x;
 }
 
-/* The words to hammer: those guarded by the same spinlock as one of the
- * log's r, w, overflow, overflowTime (every hot word, under global). */
+/* The words to hammer. In atomic-deadlock they share a spinlock with one of
+ * the log's r, w, overflow, overflowTime, so a handler that writes the log
+ * can meet the lock its own thread holds (#20146, and the #47505 hole). In
+ * every other case they share none, so lost-atomic isolates #24991: a
+ * handler can never wait for its own thread. Under global there is only one
+ * lock, shared by everything, and under native there are none. */
 void workers_choose_targets(struct run *r, struct profbuf *log)
 {
 	if (!r->hot) {
@@ -111,18 +115,16 @@ void workers_choose_targets(struct run *r, struct profbuf *log)
 	struct profbuf_raw raw;
 	profbuf_raw(log, &raw);
 	const uint64_t *index_words[4] = { raw.r, raw.w, raw.overflow, raw.overflow_time };
+	bool want_shared = r->opt.kase == CASE_ATOMIC_DEADLOCK;
 	int n = 0;
 	for (int k = 0; k < HOT_WORDS && n < 8; k++) {
 		int lock = atomic_emul_lock_index(&r->hot[k]);
-		for (int j = 0; j < 4; j++) {
-			if (lock == atomic_emul_lock_index(index_words[j])) {
-				r->targets[n++] = &r->hot[k];
-				break;
-			}
-		}
+		bool shared = false;
+		for (int j = 0; j < 4; j++)
+			shared |= lock == atomic_emul_lock_index(index_words[j]);
+		if (shared == want_shared || atomic_emul_lock_count() <= 1)
+			r->targets[n++] = &r->hot[k];
 	}
-	for (; n < 8; n++) /* native: no locks, any word will do */
-		r->targets[n] = &r->hot[n];
 	r->ntargets = n;
 }
 
