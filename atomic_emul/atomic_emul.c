@@ -107,7 +107,9 @@ AE_TEXT static inline void check_aligned(const volatile uint64_t *addr)
 {
 	if ((uintptr_t)addr & 7)
 		misaligned(addr);
-	(void)*(const volatile uint32_t *)addr;
+	/* relaxed atomic: only a NULL probe, but a plain read would be a data
+	 * race (for ThreadSanitizer too) with a concurrent native store. */
+	(void)__atomic_load_n((const uint32_t *)addr, __ATOMIC_RELAXED);
 }
 
 /* ---- the 32-bit primitives every spinlock is made of ---- */
