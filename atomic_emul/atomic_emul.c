@@ -90,7 +90,7 @@ AE_TEXT static void write_all(const char *s, size_t n)
 
 __attribute__((noreturn)) AE_API static void misaligned(const volatile void *addr)
 {
-	static const char msg[] = "atomic_emul: misaligned 64-bit atomic at 0x";
+	static const char msg[] = "atomic_emul: misaligned or NULL 64-bit atomic at 0x";
 	char hex[2 * sizeof(uintptr_t) + 1];
 	uintptr_t a = (uintptr_t)addr;
 	for (int i = (int)(2 * sizeof(uintptr_t)) - 1; i >= 0; i--, a >>= 4)
@@ -102,14 +102,13 @@ __attribute__((noreturn)) AE_API static void misaligned(const volatile void *add
 }
 
 /* Go: "crash on unaligned uint64", then "_ = *addr // if nil, fault before
- * taking the lock". */
+ * taking the lock". We test for NULL instead of touching the word: a read
+ * outside the lock would race with the plain two-word accesses made under
+ * it (ThreadSanitizer says so), and NULL is the case the probe was for. */
 AE_TEXT static inline void check_aligned(const volatile uint64_t *addr)
 {
-	if ((uintptr_t)addr & 7)
+	if (((uintptr_t)addr & 7) || addr == NULL)
 		misaligned(addr);
-	/* relaxed atomic: only a NULL probe, but a plain read would be a data
-	 * race (for ThreadSanitizer too) with a concurrent native store. */
-	(void)__atomic_load_n((const uint32_t *)addr, __ATOMIC_RELAXED);
 }
 
 /* ---- the 32-bit primitives every spinlock is made of ---- */
@@ -139,10 +138,12 @@ AE_TEXT static bool kuser_cas(uint32_t *addr, uint32_t old, uint32_t new_val)
 }
 #endif
 
+#if HAVE_KUSER
 AE_TEXT static inline bool use_kuser(void)
 {
-	return HAVE_KUSER && config.cas32 == ATOMIC_EMUL_CAS32_KUSER;
+	return config.cas32 == ATOMIC_EMUL_CAS32_KUSER;
 }
+#endif
 
 AE_TEXT static inline bool cas32_acquire(uint32_t *addr, uint32_t old, uint32_t new_val)
 {

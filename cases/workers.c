@@ -26,7 +26,9 @@
 #include "ucontext_pc.h"
 
 #define ALTSTACK_SIZE (64 * 1024)
-#define HOT_WORDS (4 * ATOMIC_EMUL_STRIPES)
+/* Enough words to cover every stripe four times; a multiple of 8 words (one
+ * 64-byte line), as aligned_alloc requires of its size. */
+#define HOT_WORDS 256
 
 static __thread struct worker *self;
 
@@ -164,8 +166,10 @@ static void *worker_main(void *arg)
 	__atomic_store_n(&w->tid, gettid(), __ATOMIC_RELEASE);
 	self = w;
 
-	stack_t ss = { .ss_sp = w->altstack, .ss_size = ALTSTACK_SIZE, .ss_flags = 0 };
-	sigaltstack(&ss, NULL);
+	/* Our own alternate stack, as Go's gsignal; the previous one (the C
+	 * library's or a sanitizer's) is put back before the thread exits. */
+	stack_t ss = { .ss_sp = w->altstack, .ss_size = ALTSTACK_SIZE, .ss_flags = 0 }, old_ss;
+	sigaltstack(&ss, &old_ss);
 	sigset_t prof;
 	sigemptyset(&prof);
 	sigaddset(&prof, SIGPROF);
@@ -181,6 +185,7 @@ static void *worker_main(void *arg)
 	 * goes with the source. A pending signal dies with the thread, unhandled
 	 * and therefore uncounted on both sides of the ledger. */
 	pthread_sigmask(SIG_BLOCK, &prof, NULL);
+	sigaltstack(&old_ss, NULL);
 	__atomic_store_n(&w->exited, 1, __ATOMIC_RELAXED);
 	return NULL;
 }

@@ -41,8 +41,10 @@ static void drain(struct dump *d)
 		struct profbuf_batch b;
 		ck_assert_int_eq(profbuf_read(prof.log, PROFBUF_NONBLOCKING, &b), 0);
 		ck_assert_uint_le(d->nwords + b.ndata, 4096);
-		memcpy(d->words + d->nwords, b.data, b.ndata * sizeof *b.data);
-		memcpy(d->tags + d->ntags, b.tags, b.ntags * sizeof *b.tags);
+		if (b.ndata) /* an empty batch may carry NULL: memcpy(x, NULL, 0) is UB */
+			memcpy(d->words + d->nwords, b.data, b.ndata * sizeof *b.data);
+		if (b.ntags)
+			memcpy(d->tags + d->ntags, b.tags, b.ntags * sizeof *b.tags);
 		d->nwords += b.ndata;
 		d->ntags += b.ntags;
 		if (b.eof || (b.ndata == 0 && b.ntags == 0))
