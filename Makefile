@@ -21,7 +21,24 @@ QEMU_FLAGS := $(filter-out -,$(call arch_field,$(ARCH),4))
 ARCH_FLAGS := $(filter-out -,$(call arch_field,$(ARCH),5))
 ATOMICS    := $(call arch_field,$(ARCH),6)
 
-B := build/$(ARCH)
+# SAN=thread or SAN=address (ASan+UBSan): native only, built with clang into
+# build/native-<san>/. TSan and ASan do not exist for 32-bit arm or mips.
+SAN ?=
+ifneq ($(SAN),)
+ifneq ($(ARCH),native)
+$(error SAN=$(SAN) needs ARCH=native: sanitizers do not support 32-bit arm or mips)
+endif
+ifeq ($(SAN),thread)
+SAN_FLAGS := -fsanitize=thread
+else ifeq ($(SAN),address)
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else
+$(error SAN=$(SAN): allowed values are thread and address)
+endif
+CC := clang
+endif
+
+B := build/$(ARCH)$(if $(SAN),-$(SAN))
 
 ifeq ($(TRIPLE),-)
 CC      ?= cc
@@ -43,7 +60,7 @@ CHECK_CFLAGS := -I$(B)/sysroot/include
 CHECK_LIBS   := $(B)/sysroot/lib/libcheck.a -lm
 endif
 ifeq ($(origin CC),default)
-CC := cc
+CC := $(if $(SAN),clang,cc)
 endif
 
 # The arch's default atomics strategy, e.g. striped-kuser -> STRIPED + KUSER.
@@ -51,12 +68,12 @@ DEFAULT_STRATEGY := ATOMIC_EMUL_$(shell echo $(subst -kuser,,$(ATOMICS)) | tr a-
 DEFAULT_CAS32    := ATOMIC_EMUL_CAS32_$(if $(findstring -kuser,$(ATOMICS)),KUSER,BUILTIN)
 
 OPT      ?= -O2
-CFLAGS   := -std=c11 $(OPT) -g -Wall -Wextra -Werror -pthread $(ARCH_FLAGS) $(EXTRA_CFLAGS)
+CFLAGS   := -std=c11 $(OPT) -g -Wall -Wextra -Werror -pthread $(ARCH_FLAGS) $(SAN_FLAGS) $(EXTRA_CFLAGS)
 CPPFLAGS := -Iatomic_emul -Iprofbuf -Icpuprof -Isigprof -Icases -I$(B)/gen \
             -DATOMIC_EMUL_DEFAULT_STRATEGY=$(DEFAULT_STRATEGY) \
             -DATOMIC_EMUL_DEFAULT_CAS32=$(DEFAULT_CAS32) \
             -DPROFTORTURE_ARCH='"$(ARCH)"'
-LDFLAGS  := -pthread $(STATIC) $(EXTRA_LDFLAGS)
+LDFLAGS  := -pthread $(STATIC) $(SAN_FLAGS) $(EXTRA_LDFLAGS)
 
 # The units, in dependency order: each may use only those before it.
 UNITS    := atomic_emul profbuf cpuprof sigprof
@@ -74,7 +91,7 @@ CASE_OBJS := $(CASE_SRCS:%.c=$(B)/obj/%.o)
 STRESS    := $(if $(CASE_SRCS),$(B)/stress)
 
 .PHONY: all lib tests deps check check-arch check-handler-safety check-arm check-mips check-mipsle \
-        check-all clean distclean $(addprefix check-,$(ARCHES))
+        check-all check-tsan check-asan clean distclean $(addprefix check-,$(ARCHES))
 
 all: $(LIB) $(TESTS) $(STRESS)
 lib: $(LIB)
@@ -90,7 +107,7 @@ $(B)/obj/%.o: %.c
 # The classifier must see all of atomic_emul's code, and know which libgcc
 # helpers it calls out of line (atomic_emul/outline.h).
 $(B)/obj/atomic_emul/atomic_emul.o.checked: $(B)/obj/atomic_emul/atomic_emul.o
-	ci/check-section $(OBJDUMP) $< atomic_emul_text
+	$(if $(SAN),@echo "check-section: skipped under SAN=$(SAN) (instrumentation adds its own .text.* constructors)",ci/check-section $(OBJDUMP) $< atomic_emul_text)
 	@touch $@
 $(B)/gen/outline_helpers.inc: $(B)/obj/atomic_emul/atomic_emul.o
 	@mkdir -p $(@D)
@@ -121,11 +138,14 @@ check-handler-safety: $(B)/gen/outline_helpers.inc $(B)/gen/expected_tsv.inc
 	SELF_TEST=1 ci/check-handler-safety $(CC) $(B) $(ARCH_FLAGS)
 
 # Run every Check binary; keep going past a failure, fail at the end.
-check-arch: all check-handler-safety
+check-arch: all check-handler-safety $(B)/profbuf_go_cases
 	@fail=0; for t in $(TESTS); do \
 	  echo "+ $(strip $(RUN) $$t)"; \
 	  PROFTORTURE_SLOWDOWN=$(if $(RUN),10,1) $(RUN) $$t || fail=1; \
 	done; \
+	echo "+ $(strip $(RUN) $(B)/profbuf_go_cases)"; \
+	$(RUN) $(B)/profbuf_go_cases || fail=1; \
+	if [ "$(ARCH)" = native ]; then $(MAKE) --no-print-directory check-harness || fail=1; fi; \
 	if [ $$fail = 0 ]; then echo "check-$(ARCH): all unit tests passed"; \
 	else echo "check-$(ARCH): FAILED"; exit 1; fi
 
@@ -144,6 +164,15 @@ check-all:
 	done; \
 	if [ -n "$$fail" ]; then echo "check-all: FAILED on$$fail"; exit 1; fi; \
 	echo "check-all: passed on $(ARCHES)"
+
+# Sanitizer jobs (native, clang): ci/check-tsan and ci/check-asan say what
+# each one requires, and why.
+check-tsan:
+	$(MAKE) --no-print-directory ARCH=native SAN=thread all
+	ci/check-tsan build/native-thread
+check-asan:
+	$(MAKE) --no-print-directory ARCH=native SAN=address all
+	ci/check-asan build/native-address
 
 clean:
 	rm -rf $(foreach a,$(ARCHES),build/$(a)/obj build/$(a)/tests build/$(a)/gen build/$(a)/*.a build/$(a)/stress)
@@ -170,3 +199,62 @@ $(B)/profbuf_go_cases: tests/external/profbuf_go_cases.c $(LIB)
 
 check-external: $(B)/profbuf_go_cases
 	$(RUN) $(B)/profbuf_go_cases
+
+# --- harness (harness owner) ---
+# build/native/proftorture: the host-side runner (harness/*.c), native only.
+# tests/check_stats.c tests harness/stats.c (pure C) on EVERY arch, so its
+# binary also links $(B)/obj/harness/stats.o. The runner's own Check tests
+# (tests/harness/) need the native binary and a fake stress; they run only
+# natively, via check-harness.
+HARNESS_SRCS     := $(wildcard harness/*.c)
+HARNESS_OBJS     := $(HARNESS_SRCS:%.c=$(B)/obj/%.o)
+HARNESS_LIB_OBJS := $(filter-out $(B)/obj/harness/main.o,$(HARNESS_OBJS))
+HARNESS          := $(if $(filter native,$(ARCH)),$(B)/proftorture)
+HARNESS_TESTS    := $(B)/tests/harness/check_harness $(B)/tests/harness/check_runner
+HARNESS_FAKES    := $(B)/tests/harness/fake_stress
+REPRO_ARCHES     := armel armhf mips mipsel
+REPRO_FLAGS      ?=
+
+.PHONY: check-harness repro
+
+all: $(HARNESS)
+
+$(B)/proftorture: $(HARNESS_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ -lm
+
+$(B)/tests/check_stats: $(B)/obj/tests/check_stats.o $(B)/obj/harness/stats.o $(TEST_SUPPORT_OBJS) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(B)/obj/harness/stats.o $(TEST_SUPPORT_OBJS) $(LIB) $(CHECK_LIBS) -lm
+
+$(B)/tests/harness/fake_stress: $(B)/obj/tests/harness/fake_stress.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+$(B)/tests/harness/check_harness: $(B)/obj/tests/harness/check_harness.o $(HARNESS_LIB_OBJS) $(TEST_SUPPORT_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) -lm
+
+$(B)/tests/harness/check_runner: $(B)/obj/tests/harness/check_runner.o $(TEST_SUPPORT_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) -lm
+
+# Native only: the fault tests drive build/native/proftorture with a fake stress.
+check-harness: $(HARNESS) $(HARNESS_TESTS) $(HARNESS_FAKES)
+ifeq ($(ARCH),native)
+	@fail=0; for t in $(HARNESS_TESTS); do echo "+ $$t"; $$t || fail=1; done; \
+	if [ $$fail = 0 ]; then echo "check-harness: passed"; else echo "check-harness: FAILED"; exit 1; fi
+else
+	@echo "check-harness: native only (ARCH=$(ARCH)); nothing to do"
+endif
+
+# Reproduce golang/go#24991: every arch's stress binary, then the runner's
+# built-in repro matrix. REPRO_FLAGS passes options, e.g. REPRO_FLAGS=--quick.
+repro:
+	$(MAKE) --no-print-directory ARCH=native build/native/proftorture
+	@for a in $(REPRO_ARCHES); do \
+	  $(MAKE) --no-print-directory ARCH=$$a build/$$a/stress || exit 1; \
+	done
+	build/native/proftorture repro $(REPRO_FLAGS)
+
+-include $(HARNESS_OBJS:.o=.d) $(B)/obj/tests/harness/check_harness.d \
+         $(B)/obj/tests/harness/check_runner.d $(B)/obj/tests/harness/fake_stress.d

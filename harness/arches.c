@@ -1,0 +1,308 @@
+#define _GNU_SOURCE
+#include "arches.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "spawn.h"
+#include "util.h"
+
+const char *const builtin_cases[] = { "lost-atomic", "atomic-deadlock", "profile-stop", "overflow",
+				      NULL };
+const char *const builtin_variants[] = { "unchecked", "unlocked-flush", "locked-flush",
+					 "locked-flush-kuser", "exact", NULL };
+const char *const builtin_sources[] = { "cannon", "itimer", "thread-timer", NULL };
+const char *const builtin_strategies[] = { "native", "global", "striped", "global-kuser",
+					   "striped-kuser", NULL };
+
+static char *root;
+
+const char *harness_root(void)
+{
+	if (root)
+		return root;
+	const char *env = getenv("PROFTORTURE_ROOT");
+	if (env && *env) {
+		root = xstrdup(env);
+		return root;
+	}
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = 0;
+		/* <root>/build/<arch>/proftorture: strip three components */
+		char *p = exe;
+		for (int i = 0; i < 3 && p; i++) {
+			p = strrchr(exe, '/');
+			if (p)
+				*p = 0;
+		}
+		if (p && *exe) {
+			struct sbuf b = { 0 };
+			sb_printf(&b, "%s/ci/arches.tsv", exe);
+			bool ok = access(b.s, R_OK) == 0;
+			sb_free(&b);
+			if (ok) {
+				root = xstrdup(exe);
+				return root;
+			}
+		}
+	}
+	char cwd[PATH_MAX];
+	root = xstrdup(getcwd(cwd, sizeof cwd) ? cwd : ".");
+	return root;
+}
+
+char *root_path(const char *rel)
+{
+	struct sbuf b = { 0 };
+	sb_printf(&b, "%s/%s", harness_root(), rel);
+	return b.s;
+}
+
+char *stress_path(const char *arch)
+{
+	struct sbuf b = { 0 };
+	sb_printf(&b, "%s/build/%s/stress", harness_root(), arch);
+	return b.s;
+}
+
+static char *field(const char *s)
+{
+	return xstrdup(strcmp(s, "-") == 0 ? "" : s);
+}
+
+static char **words(const char *s)
+{
+	size_t cap = 4, n = 0;
+	char **v = xmalloc(cap * sizeof *v);
+	char *copy = xstrdup(strcmp(s, "-") == 0 ? "" : s), *save = copy;
+	for (char *w; (w = strsep(&save, " "));) {
+		if (!*w)
+			continue;
+		if (n + 2 > cap)
+			v = xrealloc(v, (cap *= 2) * sizeof *v);
+		v[n++] = xstrdup(w);
+	}
+	v[n] = NULL;
+	free(copy);
+	return v;
+}
+
+int arches_load(const char *path, struct arch_table *t, char *err, size_t errlen)
+{
+	memset(t, 0, sizeof *t);
+	char *text = ut_read_file(path, 1 << 20, NULL);
+	if (!text) {
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	unsigned lineno = 0;
+	char *save = text;
+	for (char *line; (line = strsep(&save, "\n"));) {
+		lineno++;
+		if (lineno == 1 || !*line || *line == '#')
+			continue; /* header row */
+		char *f[8] = { 0 };
+		size_t nf = 0;
+		for (char *s = line, *tok; nf < 8 && (tok = strsep(&s, "\t"));)
+			f[nf++] = tok;
+		if (nf < 6) {
+			snprintf(err, errlen, "%s:%u: want at least 6 tab-separated fields", path,
+				 lineno);
+			free(text);
+			arches_free(t);
+			return -1;
+		}
+		t->v = xrealloc(t->v, (t->n + 1) * sizeof *t->v);
+		struct arch *a = &t->v[t->n++];
+		a->name = field(f[0]);
+		a->triple = field(f[1]);
+		a->qemu = field(f[2]);
+		a->qemu_flags = words(f[3]);
+		a->cflags = words(f[4]);
+		a->default_atomics = field(f[5]);
+		a->go = field(nf > 6 ? f[6] : "-");
+	}
+	free(text);
+	if (!t->n) {
+		snprintf(err, errlen, "%s: no arches", path);
+		return -1;
+	}
+	return 0;
+}
+
+void argv_free(char **argv)
+{
+	ut_free_list(argv);
+}
+
+void arches_free(struct arch_table *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		struct arch *a = &t->v[i];
+		free(a->name);
+		free(a->triple);
+		free(a->qemu);
+		free(a->default_atomics);
+		free(a->go);
+		argv_free(a->qemu_flags);
+		argv_free(a->cflags);
+	}
+	free(t->v);
+	memset(t, 0, sizeof *t);
+}
+
+const struct arch *arch_find(const struct arch_table *t, const char *name)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->v[i].name, name) == 0)
+			return &t->v[i];
+	return NULL;
+}
+
+bool arch_is_cross(const struct arch *a)
+{
+	return a->qemu[0] != 0;
+}
+
+char **arch_argv(const struct arch *a, const char *cmd, size_t extra, size_t *n)
+{
+	size_t nflags = 0;
+	while (a && a->qemu_flags[nflags])
+		nflags++;
+	char **v = xcalloc(nflags + extra + 3, sizeof *v);
+	size_t k = 0;
+	if (a && arch_is_cross(a)) {
+		v[k++] = xstrdup(a->qemu);
+		for (size_t i = 0; i < nflags; i++)
+			v[k++] = xstrdup(a->qemu_flags[i]);
+	}
+	v[k++] = xstrdup(cmd);
+	v[k] = NULL;
+	*n = k;
+	return v;
+}
+
+static char **list_push(char **v, const char *s)
+{
+	size_t n = 0;
+	while (v && v[n])
+		n++;
+	v = xrealloc(v, (n + 2) * sizeof *v);
+	v[n] = xstrdup(s);
+	v[n + 1] = NULL;
+	return v;
+}
+
+void arch_caps_parse(const char *text, struct arch_caps *caps)
+{
+	char *copy = xstrdup(text), *save = copy;
+	for (char *line; (line = strsep(&save, "\n"));) {
+		char *w[8];
+		size_t nw = 0;
+		for (char *s = line, *tok; nw < 8 && (tok = strsep(&s, " \t"));)
+			if (*tok)
+				w[nw++] = tok;
+		if (!nw)
+			continue;
+		char ***list = strcmp(w[0], "cases") == 0	 ? &caps->cases
+			       : strcmp(w[0], "variants") == 0	 ? &caps->variants
+			       : strcmp(w[0], "sources") == 0	 ? &caps->sources
+			       : strcmp(w[0], "strategies") == 0 ? &caps->strategies
+								 : NULL;
+		if (list) {
+			for (size_t i = 1; i < nw; i++)
+				*list = list_push(*list, w[i]);
+		} else if (strcmp(w[0], "arch") == 0 && nw > 1) {
+			free(caps->arch);
+			caps->arch = xstrdup(w[1]);
+		} else if (strcmp(w[0], "default-atomics") == 0 && nw > 1) {
+			free(caps->default_atomics);
+			caps->default_atomics = xstrdup(w[1]);
+		} else if (strcmp(w[0], "expect") == 0 && nw == 5) {
+			caps->expect = xrealloc(caps->expect, (caps->nexpect + 1) * sizeof *caps->expect);
+			caps->expect[caps->nexpect].case_name = xstrdup(w[1]);
+			caps->expect[caps->nexpect].variant = xstrdup(w[2]);
+			caps->expect[caps->nexpect].atomics = xstrdup(w[3]);
+			caps->expect[caps->nexpect].outcome = xstrdup(w[4]);
+			caps->nexpect++;
+		}
+	}
+	free(copy);
+}
+
+void arch_probe(const struct arch *a, struct arch_caps *caps)
+{
+	memset(caps, 0, sizeof *caps);
+	char *path = stress_path(a->name);
+	struct sbuf why = { 0 };
+	if (access(path, X_OK) != 0) {
+		sb_printf(&why, "%s: %s (build it with: make ARCH=%s)", path, strerror(errno), a->name);
+		goto out;
+	}
+	if (arch_is_cross(a)) {
+		char *q = ut_which(a->qemu);
+		if (!q) {
+			sb_printf(&why, "%s not found in PATH (ci/install-deps installs qemu-user)",
+				  a->qemu);
+			goto out;
+		}
+		free(q);
+	}
+	size_t n;
+	char **argv = arch_argv(a, path, 1, &n);
+	argv[n] = xstrdup("--list");
+	struct proc p;
+	proc_run_sync(&p, argv, false, 60);
+	argv_free(argv);
+	size_t len;
+	char *out = capture_text(&p.cap[0], &len);
+	if (p.spawn_failed)
+		sb_printf(&why, "cannot run %s: %s", path, strerror(p.spawn_errno));
+	else if (p.interrupted)
+		sb_printf(&why, "interrupted");
+	else if (p.timed_out)
+		sb_printf(&why, "%s --list did not finish in 60 s", path);
+	else if (!WIFEXITED(p.wait_status) || WEXITSTATUS(p.wait_status) != 0)
+		sb_printf(&why, "%s --list failed (status 0x%x)", path, p.wait_status);
+	else {
+		ut_sanitize(out);
+		arch_caps_parse(out, caps);
+		if (!caps->strategies || !caps->cases || !caps->variants)
+			sb_printf(&why, "%s --list printed no cases/variants/strategies lines", path);
+		else
+			caps->ok = true;
+	}
+	free(out);
+	proc_release(&p);
+out:
+	if (!caps->ok)
+		caps->error = xstrdup(why.s ? why.s : "probe failed");
+	sb_free(&why);
+	free(path);
+}
+
+void arch_caps_free(struct arch_caps *caps)
+{
+	free(caps->error);
+	free(caps->arch);
+	free(caps->default_atomics);
+	ut_free_list(caps->cases);
+	ut_free_list(caps->variants);
+	ut_free_list(caps->sources);
+	ut_free_list(caps->strategies);
+	for (size_t i = 0; i < caps->nexpect; i++) {
+		free(caps->expect[i].case_name);
+		free(caps->expect[i].variant);
+		free(caps->expect[i].atomics);
+		free(caps->expect[i].outcome);
+	}
+	free(caps->expect);
+	memset(caps, 0, sizeof *caps);
+}

@@ -1,0 +1,85 @@
+/*
+ * arches — where things are, and what each arch can run.
+ *
+ * Paths. The repository root is $PROFTORTURE_ROOT when set, else derived
+ * from the runner's own location (<root>/build/native/proftorture), else
+ * the working directory. Below the root:
+ *   ci/arches.tsv          the arch table (tab-separated, header row,
+ *                          "-" = empty): arch triple qemu qemu_flags cflags
+ *                          atomics go_analogue
+ *   cases/expected.tsv     the expected-outcome table (expected.h)
+ *   build/<arch>/stress    each arch's stress binary
+ * Tests point PROFTORTURE_ROOT at a scratch tree with a fake stress and a
+ * fake qemu on PATH; nothing else about discovery is configurable.
+ *
+ * Running. A cross arch's stress runs as `<qemu> <qemu_flags...>
+ * <root>/build/<arch>/stress ...`; native runs it directly. arch_argv()
+ * builds that prefix for any command, which `proftorture stress --arch`
+ * reuses for arbitrary binaries.
+ *
+ * Capabilities come from `stress --list` (arch_probe): supported
+ * strategies, the default strategy, cases, variants, sources and the
+ * compiled-in expect lines. When the binary is missing the probe fails and
+ * the caller reports it before any run starts.
+ */
+#ifndef HARNESS_ARCHES_H
+#define HARNESS_ARCHES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct arch {
+	char *name, *triple, *qemu, *default_atomics, *go;
+	char **qemu_flags; /* NULL-terminated */
+	char **cflags;
+};
+
+struct arch_table {
+	struct arch *v;
+	size_t n;
+};
+
+/* What `stress --list` said. */
+struct arch_caps {
+	bool ok;
+	char *error;     /* why the probe failed (when !ok) */
+	char *arch;      /* the "arch" line */
+	char **cases, **variants, **sources, **strategies; /* NULL-terminated */
+	char *default_atomics;
+	struct {
+		char *case_name, *variant, *atomics, *outcome;
+	} *expect;
+	size_t nexpect;
+};
+
+const char *harness_root(void);
+/* <root>/<rel>, malloc'd. */
+char *root_path(const char *rel);
+/* <root>/build/<arch>/stress, malloc'd. */
+char *stress_path(const char *arch);
+
+int arches_load(const char *path, struct arch_table *t, char *err, size_t errlen);
+void arches_free(struct arch_table *t);
+const struct arch *arch_find(const struct arch_table *t, const char *name);
+bool arch_is_cross(const struct arch *a);
+
+/* argv prefix to run `cmd` for this arch (qemu + flags + cmd, or cmd),
+ * malloc'd, NULL-terminated, with room for `extra` more entries. *n is the
+ * number of entries used. */
+char **arch_argv(const struct arch *a, const char *cmd, size_t extra, size_t *n);
+void argv_free(char **argv);
+
+/* Runs `stress --list` for the arch (under qemu when cross), 60 s limit. */
+void arch_probe(const struct arch *a, struct arch_caps *caps);
+/* Parses --list output (exposed for tests). */
+void arch_caps_parse(const char *text, struct arch_caps *caps);
+void arch_caps_free(struct arch_caps *caps);
+
+/* The built-in vocabulary of the stress protocol, used when no stress
+ * binary can be asked. */
+extern const char *const builtin_cases[];
+extern const char *const builtin_variants[];
+extern const char *const builtin_sources[];
+extern const char *const builtin_strategies[];
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * report — a summarized matrix (matrix_summarize() called) as an aligned
+ * table, JUnit XML, TAP, and the buggy-vs-fixed contrasts. All writers
+ * append to an sbuf; callers decide where it goes.
+ *
+ * - Table: one row per cell; ANSI colour only when `colour` is set (the
+ *   caller sets it when stdout is a terminal and NO_COLOR is unset). Ends
+ *   with rcutorture's closing line: "SUCCESS: ..." or "FAILURE: ...".
+ * - JUnit: one <testcase> per cell (classname proftorture.<arch>, name
+ *   case/variant/atomics); a mismatch is a <failure> with the reason as
+ *   message, an unsupported cell is <skipped/>. All text is sanitised to
+ *   printable ASCII and XML-escaped, so any child output yields a document
+ *   a real XML parser accepts.
+ * - TAP version 13 on one stream: "ok"/"not ok" per cell, "# SKIP" for
+ *   unsupported cells, '#' and newlines in descriptions escaped.
+ * - Contrasts: for every cell expected to fail, each cell of the same
+ *   arch/case/strategy expected to pass, with Fisher's exact test of
+ *   failures vs passes.
+ */
+#ifndef HARNESS_REPORT_H
+#define HARNESS_REPORT_H
+
+#include <stdbool.h>
+
+#include "matrix.h"
+#include "util.h"
+
+void report_table(const struct matrix *m, bool colour, struct sbuf *b);
+void report_contrasts(const struct matrix *m, struct sbuf *b);
+void report_junit(const struct matrix *m, struct sbuf *b);
+void report_tap(const struct matrix *m, struct sbuf *b);
+/* XML-escapes s (after sanitising) into b. Exposed for tests. */
+void xml_escape(struct sbuf *b, const char *s);
+
+#endif

@@ -1,0 +1,120 @@
+/*
+ * spawn — child processes with a hard deadline, their own process group,
+ * and bounded output capture; a pool that runs many of them in parallel
+ * and stops cleanly on SIGINT/SIGTERM/SIGHUP.
+ *
+ * Guarantees (what the rest of the harness relies on)
+ * - fork/exec, never system(). In the child, before exec: setpgid(0,0),
+ *   PR_SET_PDEATHSIG=SIGKILL (a runner killed with SIGKILL still takes its
+ *   direct children down), default dispositions and an empty signal mask,
+ *   stdin from /dev/null, RLIMIT_CORE = 0 (qemu-user would otherwise dump
+ *   guest cores into the working directory). The parent also calls
+ *   setpgid(pid, pid), so the group exists before anyone may signal it.
+ * - An exec failure is reported through a close-on-exec pipe, so "could
+ *   not start" is told apart from "started and exited 127".
+ * - Every kill is SIGKILL to the whole group (-pgid). When the group
+ *   leader exits, the group is killed BEFORE the leader is reaped (waitid
+ *   with WNOWAIT), while the zombie still pins the pid, so no stray
+ *   grandchild (a forked helper, a qemu thread group) outlives its run and
+ *   a recycled pid can never be hit.
+ * - Output: stdout and stderr through pipes (close-on-exec, so parallel
+ *   children never hold each other's pipes), or both into one pipe for
+ *   "combined output". Each stream keeps its first CAPTURE_HEAD bytes and
+ *   its last CAPTURE_TAIL bytes and counts the rest: memory per run is
+ *   bounded whatever the child prints. After the leader exits the pipes are
+ *   drained for at most DRAIN_GRACE_S seconds.
+ * - The pool is single-threaded: poll() on all pipes with a short timeout,
+ *   waitid() for exits, deadlines checked every iteration. SIGINT, SIGTERM
+ *   and SIGHUP set a flag (handlers installed without SA_RESTART so poll
+ *   wakes up): no new job starts, every running group gets SIGKILL, the pool
+ *   reaps them all and returns the signal number. Interrupted jobs are
+ *   handed back with `interrupted` set so callers can leave them out.
+ */
+#ifndef HARNESS_SPAWN_H
+#define HARNESS_SPAWN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define CAPTURE_HEAD (64 * 1024)
+#define CAPTURE_TAIL (64 * 1024)
+#define DRAIN_GRACE_S 2.0
+
+struct capture {
+	char *head;
+	size_t head_len;
+	char *tail; /* ring of CAPTURE_TAIL bytes once the head is full */
+	size_t tail_start, tail_len;
+	uint64_t total; /* bytes the child wrote to this stream */
+};
+
+void capture_init(struct capture *c);
+void capture_add(struct capture *c, const char *data, size_t n);
+/* Bytes counted but not kept (0 unless the stream exceeded head+tail). */
+uint64_t capture_dropped(const struct capture *c);
+/* The kept tail, linearised into a malloc'd buffer (NULL when nothing
+ * went past the head). */
+char *capture_tail_copy(const struct capture *c, size_t *len);
+/* head + "[... N bytes dropped ...]" + tail, malloc'd, NUL-terminated
+ * (the bytes themselves may contain NULs; *len is exact). */
+char *capture_text(const struct capture *c, size_t *len);
+void capture_free(struct capture *c);
+
+enum proc_state { PROC_IDLE, PROC_RUNNING, PROC_DRAINING, PROC_DONE };
+
+struct proc {
+	enum proc_state state;
+	pid_t pid;
+	int fd[2];            /* stdout, stderr pipes (-1 when closed) */
+	struct capture cap[2]; /* [0] stdout (or combined), [1] stderr */
+	bool merged;
+	double start, deadline, end, drain_until;
+	bool timed_out, interrupted;
+	bool spawn_failed;
+	int spawn_errno;
+	int wait_status; /* as from waitpid */
+};
+
+/* Starts argv (argv[0] searched in PATH) with a deadline timeout_s seconds
+ * from now (<= 0: none). cwd may be NULL. On exec failure the proc is
+ * returned already DONE with spawn_failed set. */
+void proc_start(struct proc *p, char *const argv[], bool merge_output, double timeout_s,
+		const char *cwd);
+/* SIGKILL to the proc's process group (no-op unless RUNNING). */
+void proc_kill(struct proc *p);
+/* Frees captures and closes fds; the proc may be reused. */
+void proc_release(struct proc *p);
+/* Runs one proc to completion (used for `stress --list`); returns its
+ * final state in *p. Honours the interrupt flag. */
+void proc_run_sync(struct proc *p, char *const argv[], bool merge_output, double timeout_s);
+
+/* ---- signals ---- */
+
+/* Installs the SIGINT/SIGTERM/SIGHUP handlers and ignores SIGPIPE. */
+void spawn_install_signal_handlers(void);
+/* The first interrupting signal received, or 0. */
+int spawn_interrupted(void);
+
+/* ---- pool ---- */
+
+struct pool_ops {
+	/* Called when a slot is free; return true after filling argv (the
+	 * job owns it) and *job, false when there is nothing to start now. */
+	bool (*next)(void *ctx, char ***argv, bool *merge, double *timeout_s, void **job);
+	/* Called once per job when its proc is DONE (also for interrupted jobs). */
+	void (*done)(void *ctx, void *job, struct proc *p);
+	/* Called every status_interval seconds with the running jobs. */
+	void (*status)(void *ctx, double elapsed, void *const *running, size_t nrunning);
+	/* Optional: true stops starting new jobs (e.g. --max-failures). */
+	bool (*stop)(void *ctx);
+};
+
+/* Runs jobs from ops->next with at most `parallel` alive at once until
+ * next() returns false with nothing running, or stop() turns true and the
+ * running ones end, or a signal arrives. Returns the signal number (after
+ * killing and reaping everything) or 0. */
+int pool_run(size_t parallel, const struct pool_ops *ops, void *ctx, double status_interval);
+
+#endif

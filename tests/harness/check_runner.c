@@ -1,0 +1,704 @@
+/*
+ * Fault tests for build/native/proftorture: the runner is driven as a
+ * black box against tests/harness/fake_stress in a scratch tree
+ * (PROFTORTURE_ROOT) with a fake arch run through a fake qemu on PATH.
+ * Each test pins one promise: hangs are killed with their whole process
+ * group, garbage and megabytes of output cost bounded memory, a missing or
+ * inconsistent result line is never a pass, QEMU's failures are told apart
+ * from the program's, Ctrl-C leaves no process behind, bad options exit 2
+ * with one line, the out dir is checked before any run, shards merge
+ * exactly, and the reports parse. Native only (make check-harness).
+ */
+#define _GNU_SOURCE
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../support/child.h"
+
+static char root[256], selfdir[2048], runner[PATH_MAX], fake[PATH_MAX];
+
+static void write_text(const char *path, const char *text, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+	ck_assert_msg(f != NULL, "cannot write %s", path);
+	fputs(text, f);
+	fclose(f);
+	chmod(path, mode);
+}
+
+static void in_root(char *buf, size_t cap, const char *rel)
+{
+	snprintf(buf, cap, "%s/%s", root, rel);
+}
+
+static void setup_tree(void)
+{
+	char exe[1024];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	ck_assert(n > 0);
+	exe[n] = 0;
+	*strrchr(exe, '/') = 0; /* build/native/tests/harness */
+	snprintf(selfdir, sizeof selfdir, "%s", exe);
+	snprintf(fake, sizeof fake, "%s/fake_stress", selfdir);
+	snprintf(runner, sizeof runner, "%s/../../proftorture", selfdir);
+	ck_assert_msg(access(runner, X_OK) == 0, "%s missing (make ARCH=native)", runner);
+	ck_assert_msg(access(fake, X_OK) == 0, "%s missing", fake);
+
+	snprintf(root, sizeof root, "/tmp/proftorture-check-runner-XXXXXX");
+	ck_assert(mkdtemp(root) != NULL);
+	const char *dirs[] = { "ci", "cases", "build", "build/native", "build/fakearm", "bin" };
+	char p[PATH_MAX];
+	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+		in_root(p, sizeof p, dirs[i]);
+		ck_assert(mkdir(p, 0755) == 0);
+	}
+	in_root(p, sizeof p, "ci/arches.tsv");
+	write_text(p,
+		   "arch\ttriple\tqemu\tqemu_flags\tcflags\tatomics\tgo_analogue\n"
+		   "native\t-\t-\t-\t-\tnative\thost\n"
+		   "fakearm\tfake-linux-gnu\tqemu-fake\t-cpu any\t-\tglobal\tnone\n",
+		   0644);
+	in_root(p, sizeof p, "cases/expected.tsv");
+	write_text(p,
+		   "# test table\n"
+		   "*\tlost-atomic\tunlocked-flush\t*\tcorrupt\t#24991\n"
+		   "*\t*\tunchecked\tglobal\tdeadlock\t#20146\n"
+		   "*\t*\t*\t*\tpass\n",
+		   0644);
+	in_root(p, sizeof p, "bin/qemu-fake");
+	write_text(p,
+		   "#!/bin/sh\n# a 'qemu' that drops its own flags and runs the program\n"
+		   "while [ $# -gt 0 ]; do case \"$1\" in -cpu) shift 2;; -*) shift;; *) break;; esac; done\n"
+		   "exec \"$@\"\n",
+		   0755);
+	in_root(p, sizeof p, "build/native/stress");
+	ck_assert(symlink(fake, p) == 0);
+	in_root(p, sizeof p, "build/fakearm/stress");
+	ck_assert(symlink(fake, p) == 0);
+}
+
+static void teardown_tree(void)
+{
+	char cmd[PATH_MAX + 16];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", root);
+}
+
+struct res {
+	int rc; /* exit status, or 128+signal */
+	bool timed_out;
+	double secs;
+	char out[1 << 16], err[1 << 16];
+};
+
+static void slurp(const char *path, char *buf, size_t cap)
+{
+	buf[0] = 0;
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	size_t n = fread(buf, 1, cap - 1, f);
+	buf[n] = 0;
+	fclose(f);
+}
+
+static char piddir[512];
+
+static void new_piddir(void)
+{
+	snprintf(piddir, sizeof piddir, "%s/pids-XXXXXX", root);
+	ck_assert(mkdtemp(piddir) != NULL);
+}
+
+/* Runs proftorture args... with the fake's mode; SIGINT after
+ * interrupt_after seconds when > 0; memory limit (bytes) when > 0. */
+static struct res *pt_full(const char *mode, double timeout, double interrupt_after,
+			   rlim_t mem_limit, const char *const *args)
+{
+	static struct res r;
+	memset(&r, 0, sizeof r);
+	char outp[PATH_MAX], errp[PATH_MAX];
+	snprintf(outp, sizeof outp, "%s/stdout.%ld", root, (long)getpid());
+	snprintf(errp, sizeof errp, "%s/stderr.%ld", root, (long)getpid());
+	double start = now_seconds();
+	pid_t pid = fork();
+	ck_assert(pid >= 0);
+	if (pid == 0) {
+		char path[PATH_MAX * 2];
+		snprintf(path, sizeof path, "%s/bin:%s", root, getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+		setenv("PATH", path, 1);
+		setenv("PROFTORTURE_ROOT", root, 1);
+		setenv("FAKE_STRESS", mode, 1);
+		setenv("FAKE_PIDDIR", piddir, 1);
+		setenv("NO_COLOR", "1", 1);
+		if (mem_limit) {
+			struct rlimit rl = { mem_limit, mem_limit };
+			setrlimit(RLIMIT_AS, &rl);
+		}
+		int o = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int e = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(o, 1);
+		dup2(e, 2);
+		const char *argv[64] = { runner };
+		size_t n = 1;
+		for (; args[n - 1] && n < 63; n++)
+			argv[n] = args[n - 1];
+		argv[n] = NULL;
+		execv(runner, (char **)argv);
+		_exit(127);
+	}
+	bool sent = false;
+	int st;
+	for (;;) {
+		pid_t w = waitpid(pid, &st, WNOHANG);
+		if (w == pid)
+			break;
+		double el = now_seconds() - start;
+		if (interrupt_after > 0 && !sent && el >= interrupt_after) {
+			kill(pid, SIGINT);
+			sent = true;
+		}
+		if (el > timeout) {
+			r.timed_out = true;
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			break;
+		}
+		usleep(10000);
+	}
+	r.secs = now_seconds() - start;
+	r.rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	slurp(outp, r.out, sizeof r.out);
+	slurp(errp, r.err, sizeof r.err);
+	return &r;
+}
+
+static struct res *pt(const char *mode, double timeout, const char *const *args)
+{
+	return pt_full(mode, timeout, 0, 0, args);
+}
+
+#define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+static void read_summary(const char *outdir, char *buf, size_t cap)
+{
+	char p[PATH_MAX];
+	snprintf(p, sizeof p, "%s/summary.json", outdir);
+	slurp(p, buf, cap);
+	ck_assert_msg(buf[0] == '{', "no summary.json in %s", outdir);
+}
+
+static void outdir(char *buf, size_t cap, const char *name)
+{
+	snprintf(buf, cap, "%s/out-%s-%ld", root, name, (long)getpid());
+}
+
+/* Every pid the fakes recorded is gone (retrying while init reaps). */
+static void assert_no_survivors(void)
+{
+	DIR *d = opendir(piddir);
+	ck_assert(d != NULL);
+	int seen = 0;
+	for (struct dirent *e; (e = readdir(d));) {
+		if (e->d_name[0] == '.')
+			continue;
+		pid_t pid = (pid_t)atol(e->d_name);
+		seen++;
+		double t0 = now_seconds();
+		while (kill(pid, 0) == 0 && now_seconds() - t0 < 3)
+			usleep(20000);
+		ck_assert_msg(kill(pid, 0) < 0 && errno == ESRCH, "pid %d survived the runner", pid);
+	}
+	closedir(d);
+	ck_assert_msg(seen > 0, "the fake never ran");
+}
+
+static int count_pids(void)
+{
+	DIR *d = opendir(piddir);
+	int n = 0;
+	for (struct dirent *e; d && (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* ---- run: verdicts ---- */
+
+START_TEST(test_matching_matrix_exits_0_with_stated_numbers)
+{
+	new_piddir();
+	char out[PATH_MAX], sum[1 << 16];
+	outdir(out, sizeof out, "match");
+	struct res *r = pt("unlocked-flush=corrupt,*=pass", 30,
+			   ARGS("run", "--arch", "native", "--case", "lost-atomic", "--variant",
+				"unlocked-flush,exact", "--runs", "4", "--out", out));
+	ck_assert_msg(r->rc == 0, "rc %d\n%s\n%s", r->rc, r->out, r->err);
+	ck_assert_ptr_nonnull(strstr(r->out, "SUCCESS: 2 of 2 cells"));
+	ck_assert_ptr_nonnull(strstr(r->out, "corrupt 4 of 4 (100.0%, 95% CI 39.8%-100.0%)"));
+	ck_assert_ptr_nonnull(strstr(r->out, "0/4 failed: < 52.7% per run, < 0.019 per near miss"));
+	ck_assert_ptr_nonnull(strstr(r->out, "p = 0.0286"));
+	read_summary(out, sum, sizeof sum);
+	ck_assert_ptr_nonnull(strstr(sum, "\"counts\":{\"corrupt\":4}"));
+	ck_assert_ptr_nonnull(strstr(sum, "\"seed\":4,"));
+	/* failing runs leave a log and a replay script that reruns the same seed */
+	char p[PATH_MAX + 64];
+	snprintf(p, sizeof p, "%s/runs/native-lost-atomic-unlocked-flush-native-k2.sh", out);
+	char sh[4096];
+	slurp(p, sh, sizeof sh);
+	ck_assert_ptr_nonnull(strstr(sh, "--seed 3 "));
+	ck_assert(access(p, X_OK) == 0);
+	snprintf(p, sizeof p, "%s/runs/native-lost-atomic-exact-native-k0.log", out);
+	ck_assert_msg(access(p, F_OK) != 0, "a passing run left a log");
+}
+END_TEST
+
+START_TEST(test_negative_control_that_stops_failing_is_a_mismatch)
+{
+	new_piddir();
+	char out[PATH_MAX];
+	outdir(out, sizeof out, "teeth");
+	struct res *r = pt("*=pass", 30,
+			   ARGS("run", "--arch", "native", "--case", "lost-atomic", "--variant",
+				"unlocked-flush", "--runs", "3", "--out", out));
+	ck_assert_int_eq(r->rc, 1);
+	ck_assert_ptr_nonnull(strstr(r->out, "MISMATCH"));
+	ck_assert_ptr_nonnull(strstr(r->out, "lost its teeth"));
+	ck_assert_ptr_nonnull(strstr(r->out, "FAILURE: 1 of 1 cells"));
+}
+END_TEST
+
+START_TEST(test_unexpected_failure_kind_is_a_mismatch)
+{
+	new_piddir();
+	char out[PATH_MAX];
+	outdir(out, sizeof out, "kind");
+	struct res *r = pt("unlocked-flush=deadlock", 30,
+			   ARGS("run", "--arch", "native", "--case", "lost-atomic", "--variant",
+				"unlocked-flush", "--runs", "2", "--out", out));
+	ck_assert_int_eq(r->rc, 1);
+	ck_assert_ptr_nonnull(strstr(r->out, "were of another kind"));
+	ck_assert_ptr_nonnull(strstr(r->err, "!!! native lost-atomic/unlocked-flush/native run 0"));
+}
+END_TEST
+
+/* ---- run: faults ---- */
+
+START_TEST(test_hang_is_killed_at_the_deadline_with_its_process_group)
+{
+	new_piddir();
+	char out[PATH_MAX], sum[1 << 16];
+	outdir(out, sizeof out, "hang");
+	struct res *r = pt("*=hangkids", 20,
+			   ARGS("run", "--arch", "native", "--case", "lost-atomic", "--variant", "exact",
+				"--runs", "2", "--run-duration", "0.2", "--timeout-factor", "1",
+				"--timeout-slack", "0.5", "--out", out));
+	ck_assert_msg(!r->timed_out, "the runner hung");
+	ck_assert_int_eq(r->rc, 1);
+	ck_assert_msg(r->secs < 8, "took %.1fs", r->secs);
+	read_summary(out, sum, sizeof sum);
+	ck_assert_ptr_nonnull(strstr(sum, "\"counts\":{\"timeout\":2}"));
+	ck_assert_int_eq(count_pids(), 4); /* two fakes, two grandchildren */
+	assert_no_survivors();
+}
+END_TEST
+
+START_TEST(test_orphaned_grandchild_neither_holds_the_runner_nor_survives)
+{
+	new_piddir();
+	char out[PATH_MAX];
+	outdir(out, sizeof out, "orphan");
+	struct res *r = pt("*=orphan", 30,
+			   ARGS("run", "--arch", "native", "--case", "lost-atomic", "--variant", "exact",
+				"--runs", "2", "--out", out));
+	ck_assert_msg(r->rc == 0, "rc %d\n%s\n%s", r->rc, r->out, r->err);
+	ck_assert_msg(r->secs < 10, "took %.1fs: waited on the grandchild's pipe", r->secs);
+	assert_no_survivors();
+}
+END_TEST
+
+START_TEST(test_garbage_and_megabytes_of_output_cost_bounded_memory)
+{
+	new_piddir();
+	char out[PATH_MAX], sum[1 << 16];
+	outdir(out, sizeof out, "spew");
+	/* 64 MiB per run through a runner limited to 96 MiB of address space */
+	struct res *r = pt_full("unlocked-flush=spew,exact=garbage", 60, 0, 96u << 20,
+				ARGS("run", "--arch", "native", "--case", "lost-atomic", "--variant",
+				     "unlocked-flush,exact", "--runs", "2", "-j", "2", "--out", out));
+	ck_assert_msg(!r->timed_out, "hung");
+	/* both passed (so unlocked-flush mismatches): the result line after
+	 * the garbage and after 64 MiB was still found */
+	read_summary(out, sum, sizeof sum);
+	ck_assert_msg(strstr(sum, "\"counts\":{\"pass\":2}") != NULL, "%s\n%s", sum, r->err);
+	ck_assert_int_eq(r->rc, 1);
+	char *second = strstr(strstr(sum, "\"counts\":{\"pass\":2}") + 1, "\"counts\":{\"pass\":2}");
+	ck_assert_ptr_nonnull(second);
+}
+END_TEST
+
+START_TEST(test_bad_result_lines_are_never_a_pass)
+{
+	static const char *const modes[] = { "noline", "badjson", "mismatch", "twolines",
+					     "wrongseed", "usage", "crash" };
+	static const char *const want[] = { "no result line", "unparsable result line",
+					    "result line says corrupt but exit status 0",
+					    "2 result lines", "asked for 1",
+					    "\"counts\":{\"error\":1}", "\"counts\":{\"crash\":1}" };
+	new_piddir();
+	char out[PATH_MAX], sum[1 << 16], mode[64];
+	outdir(out, sizeof out, modes[_i]);
+	snprintf(mode, sizeof mode, "*=%s", modes[_i]);
+	struct res *r = pt(mode, 30,
+			   ARGS("run", "--arch", "native", "--case", "lost-atomic", "--variant", "exact",
+				"--runs", "1", "--out", out));
+	ck_assert_msg(r->rc == 1, "%s: rc %d", modes[_i], r->rc);
+	read_summary(out, sum, sizeof sum);
+	ck_assert_ptr_null(strstr(sum, "\"pass\":"));
+	ck_assert_msg(strstr(sum, want[_i]) != NULL, "%s: want '%s' in\n%s", modes[_i], want[_i], sum);
+}
+END_TEST
+
+START_TEST(test_emulator_failures_are_told_apart_from_crashes)
+{
+	new_piddir();
+	char out[PATH_MAX], sum[1 << 16];
+	outdir(out, sizeof out, "emu");
+	/* through the fake qemu: exact dies with QEMU's own message, locked-flush
+	 * with qemu's report of the guest's SIGSEGV, locked-flush-kuser plainly */
+	struct res *r = pt("exact=emu,locked-flush=uncaught,locked-flush-kuser=crash", 30,
+			   ARGS("run", "--arch", "fakearm", "--case", "lost-atomic", "--variant",
+				"exact,locked-flush,locked-flush-kuser", "--runs", "1", "--out", out));
+	ck_assert_int_eq(r->rc, 1);
+	read_summary(out, sum, sizeof sum);
+	ck_assert_msg(strstr(sum, "\"counts\":{\"emulator-error\":1}") != NULL, "%s", sum);
+	ck_assert_ptr_nonnull(strstr(sum, "QEMU failed: \\\"QEMU internal SIGSEGV\\\""));
+	ck_assert_ptr_nonnull(strstr(sum, "qemu: uncaught target signal 11"));
+	ck_assert_ptr_nonnull(strstr(sum, "killed by signal 11"));
+	/* the emulator error alone leaves its cell inconclusive, not failed */
+	ck_assert_ptr_nonnull(strstr(r->out, "inconclusive"));
+	ck_assert_ptr_nonnull(strstr(sum, "\"atomics\":\"global\""));
+}
+END_TEST
+
+START_TEST(test_ctrl_c_kills_every_run_and_prints_what_finished)
+{
+	new_piddir();
+	char out[PATH_MAX], sum[1 << 16];
+	outdir(out, sizeof out, "sigint");
+	/* exact passes at once, so some runs finish before the interrupt; the
+	 * unlocked-flush runs hang with grandchildren under the fake qemu */
+	struct res *r = pt_full("unlocked-flush=hangkids,exact=pass", 30, 1.5, 0,
+				ARGS("run", "--arch", "fakearm,native", "--case", "lost-atomic",
+				     "--variant", "unlocked-flush,exact", "--runs", "50", "-j", "3",
+				     "--out", out));
+	ck_assert_msg(!r->timed_out, "the runner did not stop on SIGINT");
+	ck_assert_int_eq(r->rc, 128 + SIGINT);
+	ck_assert_msg(r->secs < 6, "took %.1fs to stop", r->secs);
+	ck_assert_ptr_nonnull(strstr(r->err, "interrupted by signal 2"));
+	ck_assert_ptr_nonnull(strstr(r->out, "runs in"));
+	read_summary(out, sum, sizeof sum);
+	ck_assert_ptr_nonnull(strstr(sum, "\"interrupted\":true"));
+	ck_assert_ptr_null(strstr(sum, "\"timeout\":")); /* killed runs are not counted */
+	assert_no_survivors();
+}
+END_TEST
+
+/* ---- setup errors ---- */
+
+START_TEST(test_bad_options_exit_2_with_one_line_naming_them)
+{
+	const char *const *cases[] = {
+		ARGS("run", "--arch", "vax"),
+		ARGS("run", "--variant", "bogus"),
+		ARGS("run", "--runs", "0"),
+		ARGS("run", "--frobnicate"),
+		ARGS("run", "--shard", "3/2"),
+		ARGS("run", "--run-duration", "fast"),
+		ARGS("stress"),
+		ARGS("stress", "--failure", "(", "--", "true"),
+		ARGS("merge"),
+		ARGS("list", "--bogus"),
+		ARGS("nosuchcommand"),
+	};
+	static const char *const want[] = {
+		"--arch: unknown arch 'vax'; allowed: native fakearm",
+		"--variant: unknown value 'bogus'; allowed: unchecked unlocked-flush",
+		"--runs: '0' is not an integer in [1,",
+		"unknown option --frobnicate",
+		"--shard: '3/2' is not I/N",
+		"--run-duration: 'fast' is not a duration",
+		"no command given",
+		"--failure: bad regular expression",
+		"no summary given",
+		"unknown option --bogus",
+		"unknown command 'nosuchcommand'; allowed: list run repro stress merge",
+	};
+	new_piddir();
+	struct res *r = pt("*=pass", 20, cases[_i]);
+	ck_assert_msg(r->rc == 2, "case %d: rc %d", _i, r->rc);
+	ck_assert_msg(strstr(r->err, want[_i]) != NULL, "case %d: stderr is\n%s", _i, r->err);
+	char *nl = strchr(r->err, '\n');
+	ck_assert_msg(nl && nl[1] == 0, "case %d: not one line:\n%s", _i, r->err);
+	ck_assert_int_eq(count_pids(), 0);
+}
+END_TEST
+
+START_TEST(test_help_on_every_subcommand)
+{
+	static const char *const cmds[] = { "list", "run", "repro", "stress", "merge" };
+	new_piddir();
+	struct res *r = pt("*=pass", 20, ARGS(cmds[_i], "--help"));
+	ck_assert_int_eq(r->rc, 0);
+	ck_assert_ptr_nonnull(strstr(r->out, "usage: proftorture"));
+}
+END_TEST
+
+START_TEST(test_unwritable_out_dir_fails_before_any_run)
+{
+	new_piddir();
+	struct res *r = pt("*=pass", 20,
+			   ARGS("run", "--arch", "native", "--runs", "1", "--out", "/proc/no/such/dir"));
+	ck_assert_int_eq(r->rc, 2);
+	ck_assert_ptr_nonnull(strstr(r->err, "cannot create output directory /proc/no/such/dir"));
+	ck_assert_int_eq(count_pids(), 0);
+}
+END_TEST
+
+START_TEST(test_missing_stress_binary_is_a_setup_error)
+{
+	new_piddir();
+	char p[PATH_MAX], q[PATH_MAX], out[PATH_MAX];
+	in_root(p, sizeof p, "build/fakearm/stress");
+	in_root(q, sizeof q, "build/fakearm/stress.moved");
+	outdir(out, sizeof out, "missing");
+	ck_assert(rename(p, q) == 0);
+	struct res *r = pt("*=pass", 20, ARGS("run", "--arch", "fakearm", "--out", out));
+	ck_assert(rename(q, p) == 0);
+	ck_assert_int_eq(r->rc, 2);
+	ck_assert_ptr_nonnull(strstr(r->err, "build/fakearm/stress"));
+	ck_assert_ptr_nonnull(strstr(r->err, "make ARCH=fakearm"));
+	ck_assert_int_eq(count_pids(), 0);
+}
+END_TEST
+
+/* ---- shards, merge, reports ---- */
+
+START_TEST(test_shards_merge_into_the_whole_matrix)
+{
+	new_piddir();
+	char a[PATH_MAX], b[PATH_MAX], sa[1 << 16];
+	outdir(a, sizeof a, "shard1");
+	outdir(b, sizeof b, "shard2");
+	const char *mode = "unlocked-flush=flaky,*=pass";
+	struct res *r = pt(mode, 30,
+			   ARGS("run", "--arch", "native", "--case", "lost-atomic", "--variant",
+				"unlocked-flush,exact", "--runs", "4", "--shard", "1/2", "--out", a));
+	ck_assert_msg(r->rc == 1, "shard 1 alone: only odd seeds (all pass): rc %d", r->rc);
+	read_summary(a, sa, sizeof sa);
+	ck_assert_ptr_nonnull(strstr(sa, "\"shard\":\"1/2\""));
+	ck_assert_ptr_nonnull(strstr(sa, "\"seed\":3,"));
+	ck_assert_ptr_null(strstr(sa, "\"seed\":2,"));
+	r = pt(mode, 30,
+	       ARGS("run", "--arch", "native", "--case", "lost-atomic", "--variant",
+		    "unlocked-flush,exact", "--runs", "4", "--shard", "2/2", "--out", b));
+	ck_assert_int_eq(r->rc, 0); /* even seeds: corrupt every time */
+	r = pt(mode, 30, ARGS("merge", a, b));
+	ck_assert_msg(r->rc == 0, "merge rc %d\n%s%s", r->rc, r->out, r->err);
+	ck_assert_ptr_nonnull(strstr(r->out, "corrupt 2 of 4 (50.0%, 95% CI 6.8%-93.2%)"));
+	ck_assert_ptr_nonnull(strstr(r->out, "8 runs from 2 summaries"));
+	r = pt(mode, 30, ARGS("merge", a, a));
+	ck_assert_int_eq(r->rc, 2);
+	ck_assert_ptr_nonnull(strstr(r->err, "appears twice"));
+	r = pt(mode, 30, ARGS("merge", a));
+	ck_assert_ptr_nonnull(strstr(r->err, "shards of 2 missing: 2"));
+}
+END_TEST
+
+START_TEST(test_junit_parses_and_tap_is_well_formed)
+{
+	new_piddir();
+	char out[PATH_MAX], xml[PATH_MAX + 16], json[PATH_MAX + 16];
+	outdir(out, sizeof out, "reports");
+	snprintf(xml, sizeof xml, "%s.xml", out);
+	snprintf(json, sizeof json, "%s.json", out);
+	/* evil detail (control bytes, XML metacharacters, non-ASCII) in a cell
+	 * that mismatches, so it lands in <failure> */
+	struct res *r = pt("exact=evildetail,locked-flush=garbage", 30,
+			   ARGS("run", "--arch", "native", "--case", "lost-atomic", "--variant",
+				"exact,locked-flush", "--runs", "2", "--out", out, "--junit", xml,
+				"--json", json, "--tap"));
+	ck_assert_int_eq(r->rc, 1);
+	ck_assert_msg(strncmp(r->out, "TAP version 13\n1..2\n", 20) == 0, "%s", r->out);
+	ck_assert_ptr_nonnull(strstr(r->out, "not ok 1 - native lost-atomic/exact/native"));
+	ck_assert_ptr_nonnull(strstr(r->out, "ok 2 - native lost-atomic/locked-flush/native"));
+	ck_assert_ptr_nonnull(strstr(r->err, "ARCH")); /* the table went to stderr */
+	char cmd[3 * PATH_MAX];
+	snprintf(cmd, sizeof cmd,
+		 "python3 -c 'import xml.dom.minidom,sys; d=xml.dom.minidom.parse(sys.argv[1]); "
+		 "assert len(d.getElementsByTagName(\"testcase\"))==2; "
+		 "assert len(d.getElementsByTagName(\"failure\"))==1' '%s' && "
+		 "python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); "
+		 "assert len(d[\"runs\"])==4' '%s'",
+		 xml, json);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/* ---- the stress subcommand ---- */
+
+static const char counter_script[] =
+	"n=$(cat \"$1\" 2>/dev/null || echo 0); echo $((n+1)) > \"$1\"; "
+	"case $((n % 4)) in "
+	"0) echo starting; echo \"panic: bad thing at 0x7f00abcd in thread $n\"; exit 1;; "
+	"1) echo \"fatal: corrupt at offset $((n*100))\" >&2; exit 2;; "
+	"*) echo fine;; esac";
+
+START_TEST(test_stress_counts_saves_and_groups_failures)
+{
+	new_piddir();
+	char counter[PATH_MAX], prefix[PATH_MAX];
+	outdir(counter, sizeof counter, "counter");
+	outdir(prefix, sizeof prefix, "stressfail-");
+	struct res *r = pt("*=pass", 60,
+			   ARGS("stress", "-p", "1", "--count", "20", "-o", prefix, "--", "sh", "-c",
+				counter_script, "sh", counter));
+	ck_assert_int_eq(r->rc, 1);
+	ck_assert_msg(strstr(r->out, "20 runs in") != NULL, "%s", r->out);
+	ck_assert_ptr_nonnull(strstr(r->out, "10 failures (50.00%), 95% CI 27.20%-72.80%"));
+	ck_assert_ptr_nonnull(strstr(r->out, "5  exit status 1: panic: bad thing at 0x? in thread N"));
+	ck_assert_ptr_nonnull(strstr(r->out, "5  exit status 2: fatal: corrupt at offset N"));
+	char p[PATH_MAX + 16], text[4096];
+	snprintf(p, sizeof p, "%s1", prefix); /* run 1 failed (n = 0) */
+	slurp(p, text, sizeof text);
+	ck_assert_ptr_nonnull(strstr(text, "panic: bad thing"));
+	ck_assert_ptr_nonnull(strstr(text, "ERROR: exit status 1"));
+	snprintf(p, sizeof p, "%s3", prefix); /* run 3 passed: no file */
+	ck_assert(access(p, F_OK) != 0);
+}
+END_TEST
+
+START_TEST(test_stress_failure_and_ignore_filters)
+{
+	new_piddir();
+	char counter[PATH_MAX], prefix[PATH_MAX];
+	outdir(counter, sizeof counter, "counter2");
+	outdir(prefix, sizeof prefix, "filtered-");
+	struct res *r = pt("*=pass", 60,
+			   ARGS("stress", "-p", "1", "--count", "8", "--ignore", "^fatal", "-o", prefix,
+				"--", "sh", "-c", counter_script, "sh", counter));
+	ck_assert_ptr_nonnull(strstr(r->out, "8 runs in"));
+	ck_assert_ptr_nonnull(strstr(r->out, "2 failures"));
+	ck_assert_ptr_nonnull(strstr(r->out, "2 failing runs ignored"));
+	unlink(counter);
+	r = pt("*=pass", 60,
+	       ARGS("stress", "-p", "1", "--count", "8", "--failure", "panic: .*thread", "-o", prefix,
+		    "--", "sh", "-c", counter_script, "sh", counter));
+	ck_assert_ptr_nonnull(strstr(r->out, "2 failures"));
+	ck_assert_ptr_nonnull(strstr(r->out, "exit status 1: panic: bad thing"));
+	ck_assert_ptr_null(strstr(r->out, "fatal"));
+}
+END_TEST
+
+START_TEST(test_stress_timeouts_and_max_failures_bound_the_run)
+{
+	new_piddir();
+	char prefix[PATH_MAX];
+	outdir(prefix, sizeof prefix, "slow-");
+	struct res *r = pt("*=pass", 30,
+			   ARGS("stress", "-p", "2", "--timeout", "0.3", "--max-failures", "3",
+				"--failure", "never-printed", "-o", prefix, "--", "sleep", "100"));
+	ck_assert_msg(!r->timed_out, "hung");
+	ck_assert_int_eq(r->rc, 1);
+	ck_assert_msg(r->secs < 5, "took %.1fs", r->secs);
+	ck_assert_ptr_nonnull(strstr(r->out, "timeout"));
+	ck_assert_ptr_nonnull(strstr(r->out, "(--max-failures)"));
+}
+END_TEST
+
+START_TEST(test_stress_runs_under_an_arch_emulator_and_stops_on_ctrl_c)
+{
+	new_piddir();
+	char prefix[PATH_MAX];
+	outdir(prefix, sizeof prefix, "emu-");
+	struct res *r = pt("*=pass", 30,
+			   ARGS("stress", "--arch", "fakearm", "--count", "3", "-o", prefix, "--", fake,
+				"--case", "lost-atomic"));
+	ck_assert_msg(r->rc == 0, "%s%s", r->out, r->err);
+	ck_assert_ptr_nonnull(strstr(r->out, "3 runs in"));
+	ck_assert_ptr_nonnull(strstr(r->out, "0 failures (0%), < 63.16% per run"));
+	/* unbounded stress of hanging commands: Ctrl-C ends it with a summary */
+	r = pt_full("*=hangkids", 30, 1.0, 0,
+		    ARGS("stress", "--arch", "fakearm", "-p", "2", "-o", prefix, "--", fake));
+	ck_assert_msg(!r->timed_out, "did not stop on SIGINT");
+	ck_assert_ptr_nonnull(strstr(r->out, "(interrupted) 0 runs"));
+	assert_no_survivors();
+}
+END_TEST
+
+START_TEST(test_stress_stops_when_the_command_cannot_start)
+{
+	new_piddir();
+	char prefix[PATH_MAX];
+	outdir(prefix, sizeof prefix, "nostart-");
+	/* unbounded: without the stop this would spin forever */
+	struct res *r = pt("*=pass", 20,
+			   ARGS("stress", "-o", prefix, "--", "/nonexistent/command"));
+	ck_assert_msg(!r->timed_out, "spun on a command that cannot start");
+	ck_assert_int_eq(r->rc, 1);
+	ck_assert_ptr_nonnull(strstr(r->err, "cannot start /nonexistent/command"));
+}
+END_TEST
+
+static Suite *runner_suite(void)
+{
+	Suite *s = suite_create("runner");
+	TCase *tc = tcase_create("verdicts");
+	tcase_add_unchecked_fixture(tc, setup_tree, teardown_tree);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_matching_matrix_exits_0_with_stated_numbers);
+	tcase_add_test(tc, test_negative_control_that_stops_failing_is_a_mismatch);
+	tcase_add_test(tc, test_unexpected_failure_kind_is_a_mismatch);
+	tcase_add_test(tc, test_hang_is_killed_at_the_deadline_with_its_process_group);
+	tcase_add_test(tc, test_orphaned_grandchild_neither_holds_the_runner_nor_survives);
+	tcase_add_test(tc, test_garbage_and_megabytes_of_output_cost_bounded_memory);
+	tcase_add_loop_test(tc, test_bad_result_lines_are_never_a_pass, 0, 7);
+	tcase_add_test(tc, test_emulator_failures_are_told_apart_from_crashes);
+	tcase_add_test(tc, test_ctrl_c_kills_every_run_and_prints_what_finished);
+	tcase_add_loop_test(tc, test_bad_options_exit_2_with_one_line_naming_them, 0, 11);
+	tcase_add_loop_test(tc, test_help_on_every_subcommand, 0, 5);
+	tcase_add_test(tc, test_unwritable_out_dir_fails_before_any_run);
+	tcase_add_test(tc, test_missing_stress_binary_is_a_setup_error);
+	tcase_add_test(tc, test_shards_merge_into_the_whole_matrix);
+	tcase_add_test(tc, test_junit_parses_and_tap_is_well_formed);
+	tcase_add_test(tc, test_stress_counts_saves_and_groups_failures);
+	tcase_add_test(tc, test_stress_failure_and_ignore_filters);
+	tcase_add_test(tc, test_stress_timeouts_and_max_failures_bound_the_run);
+	tcase_add_test(tc, test_stress_runs_under_an_arch_emulator_and_stops_on_ctrl_c);
+	tcase_add_test(tc, test_stress_stops_when_the_command_cannot_start);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(runner_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
