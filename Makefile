@@ -30,10 +30,12 @@ $(error SAN=$(SAN) needs ARCH=native: sanitizers do not support 32-bit arm or mi
 endif
 ifeq ($(SAN),thread)
 SAN_FLAGS := -fsanitize=thread
+else ifeq ($(SAN),fuzz)
+SAN_FLAGS := -fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=all
 else ifeq ($(SAN),address)
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 else
-$(error SAN=$(SAN): allowed values are thread and address)
+$(error SAN=$(SAN): allowed values are thread, address and fuzz)
 endif
 CC := clang
 endif
@@ -91,7 +93,7 @@ CASE_OBJS := $(CASE_SRCS:%.c=$(B)/obj/%.o)
 STRESS    := $(if $(CASE_SRCS),$(B)/stress)
 
 .PHONY: all lib tests deps check check-arch check-handler-safety check-arm check-mips check-mipsle \
-        check-all check-tsan check-asan clean distclean $(addprefix check-,$(ARCHES))
+        check-all check-tsan check-asan fuzz clean distclean $(addprefix check-,$(ARCHES))
 
 all: $(LIB) $(TESTS) $(STRESS)
 lib: $(LIB)
@@ -258,3 +260,27 @@ repro:
 
 -include $(HARNESS_OBJS:.o=.d) $(B)/obj/tests/harness/check_harness.d \
          $(B)/obj/tests/harness/check_runner.d $(B)/obj/tests/harness/fake_stress.d
+
+# --- fuzzing ---
+# Fuzzing (libFuzzer, clang): the validating reader, the cpuprof parser and
+# the runner's result-line classifier, FUZZ_SECONDS each from the seed corpora
+# in tests/fuzz/corpus (new inputs stay under build/); then the option
+# parsers of stress and proftorture, as processes (ci/fuzz-options). A crash
+# input is kept as build/native-fuzz/crash-*: add it to the corpus.
+FUZZ_SECONDS ?= 15
+FUZZ_TARGETS := profbuf_read cpuprof_parse classify_run
+ifeq ($(SAN),fuzz)
+$(B)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB) $(HARNESS_LIB_OBJS)
+	$(CC) $(CPPFLAGS) -Iharness $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB) $(HARNESS_LIB_OBJS) -lm
+endif
+fuzz:
+	$(MAKE) --no-print-directory ARCH=native all
+	$(MAKE) --no-print-directory ARCH=native SAN=fuzz $(FUZZ_TARGETS:%=build/native-fuzz/fuzz_%)
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build/native-fuzz/corpus-$$t && cp tests/fuzz/corpus/$$t/* build/native-fuzz/corpus-$$t/; \
+	  echo "+ fuzz_$$t for $(FUZZ_SECONDS) s"; \
+	  (cd build/native-fuzz && ./fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	     corpus-$$t 2>fuzz_$$t.log) || { tail -40 build/native-fuzz/fuzz_$$t.log; exit 1; }; \
+	  grep -E "stat::number_of_executed_units|stat::new_units_added" build/native-fuzz/fuzz_$$t.log; \
+	done
+	ci/fuzz-options build/native 150
