@@ -164,8 +164,9 @@ check-all:
 	@fail=; for a in $(ARCHES); do \
 	  $(MAKE) --no-print-directory check-arch ARCH=$$a || fail="$$fail $$a"; \
 	done; \
+	$(MAKE) --no-print-directory fuzz || fail="$$fail fuzz"; \
 	if [ -n "$$fail" ]; then echo "check-all: FAILED on$$fail"; exit 1; fi; \
-	echo "check-all: passed on $(ARCHES)"
+	echo "check-all: passed on $(ARCHES), and the bounded fuzz run"
 
 # Sanitizer jobs (native, clang): ci/check-tsan and ci/check-asan say what
 # each one requires, and why.
