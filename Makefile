@@ -262,6 +262,23 @@ repro:
 -include $(HARNESS_OBJS:.o=.d) $(B)/obj/tests/harness/check_harness.d \
          $(B)/obj/tests/harness/check_runner.d $(B)/obj/tests/harness/fake_stress.d
 
+# --- the stress cases, measured (issue 4's numbers) ---
+# check-cases-<arch>: lost-atomic buggy vs fixed, CASES_RUNS runs of 1 s each,
+# and atomic-deadlock for every handler shape under every strategy the arch
+# supports, 3 runs each; every cell judged against cases/expected.tsv.
+# Natively the arch's own atomics are native, so lost-atomic runs under
+# global there too.
+CASES_RUNS ?= 20
+check-cases-%:
+	$(MAKE) --no-print-directory ARCH=native build/native/proftorture
+	$(MAKE) --no-print-directory ARCH=$* build/$*/stress
+	build/native/proftorture run --arch $* --case lost-atomic \
+	  --variant unlocked-flush,locked-flush,locked-flush-kuser,exact \
+	  --atomics $(if $(filter native,$*),default$(COMMA)global,default) --runs $(CASES_RUNS)
+	build/native/proftorture run --arch $* --case atomic-deadlock \
+	  --variant unchecked,unlocked-flush,locked-flush,locked-flush-kuser,exact --atomics all --runs 3
+COMMA := ,
+
 # --- fuzzing ---
 # Fuzzing (libFuzzer, clang): the validating reader, the cpuprof parser and
 # the runner's result-line classifier, FUZZ_SECONDS each from the seed corpora

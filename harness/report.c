@@ -39,8 +39,15 @@ void report_table(const struct matrix *m, bool colour, struct sbuf *b)
 {
 	int wa = (int)widest(m, 4, get_arch), wc = (int)widest(m, 4, get_case),
 	    wv = (int)widest(m, 7, get_variant), wt = (int)widest(m, 7, get_atomics);
-	sb_printf(b, "%s%-*s  %-*s  %-*s  %-*s  %-8s %5s  %-12s  %-8s  %s%s\n", colour ? BOLD : "",
-		  wa, "ARCH", wc, "CASE", wv, "VARIANT", wt, "ATOMICS", "EXPECT", "RUNS", "VERDICT",
+	int we = 6; /* EXPECT: as wide as its widest outcome set, e.g. corrupt|drift */
+	for (size_t i = 0; i < m->ncells; i++) {
+		char en[64];
+		int n = (int)strlen(outcome_set_name(m->cells[i].expected, en, sizeof en));
+		if (n > we)
+			we = n;
+	}
+	sb_printf(b, "%s%-*s  %-*s  %-*s  %-*s  %-*s %5s  %-12s  %-8s  %s%s\n", colour ? BOLD : "",
+		  wa, "ARCH", wc, "CASE", wv, "VARIANT", wt, "ATOMICS", we, "EXPECT", "RUNS", "VERDICT",
 		  "MATCH", "NUMBERS", colour ? RESET : "");
 	size_t bad = 0, skipped = 0;
 	for (size_t i = 0; i < m->ncells; i++) {
@@ -53,8 +60,8 @@ void report_table(const struct matrix *m, bool colour, struct sbuf *b)
 			bad++;
 		char en[64];
 		outcome_set_name(c->expected, en, sizeof en);
-		sb_printf(b, "%-*s  %-*s  %-*s  %-*s  %-8s %5lu  %-12s  %s%-8s%s  %s\n", wa, c->arch,
-			  wc, c->case_name, wv, c->variant, wt, c->atomics, en,
+		sb_printf(b, "%-*s  %-*s  %-*s  %-*s  %-*s %5lu  %-12s  %s%-8s%s  %s\n", wa, c->arch,
+			  wc, c->case_name, wv, c->variant, wt, c->atomics, we, en,
 			  v->total, verdict_name(v->kind), col, match_word(v), colour ? RESET : "",
 			  v->text);
 	}
