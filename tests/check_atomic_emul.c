@@ -306,15 +306,6 @@ static void *holder(void *arg)
 	return NULL;
 }
 
-static bool wait_for(const uint32_t *flag, double seconds)
-{
-	double end = now_seconds() + seconds;
-	while (__atomic_load_n(flag, __ATOMIC_SEQ_CST) == 0)
-		if (now_seconds() > end)
-			return false;
-	return true;
-}
-
 static void deadlock_scenario(void *arg)
 {
 	const char *strategy = arg;
@@ -336,11 +327,11 @@ static void deadlock_scenario(void *arg)
 	while (atomic_emul_lock_owner(idx) == 0)
 		; /* until the holder has the lock */
 	pthread_kill(t, SIGPROF);
-	if (!wait_for(&report->handler_entered, 5 * slowdown()))
+	if (!wait_for_flag(&report->handler_entered, 5 * slowdown()))
 		_exit(10);
 	/* A handler that checks returns within microseconds; this wait is not the
 	 * evidence of a deadlock (the lock holder below is), only its trigger. */
-	if (!wait_for(&report->handler_returned, 0.3 * slowdown())) {
+	if (!wait_for_flag(&report->handler_returned, 0.3 * slowdown())) {
 		/* Stuck: record who holds the lock it is spinning on. */
 		report->holder_tid_seen = atomic_emul_lock_owner(idx);
 		_exit(3); /* the process is deadlocked; leave it */

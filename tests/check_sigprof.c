@@ -218,15 +218,6 @@ static void *holder(void *arg)
 	return NULL;
 }
 
-static bool wait_until(const uint32_t *flag, double seconds)
-{
-	double end = now_seconds() + seconds;
-	while (!__atomic_load_n(flag, __ATOMIC_SEQ_CST))
-		if (now_seconds() > end)
-			return false;
-	return true;
-}
-
 static void handler_scenario(void *arg)
 {
 	struct atomic_emul_config cfg;
@@ -252,9 +243,9 @@ static void handler_scenario(void *arg)
 	while (atomic_emul_lock_owner(idx) == 0)
 		;
 	pthread_kill(t, SIGPROF);
-	if (!wait_until(&rep->entered, 5 * slowdown()))
+	if (!wait_for_flag(&rep->entered, 5 * slowdown()))
 		_exit(10);
-	if (!wait_until(&rep->returned, 0.3 * slowdown())) {
+	if (!wait_for_flag(&rep->returned, 0.3 * slowdown())) {
 		rep->holder_seen = atomic_emul_lock_owner(idx);
 		_exit(3);
 	}

@@ -23,6 +23,15 @@ double slowdown(void)
 	return f >= 1.0 ? f : 1.0;
 }
 
+bool wait_for_flag(const uint32_t *flag, double seconds)
+{
+	double end = now_seconds() + seconds;
+	while (__atomic_load_n(flag, __ATOMIC_SEQ_CST) == 0)
+		if (now_seconds() > end)
+			return false;
+	return true;
+}
+
 void *shared_alloc(size_t size)
 {
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);

@@ -9,7 +9,9 @@
 #ifndef TEST_CHILD_H
 #define TEST_CHILD_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum child_outcome { CHILD_EXITED, CHILD_SIGNALED, CHILD_TIMED_OUT };
 
@@ -27,6 +29,9 @@ void *shared_alloc(size_t size);
 
 /* Seconds on the monotonic clock. */
 double now_seconds(void);
+
+/* Spins until *flag is non-zero (seq_cst load); false if seconds pass first. */
+bool wait_for_flag(const uint32_t *flag, double seconds);
 
 /* How much slower than native this process runs: 1 natively, more under
  * qemu (from PROFTORTURE_SLOWDOWN, default 1; the Makefile sets it). Tests
