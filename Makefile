@@ -93,7 +93,7 @@ CASE_OBJS := $(CASE_SRCS:%.c=$(B)/obj/%.o)
 STRESS    := $(if $(CASE_SRCS),$(B)/stress)
 
 .PHONY: all lib tests deps check check-arch check-handler-safety check-arm check-mips check-mipsle \
-        check-all check-tsan check-asan fuzz clean distclean $(addprefix check-,$(ARCHES))
+        check-all check-tsan check-asan fuzz bench clean distclean $(addprefix check-,$(ARCHES))
 
 all: $(LIB) $(TESTS) $(STRESS)
 lib: $(LIB)
@@ -278,6 +278,15 @@ check-cases-%:
 	build/native/proftorture run --arch $* --case atomic-deadlock \
 	  --variant unchecked,unlocked-flush,locked-flush,locked-flush-kuser,exact --atomics all --runs 3
 COMMA := ,
+
+# --- benchmarks (issue 7): ci/bench says what each column is ---
+# make bench [BENCH_FLAGS=--quick]
+BENCH_ARCHES := native armel armhf mips mipsel
+bench:
+	@for a in $(BENCH_ARCHES); do \
+	  $(MAKE) --no-print-directory ARCH=$$a build/$$a/stress build/$$a/bench_profbuf || exit 1; \
+	done
+	ci/bench $(BENCH_FLAGS)
 
 # --- fuzzing ---
 # Fuzzing (libFuzzer, clang): the validating reader, the cpuprof parser and

@@ -65,6 +65,7 @@ struct options {
 	int atomic_ops;    /* per worker iteration: emulated atomic operations */
 	int plain_ops;     /* per worker iteration: plain arithmetic steps */
 	bool keep_going;   /* do not stop at the first failure */
+	bool probe;        /* the handler only counts: the signal-rate ceiling */
 };
 
 struct worker {

@@ -76,6 +76,11 @@ void stress_sigprof_handler(int sig, siginfo_t *si, void *uc)
 	bump(&w->handled);
 	if (cls != ATOMIC_PC_ELSEWHERE)
 		bump(&w->in_atomic);
+	if (r->opt.probe) { /* the bare probe: same signals, no profiler */
+		__atomic_store_n(&w->in_handler, 0, __ATOMIC_RELAXED);
+		errno = saved;
+		return;
+	}
 
 	struct sigprof_result res =
 		sigprof_handle(&r->prof, r->opt.variant, pc, w, self_checking_stack, w);
