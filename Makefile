@@ -148,6 +148,12 @@ check-arch: all check-handler-safety $(B)/profbuf_go_cases
 	echo "+ $(strip $(RUN) $(B)/profbuf_go_cases)"; \
 	$(RUN) $(B)/profbuf_go_cases || fail=1; \
 	if [ "$(ARCH)" = native ]; then $(MAKE) --no-print-directory check-harness || fail=1; fi; \
+	if [ -z "$(SAN)" ]; then \
+	  $(MAKE) --no-print-directory ARCH=native build/native/proftorture >/dev/null || fail=1; \
+	  echo "+ build/native/proftorture run --arch $(ARCH) --quick --watchdog 2"; \
+	  build/native/proftorture run --arch $(ARCH) --quick --watchdog 2 --status-interval 30 \
+	    --out $(B)/quick-results || fail=1; \
+	fi; \
 	if [ $$fail = 0 ]; then echo "check-$(ARCH): all unit tests passed"; \
 	else echo "check-$(ARCH): FAILED"; exit 1; fi
 

@@ -180,10 +180,10 @@ int cpuprof_start(struct cpuprof *p, int hz, size_t bufwords, size_t tags)
 	if (!p->log)
 		return -1;
 	p->on = true;
-	p->num_extra = 0;
-	p->lost_extra = 0;
-	p->lost_atomic = 0;
-	atomic_emul_store32(&p->lost_atomic_exact, 0);
+	/* The queued stacks and lost counts are NOT reset, as Go never resets
+	 * them but by flushing: a handler that saw hz != 0 just before the last
+	 * stop may have counted after stop's final flush, and that count belongs
+	 * in this profile, not nowhere. */
 	const uint64_t hdr[1] = { (uint64_t)hz };
 	profbuf_write(p->log, NULL, nanotime(), hdr, 1, NULL, 0);
 	set_rate(p, hz);

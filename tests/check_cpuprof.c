@@ -127,6 +127,23 @@ START_TEST(test_exact_lost_count_is_flushed_by_stop)
 }
 END_TEST
 
+/* A count made after stop's final flush (a handler that saw hz != 0 just
+ * before stop) must reach the next profile, not vanish at the next start. */
+START_TEST(test_late_lost_count_survives_into_the_next_profile)
+{
+	cpuprof_stop(&prof);
+	cpuprof_count_lost_atomic_exact(&prof);
+	profbuf_free(cpuprof_detach_log(&prof));
+	ck_assert_int_eq(cpuprof_start(&prof, 100, 1 << 12, 512), 0);
+	cpuprof_stop(&prof);
+	struct dump d;
+	drain(&d);
+	ck_assert_uint_eq(d.nwords, 3 + 5);
+	ck_assert_uint_eq(d.words[5], 1);
+	ck_assert_uint_eq(d.words[6], cpuprof_pc_lost_atomic64());
+}
+END_TEST
+
 START_TEST(test_unlocked_flush_writes_at_once)
 {
 	cpuprof_add_lost_atomic64(&prof, 9);
@@ -248,6 +265,7 @@ static Suite *cpuprof_suite(void)
 	tcase_add_test(tc, test_racy_lost_count_is_flushed_by_the_next_add);
 	tcase_add_test(tc, test_exact_lost_count_is_flushed_by_stop);
 	tcase_add_test(tc, test_unlocked_flush_writes_at_once);
+	tcase_add_test(tc, test_late_lost_count_survives_into_the_next_profile);
 	tcase_add_test(tc, test_non_go_stacks_queue_then_overflow_to_lost_extra);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("parser");
