@@ -22,6 +22,7 @@ int cmd_run(int argc, char **argv);
 int cmd_repro(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_stress(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 /* "proftorture <cmd>: <message>" on stderr, exit 2. */
 _Noreturn void cli_die(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -5,6 +5,7 @@
  *   repro    `run` preset to reproduce golang/go#24991 on arm and mips
  *   stress   x/tools/cmd/stress for any command, natively or under qemu
  *   merge    pool the summary.json of several runs or shards
+ *   bench    how fast evidence comes (runs ci/bench)
  * Each has --help. Exit statuses: see cli.h.
  */
 #define _GNU_SOURCE
@@ -25,7 +26,8 @@ static void usage(FILE *f)
 		"  repro    reproduce golang/go#24991 on armel, armhf, mips, mipsel (exit 0 only\n"
 		"           when every cell matches cases/expected.tsv)\n"
 		"  stress   run any command over and over (natively or under qemu), group failures\n"
-		"  merge    combine summary.json files (e.g. shards) into one verdict\n\n"
+		"  merge    combine summary.json files (e.g. shards) into one verdict\n"
+		"  bench    signal-rate ceiling, stress rate, time to corruption, exposure\n\n"
 		"`proftorture <command> --help` for each command's options.\n");
 }
 
@@ -45,14 +47,14 @@ int main(int argc, char **argv)
 		int (*fn)(int, char **);
 	} cmds[] = {
 		{ "list", cmd_list }, { "run", cmd_run }, { "repro", cmd_repro },
-		{ "stress", cmd_stress }, { "merge", cmd_merge },
+		{ "stress", cmd_stress }, { "merge", cmd_merge }, { "bench", cmd_bench },
 	};
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		if (!strcmp(cmd, cmds[i].name)) {
 			spawn_install_signal_handlers();
 			return cmds[i].fn(argc - 1, argv + 1);
 		}
-	fprintf(stderr, "proftorture: unknown command '%s'; allowed: list run repro stress merge\n",
+	fprintf(stderr, "proftorture: unknown command '%s'; allowed: list run repro stress merge bench\n",
 		cmd);
 	return 2;
 }
