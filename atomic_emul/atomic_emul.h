@@ -43,9 +43,9 @@
  *   made of), so they are safe from any context.
  * - atomic_emul_configure must be called before any other thread uses the unit;
  *   switching strategies under live locks would split their lock sets.
- * - A misaligned 64-bit address is a programming error: the unit writes one
- *   line to stderr with write(2) and calls abort(), as Go crashes on purpose,
- *   instead of tearing the value silently.
+ * - A misaligned (or NULL) 64-bit address is a programming error: the unit
+ *   writes one line to stderr with write(2) and calls abort(), as Go crashes
+ *   on purpose, instead of tearing the value silently.
  *
  * The text section
  * ----------------

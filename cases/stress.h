@@ -28,6 +28,7 @@
 #define PROFTORTURE_STRESS_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -144,6 +145,7 @@ extern struct run *the_run; /* for the signal handler and the watchdog */
 /* workers.c */
 /* The SIGPROF handler; global only so ci/check-handler-safety can root its
  * reachability analysis here. */
+void stress_sigprof_handler(int sig, siginfo_t *si, void *uc);
 uintptr_t sample_checksum(uintptr_t tid, uintptr_t seq, uintptr_t pc);
 int workers_start(struct run *r);
 void workers_stop(struct run *r);
