@@ -150,6 +150,7 @@ uintptr_t sample_checksum(uintptr_t tid, uintptr_t seq, uintptr_t pc);
 int workers_start(struct run *r);
 void workers_stop(struct run *r);
 void workers_choose_targets(struct run *r, struct profbuf *log);
+bool log_shares_a_lock_with_targets(const struct run *r, struct profbuf *log);
 
 /* sources.c */
 int source_start(struct run *r);  /* 0, or -1 with a message on stderr */

@@ -111,6 +111,21 @@ static uint64_t xorshift(uint64_t *s)
  * every other case they share none, so lost-atomic isolates #24991: a
  * handler can never wait for its own thread. Under global there is only one
  * lock, shared by everything, and under native there are none. */
+/* Whether any of log's index words shares a spinlock with a worker target. */
+bool log_shares_a_lock_with_targets(const struct run *r, struct profbuf *log)
+{
+	if (atomic_emul_lock_count() <= 1)
+		return atomic_emul_lock_count() == 1; /* global: always; native: never */
+	struct profbuf_raw raw;
+	profbuf_raw(log, &raw);
+	const uint64_t *index_words[4] = { raw.r, raw.w, raw.overflow, raw.overflow_time };
+	for (int t = 0; t < r->ntargets; t++)
+		for (int j = 0; j < 4; j++)
+			if (atomic_emul_lock_index(r->targets[t]) == atomic_emul_lock_index(index_words[j]))
+				return true;
+	return false;
+}
+
 void workers_choose_targets(struct run *r, struct profbuf *log)
 {
 	if (!r->hot) {

@@ -174,11 +174,22 @@ int cpuprof_start(struct cpuprof *p, int hz, size_t bufwords, size_t tags)
 		errno = EBUSY;
 		return -1;
 	}
+	struct profbuf *log = profbuf_new(1, bufwords ? bufwords : CPUPROF_LOG_WORDS,
+					  tags ? tags : CPUPROF_LOG_TAGS);
+	if (!log)
+		return -1;
+	return cpuprof_start_log(p, hz, log);
+}
+
+int cpuprof_start_log(struct cpuprof *p, int hz, struct profbuf *log)
+{
+	if (hz <= 0 || p->on || p->log || !log || profbuf_hdrsize(log) != 1) {
+		errno = hz <= 0 || !log || (log && profbuf_hdrsize(log) != 1) ? EINVAL : EBUSY;
+		return -1;
+	}
 	if (hz > 1000000)
 		hz = 1000000;
-	p->log = profbuf_new(1, bufwords ? bufwords : CPUPROF_LOG_WORDS, tags ? tags : CPUPROF_LOG_TAGS);
-	if (!p->log)
-		return -1;
+	p->log = log;
 	p->on = true;
 	/* The queued stacks and lost counts are NOT reset, as Go never resets
 	 * them but by flushing: a handler that saw hz != 0 just before the last

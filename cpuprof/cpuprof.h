@@ -73,6 +73,10 @@ struct cpuprof {
  * log could not be allocated. */
 int cpuprof_start(struct cpuprof *p, int hz, size_t bufwords, size_t tags);
 
+/* The same with a log the caller made (profbuf_new(1, ...)), e.g. to choose
+ * where its index words lie. cpuprof owns it until cpuprof_detach_log. */
+int cpuprof_start_log(struct cpuprof *p, int hz, struct profbuf *log);
+
 /* Go's SetCPUProfileRate(0): hz = 0 under signal_lock, then the final flush
  * of extra/lost counts and close. The reader then drains to eof. */
 void cpuprof_stop(struct cpuprof *p);

@@ -542,6 +542,7 @@ int profbuf_read(struct profbuf *b, enum profbuf_mode mode, struct profbuf_batch
 			return report_corruption(b, PROFBUF_ERR_OUT_OF_SYNC, rd, br, bw);
 
 		/* Nothing unread in the ring. */
+		TESTPOINT(TESTPOINT_PROFBUF_READ_FOUND_EMPTY);
 		if (has_overflow(b)) {
 			/* Racing with the writer turning it into a real record. */
 			uint64_t time;
@@ -552,6 +553,14 @@ int profbuf_read(struct profbuf *b, enum profbuf_mode mode, struct profbuf_batch
 			return 0;
 		}
 		if (atomic_emul_load32(&b->eof) > 0) {
+			/* Deviation from Go (runtime/profbuf.go still returns eof
+			 * here): a record committed after we loaded w, followed by
+			 * close, would be dropped unread. close comes after the
+			 * last commit, so once eof is seen, one more look at w
+			 * settles it. Test: check_profbuf, "eof race". */
+			uint64_t flags = READER_SLEEPING | WRITE_EXTRA;
+			if ((atomic_emul_load64(&b->w) & ~flags) != (bw & ~flags))
+				continue;
 			out->eof = true;
 			return 0;
 		}

@@ -90,6 +90,11 @@
  * code is returned the buffer is POISONED: every later read returns the same
  * code and an empty batch (the reader position is no longer trustworthy).
  * profbuf_describe then explains what was found, and where.
+ *
+ * One deviation from Go, on purpose: Go's read, having found the ring empty,
+ * returns eof as soon as close has been called, which drops a record
+ * committed between its load of w and close. profbuf_read looks at w once
+ * more after seeing eof (see the README, "A race in Go's profBuf").
  */
 #ifndef PROFTORTURE_PROFBUF_H
 #define PROFTORTURE_PROFBUF_H

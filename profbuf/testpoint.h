@@ -17,6 +17,8 @@ enum testpoint {
 	TESTPOINT_PROFBUF_WRITE_LOADED,
 	/* profbuf_write: record copied, commit CAS on w not yet attempted. */
 	TESTPOINT_PROFBUF_WRITE_BEFORE_COMMIT,
+	/* profbuf_read: the ring looked empty (w loaded), eof not yet looked at. */
+	TESTPOINT_PROFBUF_READ_FOUND_EMPTY,
 	/* cpuprof: signalLock held, before the log is written. */
 	TESTPOINT_CPUPROF_ADD_LOCKED,
 	TESTPOINT_COUNT

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "atomic_emul.h"
 #include "support/child.h"
@@ -1167,6 +1168,71 @@ START_TEST(two_unlocked_writers_are_detected)
 }
 END_TEST
 
+/* ---- eof race (a deviation from Go, see profbuf_read) ----
+ * The reader finds the ring empty (w loaded), is parked there; a record is
+ * committed and the buffer closed; the reader resumes. Go's read would now
+ * see eof and return it, dropping the record. Ours must return the record,
+ * and eof only on the next read. */
+static int32_t eof_race_reader_tid;
+static uint32_t eof_race_parked, eof_race_go;
+
+static void eof_race_hook(enum testpoint pt)
+{
+	if (pt != TESTPOINT_PROFBUF_READ_FOUND_EMPTY ||
+	    gettid() != __atomic_load_n(&eof_race_reader_tid, __ATOMIC_ACQUIRE))
+		return;
+	__atomic_store_n(&eof_race_reader_tid, 0, __ATOMIC_RELEASE); /* once */
+	__atomic_store_n(&eof_race_parked, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&eof_race_go, __ATOMIC_ACQUIRE))
+		;
+}
+
+struct eof_race_read {
+	struct profbuf *b;
+	int rc;
+	struct profbuf_batch batch;
+	uint64_t first_word;
+};
+
+static void *eof_race_reader(void *arg)
+{
+	struct eof_race_read *rd = arg;
+	__atomic_store_n(&eof_race_reader_tid, gettid(), __ATOMIC_RELEASE);
+	rd->rc = profbuf_read(rd->b, PROFBUF_NONBLOCKING, &rd->batch);
+	rd->first_word = rd->batch.ndata ? rd->batch.data[0] : 0;
+	return NULL;
+}
+
+START_TEST(test_record_committed_before_close_is_not_lost_to_eof)
+{
+	struct profbuf *b = profbuf_new(1, 64, 8);
+	ck_assert_ptr_nonnull(b);
+	eof_race_parked = eof_race_go = 0;
+	testpoint_hook = eof_race_hook;
+	struct eof_race_read rd = { .b = b };
+	pthread_t t;
+	pthread_create(&t, NULL, eof_race_reader, &rd);
+	while (!__atomic_load_n(&eof_race_parked, __ATOMIC_ACQUIRE))
+		;
+	const uint64_t hdr[1] = { 1 };
+	const uintptr_t stk[2] = { 0xaa, 0xbb };
+	ck_assert_int_eq(profbuf_write(b, NULL, 7, hdr, 1, stk, 2), 0);
+	profbuf_close(b);
+	__atomic_store_n(&eof_race_go, 1, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	testpoint_hook = NULL;
+
+	ck_assert_int_eq(rd.rc, 0);
+	ck_assert_msg(!rd.batch.eof && rd.batch.ndata == 5 && rd.first_word == 5,
+		      "the record written before close was dropped: eof %d, %zu words", rd.batch.eof,
+		      rd.batch.ndata);
+	struct profbuf_batch next;
+	ck_assert_int_eq(profbuf_read(b, PROFBUF_NONBLOCKING, &next), 0);
+	ck_assert(next.eof);
+	profbuf_free(b);
+}
+END_TEST
+
 static Suite *profbuf_suite(void)
 {
 	Suite *s = suite_create("profbuf");
@@ -1200,6 +1266,10 @@ static Suite *profbuf_suite(void)
 	tcase_add_test(api, nested_unlocked_write_is_detected_as_corruption);
 	tcase_add_test(api, describe_names_kind_offset_indices_and_ring_window);
 	suite_add_tcase(s, api);
+
+	TCase *eof_race = tcase_create("eof_race");
+	tcase_add_test(eof_race, test_record_committed_before_close_is_not_lost_to_eof);
+	suite_add_tcase(s, eof_race);
 
 	TCase *conc = tcase_create("concurrency");
 	tcase_set_timeout(conc, 60);
