@@ -271,7 +271,8 @@ repro:
 # --- the stress cases, measured (issue 4's numbers) ---
 # check-cases-<arch>: lost-atomic buggy vs fixed, CASES_RUNS runs of 1 s each,
 # and atomic-deadlock for every handler shape under every strategy the arch
-# supports, 3 runs each; every cell judged against cases/expected.tsv.
+# supports, 3 runs each (a negative control up to 12, until it fails); every
+# cell judged against cases/expected.tsv.
 # Natively the arch's own atomics are native, so lost-atomic runs under
 # global there too.
 CASES_RUNS ?= 20
@@ -282,7 +283,8 @@ check-cases-%:
 	  --variant unlocked-flush,locked-flush,locked-flush-kuser,exact \
 	  --atomics $(if $(filter native,$*),default$(COMMA)global,default) --runs $(CASES_RUNS)
 	build/native/proftorture run --arch $* --case atomic-deadlock \
-	  --variant unchecked,unlocked-flush,locked-flush,locked-flush-kuser,exact --atomics all --runs 3
+	  --variant unchecked,unlocked-flush,locked-flush,locked-flush-kuser,exact --atomics all --runs 3 \
+	  --max-runs 12
 COMMA := ,
 
 # --- benchmarks (issue 7): ci/bench says what each column is ---

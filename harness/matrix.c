@@ -49,6 +49,28 @@ struct run_record *matrix_add_run(struct matrix *m)
 	return r;
 }
 
+/* A negative control that ran past --runs stopped at its first failure:
+ * its failure rate is an inverse-sampling estimate and overstates the
+ * per-run rate. Say so where the numbers are. */
+static void note_extended_cells(struct matrix *m)
+{
+	if (!m->runs_per_cell)
+		return;
+	for (size_t i = 0; i < m->ncells; i++) {
+		unsigned long extra = 0;
+		for (size_t r = 0; r < m->nruns; r++)
+			if (m->runs[r].cell == i && m->runs[r].k >= m->runs_per_cell)
+				extra++;
+		if (!extra)
+			continue;
+		struct cell_verdict *v = &m->cells[i].verdict;
+		size_t len = strlen(v->text);
+		snprintf(v->text + len, sizeof v->text - len,
+			 "; %lu run%s past --runs %llu, until the first failure", extra,
+			 extra == 1 ? "" : "s", (unsigned long long)m->runs_per_cell);
+	}
+}
+
 void matrix_summarize(struct matrix *m)
 {
 	for (size_t i = 0; i < m->ncells; i++) {
@@ -74,6 +96,7 @@ void matrix_summarize(struct matrix *m)
 	}
 	for (size_t i = 0; i < m->ncells; i++)
 		verdict_compute(&m->cells[i].tally, m->cells[i].expected, &m->cells[i].verdict);
+	note_extended_cells(m);
 }
 
 bool matrix_matched(const struct matrix *m)
@@ -152,6 +175,10 @@ void matrix_to_json(const struct matrix *m, struct sbuf *b)
 	}
 	sb_printf(b, "\"base_seed\":%llu,", (unsigned long long)m->base_seed);
 	kv_num(b, "run_duration_s", m->run_duration, true);
+	if (m->runs_per_cell)
+		sb_printf(b, "\"runs_per_cell\":%llu,", (unsigned long long)m->runs_per_cell);
+	else
+		sb_puts(b, "\"runs_per_cell\":null,");
 	kv_bool(b, "interrupted", m->interrupted, true);
 	kv_bool(b, "matched", matrix_matched(m), true);
 	kv_num(b, "elapsed_s", m->elapsed, true);
@@ -327,6 +354,8 @@ int matrix_merge_json(struct matrix *m, const char *text, size_t len, const char
 	double v;
 	if (json_get_num(root, "run_duration_s", &v))
 		m->run_duration = v;
+	if (json_get_u64(root, "runs_per_cell", &u))
+		m->runs_per_cell = u;
 	if (json_get_u64(root, "base_seed", &u))
 		m->base_seed = u;
 	const struct json_value *iv = json_get(root, "interrupted");

@@ -6,6 +6,7 @@
  * summary.json (version 1):
  *   { "runner":"proftorture", "version":1, "command":"run|repro|merge",
  *     "shard":"I/N" | null, "base_seed":S, "run_duration_s":D,
+ *     "runs_per_cell":N | null (--runs; null when only --for bounds it),
  *     "interrupted":bool, "matched":bool, "elapsed_s":T,
  *     "cells":[ {"arch","case","variant","atomics","expected","note",
  *                "runs", "counts":{outcome:n...}, "verdict","matches",
@@ -35,8 +36,8 @@ struct cell {
 	outcome_set expected;
 	char *note;
 	bool emulated;
-	unsigned next_k;   /* scheduling: next run index */
 	unsigned running;  /* scheduling: runs alive now */
+	unsigned live_runs, live_failures, live_unsupported; /* scheduling: finished so far */
 	struct cell_tally tally;
 	struct cell_verdict verdict;
 };
@@ -63,6 +64,8 @@ struct matrix {
 	const char *command;
 	uint64_t base_seed;
 	double run_duration;
+	uint64_t runs_per_cell; /* --runs: runs with k >= it extended a negative
+				   control (see run_cmd.c); 0 = unbounded */
 	unsigned shard_index, shard_count; /* 0/0 = not sharded */
 	bool interrupted;
 	double elapsed;

@@ -15,6 +15,15 @@
  * base_seed + k. With --shard I/N a shard takes exactly the runs with
  * k % N == I-1, so shards never overlap and their union is the full
  * matrix (merge checks both).
+ *
+ * Negative controls (cells expected to fail) get a second chance to show
+ * their teeth: with --max-runs M > --runs, a cell expected to fail that has
+ * not failed after its --runs runs keeps getting rounds, up to M runs in all,
+ * and stops being scheduled at its first failure. A correct negative control
+ * whose runs each miss with probability q then misses the whole cell with
+ * q^M instead of q^runs; cells expected to pass always run exactly --runs.
+ * (The failure rate of an extended cell comes from stopping at the first
+ * failure, so it overstates the per-run rate; its verdict says so.)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -39,8 +48,8 @@
 struct run_opts {
 	const char *cmd;
 	char **arches, **cases, **variants, **atomics;
-	uint64_t runs;
-	bool runs_set;
+	uint64_t runs, max_runs;
+	bool runs_set, max_runs_set;
 	double for_s;
 	bool for_set;
 	double run_duration;
@@ -104,7 +113,11 @@ static void help(const char *cmd)
 	       "  --for DURATION      keep starting runs until DURATION has passed (with --runs,\n"
 	       "                      whichever comes first)\n"
 	       "  --run-duration S    each run's --duration (default 1s)\n"
-	       "  --quick             --runs 3 --run-duration 0.5 unless given explicitly\n"
+	       "  --max-runs M        a cell expected to fail that has not failed after --runs\n"
+	       "                      runs keeps running until it does, up to M runs in all\n"
+	       "                      (default: --runs; never for cells expected to pass)\n"
+	       "  --quick             --runs 3 --max-runs 24 --run-duration 0.5 unless given\n"
+	       "                      explicitly\n"
 	       "  --shard I/N         only runs with k %% N == I-1 (see `proftorture merge`)\n"
 	       "  -j N                parallel runs (default: online CPUs)\n"
 	       "  --seed S            base seed; run k of a cell gets S+k (default 1)\n"
@@ -133,7 +146,7 @@ static void help(const char *cmd)
 /* ---- options ---- */
 
 enum {
-	O_ARCH = 1000, O_CASE, O_VARIANT, O_ATOMICS, O_RUNS, O_FOR, O_RUN_DURATION, O_TF, O_TS,
+	O_ARCH = 1000, O_CASE, O_VARIANT, O_ATOMICS, O_RUNS, O_MAX_RUNS, O_FOR, O_RUN_DURATION, O_TF, O_TS,
 	O_SEED, O_OUT, O_JSON, O_JUNIT, O_TAP, O_QUICK, O_SHARD, O_THREADS, O_SOURCE, O_RATE,
 	O_WATCHDOG, O_STATUS, O_HELP
 };
@@ -144,6 +157,7 @@ static const struct option long_opts[] = {
 	{ "variant", required_argument, 0, O_VARIANT },
 	{ "atomics", required_argument, 0, O_ATOMICS },
 	{ "runs", required_argument, 0, O_RUNS },
+	{ "max-runs", required_argument, 0, O_MAX_RUNS },
 	{ "for", required_argument, 0, O_FOR },
 	{ "run-duration", required_argument, 0, O_RUN_DURATION },
 	{ "timeout-factor", required_argument, 0, O_TF },
@@ -183,6 +197,7 @@ static void parse_opts(struct run_opts *o, int argc, char **argv)
 		case O_VARIANT: ut_free_list(o->variants); o->variants = cli_list(cmd, "--variant", optarg, builtin_variants); break;
 		case O_ATOMICS: ut_free_list(o->atomics); o->atomics = cli_list(cmd, "--atomics", optarg, atomics_words); break;
 		case O_RUNS: o->runs = cli_u64(cmd, "--runs", optarg, 1, 100000000); o->runs_set = true; break;
+		case O_MAX_RUNS: o->max_runs = cli_u64(cmd, "--max-runs", optarg, 1, 100000000); o->max_runs_set = true; break;
 		case O_FOR: o->for_s = cli_seconds(cmd, "--for", optarg, 0.001); o->for_set = true; break;
 		case O_RUN_DURATION: o->run_duration = cli_seconds(cmd, "--run-duration", optarg, 0.001); o->duration_set = true; break;
 		case 'j': o->jobs = (unsigned)cli_u64(cmd, "-j", optarg, 1, 256); break;
@@ -218,11 +233,19 @@ static void parse_opts(struct run_opts *o, int argc, char **argv)
 	if (o->quick) {
 		if (!o->runs_set)
 			o->runs = 3;
+		if (!o->max_runs_set)
+			o->max_runs = 24;
 		if (!o->duration_set)
 			o->run_duration = 0.5;
 	}
 	if (o->for_set && !o->runs_set)
 		o->runs = UINT64_MAX;
+	if (o->max_runs < o->runs) {
+		if (o->max_runs_set)
+			cli_die(cmd, "--max-runs: %llu is less than --runs %llu",
+				(unsigned long long)o->max_runs, (unsigned long long)o->runs);
+		o->max_runs = o->runs;
+	}
 }
 
 /* ---- building the matrix ---- */
@@ -381,20 +404,43 @@ static unsigned k_of_round(const struct run_opts *o, unsigned round)
 	return o->shard_n ? (o->shard_i - 1) + round * o->shard_n : round;
 }
 
+/* Whether run k of cell c is still wanted: every cell's first --runs runs;
+ * after them, only a negative control that has not failed yet (and is not
+ * simply unsupported here), up to --max-runs. */
+static bool cell_wants_run(const struct run_opts *o, const struct cell *c, unsigned k)
+{
+	if ((uint64_t)k < o->runs)
+		return true;
+	if ((uint64_t)k >= o->max_runs || c->expected == OUTCOME_BIT(OUT_PASS))
+		return false;
+	return c->live_failures == 0 && !(c->live_runs > 0 && c->live_unsupported == c->live_runs);
+}
+
 static bool next_job(void *ctx, char ***argv, bool *merge, double *timeout, void **jobp)
 {
 	struct runner *R = ctx;
 	struct run_opts *o = R->o;
 	if (o->for_set && ut_now() - R->t0 >= o->for_s)
 		return false;
-	if (R->next_cell == R->m.ncells) {
-		R->next_cell = 0;
-		R->round++;
+	size_t ci;
+	unsigned k;
+	/* A cell that stops wanting runs never wants one again (failures only
+	 * accumulate), so one full pass past --runs that finds none ends it. */
+	size_t unwanted = 0;
+	for (;;) {
+		if (R->next_cell == R->m.ncells) {
+			R->next_cell = 0;
+			R->round++;
+		}
+		k = k_of_round(o, R->round);
+		if ((uint64_t)k >= o->runs && (uint64_t)k >= o->max_runs)
+			return false;
+		ci = R->next_cell++;
+		if (cell_wants_run(o, &R->m.cells[ci], k))
+			break;
+		if (++unwanted > R->m.ncells)
+			return false;
 	}
-	unsigned k = k_of_round(o, R->round);
-	if ((uint64_t)k >= o->runs)
-		return false;
-	size_t ci = R->next_cell++;
 	struct cell *c = &R->m.cells[ci];
 	const struct arch *a = R->cell_arch[ci];
 	struct job *j = xcalloc(1, sizeof *j);
@@ -563,8 +609,13 @@ static void job_done(void *ctx, void *jobp, struct proc *p)
 		ut_copy_clean(r->corruptions, sizeof r->corruptions, cl.result.corruptions);
 	}
 	R->finished++;
-	if (outcome_is_failure(r->outcome))
+	c->live_runs++;
+	if (r->outcome == OUT_UNSUPPORTED)
+		c->live_unsupported++;
+	if (outcome_is_failure(r->outcome)) {
 		R->failures++;
+		c->live_failures++;
+	}
 	if (r->outcome != OUT_PASS)
 		write_artifacts(R, j, p, r);
 	bool surprise = r->outcome != OUT_PASS &&
@@ -643,6 +694,7 @@ static int run_matrix(struct run_opts *o)
 	R.m.command = cmd;
 	R.m.base_seed = o->seed;
 	R.m.run_duration = o->run_duration;
+	R.m.runs_per_cell = o->runs == UINT64_MAX ? 0 : o->runs;
 	R.m.shard_index = o->shard_i;
 	R.m.shard_count = o->shard_n;
 	if (o->runs != UINT64_MAX) {
@@ -660,6 +712,9 @@ static int run_matrix(struct run_opts *o)
 		sb_puts(&hdr, "as many runs as fit");
 	else
 		sb_printf(&hdr, "%llu run%s", (unsigned long long)o->runs, o->runs == 1 ? "" : "s");
+	if (o->max_runs > o->runs)
+		sb_printf(&hdr, " (negative controls up to %llu until they fail)",
+			  (unsigned long long)o->max_runs);
 	if (o->for_set)
 		sb_printf(&hdr, " in %gs", o->for_s);
 	if (o->shard_n)

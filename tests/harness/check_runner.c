@@ -282,6 +282,40 @@ START_TEST(test_negative_control_that_stops_failing_is_a_mismatch)
 }
 END_TEST
 
+/* --max-runs: a negative control that has not failed within --runs keeps
+ * running until its first failure (here run k=5, seed 6), and no further;
+ * a cell expected to pass runs exactly --runs. -j 1 so no run is in flight
+ * when the first failure lands. */
+START_TEST(test_negative_control_runs_on_until_it_fails)
+{
+	new_piddir();
+	char out[PATH_MAX], sum[1 << 16];
+	outdir(out, sizeof out, "maxruns");
+	struct res *r = pt("unlocked-flush=late,*=pass", 30,
+			   ARGS("run", "--arch", "native", "--case", "lost-atomic", "--variant",
+				"unlocked-flush,exact", "--runs", "3", "--max-runs", "10", "-j", "1",
+				"--out", out));
+	ck_assert_msg(r->rc == 0, "rc %d\n%s\n%s", r->rc, r->out, r->err);
+	ck_assert_ptr_nonnull(strstr(r->err, "(negative controls up to 10 until they fail)"));
+	ck_assert_ptr_nonnull(strstr(r->out, "corrupt 1 of 6"));
+	ck_assert_ptr_nonnull(strstr(r->out, "3 runs past --runs 3, until the first failure"));
+	ck_assert_ptr_nonnull(strstr(r->out, "0/3 failed"));
+	ck_assert_int_eq(count_pids(), 9);
+	read_summary(out, sum, sizeof sum);
+	ck_assert_ptr_nonnull(strstr(sum, "\"runs_per_cell\":3,"));
+
+	/* not enough runs allowed: the control lost its teeth, after exactly 5 */
+	new_piddir();
+	outdir(out, sizeof out, "maxruns5");
+	r = pt("unlocked-flush=late,*=pass", 30,
+	       ARGS("run", "--arch", "native", "--case", "lost-atomic", "--variant", "unlocked-flush",
+		    "--runs", "3", "--max-runs", "5", "-j", "2", "--out", out));
+	ck_assert_int_eq(r->rc, 1);
+	ck_assert_ptr_nonnull(strstr(r->out, "did not reproduce (0 of 5 runs)"));
+	ck_assert_int_eq(count_pids(), 5);
+}
+END_TEST
+
 START_TEST(test_unexpected_failure_kind_is_a_mismatch)
 {
 	new_piddir();
@@ -429,6 +463,7 @@ START_TEST(test_bad_options_exit_2_with_one_line_naming_them)
 		ARGS("run", "--frobnicate"),
 		ARGS("run", "--shard", "3/2"),
 		ARGS("run", "--run-duration", "fast"),
+		ARGS("run", "--runs", "5", "--max-runs", "4"),
 		ARGS("stress"),
 		ARGS("stress", "--failure", "(", "--", "true"),
 		ARGS("merge"),
@@ -442,6 +477,7 @@ START_TEST(test_bad_options_exit_2_with_one_line_naming_them)
 		"unknown option --frobnicate",
 		"--shard: '3/2' is not I/N",
 		"--run-duration: 'fast' is not a duration",
+		"--max-runs: 4 is less than --runs 5",
 		"no command given",
 		"--failure: bad regular expression",
 		"no summary given",
@@ -672,6 +708,7 @@ static Suite *runner_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_matching_matrix_exits_0_with_stated_numbers);
 	tcase_add_test(tc, test_negative_control_that_stops_failing_is_a_mismatch);
+	tcase_add_test(tc, test_negative_control_runs_on_until_it_fails);
 	tcase_add_test(tc, test_unexpected_failure_kind_is_a_mismatch);
 	tcase_add_test(tc, test_hang_is_killed_at_the_deadline_with_its_process_group);
 	tcase_add_test(tc, test_orphaned_grandchild_neither_holds_the_runner_nor_survives);
@@ -679,7 +716,7 @@ static Suite *runner_suite(void)
 	tcase_add_loop_test(tc, test_bad_result_lines_are_never_a_pass, 0, 7);
 	tcase_add_test(tc, test_emulator_failures_are_told_apart_from_crashes);
 	tcase_add_test(tc, test_ctrl_c_kills_every_run_and_prints_what_finished);
-	tcase_add_loop_test(tc, test_bad_options_exit_2_with_one_line_naming_them, 0, 11);
+	tcase_add_loop_test(tc, test_bad_options_exit_2_with_one_line_naming_them, 0, 12);
 	tcase_add_loop_test(tc, test_help_on_every_subcommand, 0, 5);
 	tcase_add_test(tc, test_unwritable_out_dir_fails_before_any_run);
 	tcase_add_test(tc, test_missing_stress_binary_is_a_setup_error);

@@ -10,6 +10,8 @@
  *   pass corrupt drift deadlock vacuous unsupported usage
  *                the protocol's own outcomes, line + matching exit status
  *   flaky        corrupt when seed is even, pass when odd
+ *   late         pass for seeds 1 to 5, corrupt from seed 6 on (a negative
+ *                control that needs more runs than --runs gives it)
  *   hang         print nothing, sleep forever
  *   hangkids     fork a grandchild (same process group, holding stdout)
  *                and both sleep forever
@@ -165,6 +167,10 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "flaky")) {
 		line(c, v, arch, at, seed, seed % 2 ? "pass" : "corrupt", "flaky");
 		return seed % 2 ? 0 : 1;
+	}
+	if (!strcmp(mode, "late")) {
+		line(c, v, arch, at, seed, seed < 6 ? "pass" : "corrupt", "late");
+		return seed < 6 ? 0 : 1;
 	}
 	if (!strcmp(mode, "hang") || !strcmp(mode, "hangkids")) {
 		if (!strcmp(mode, "hangkids") && fork() == 0) {
