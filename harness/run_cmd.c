@@ -637,8 +637,8 @@ static void status(void *ctx, double elapsed, void *const *running, size_t nrunn
 	ut_format_duration(el, sizeof el, elapsed);
 	struct sbuf b = { 0 };
 	sb_printf(&b, "[%s] %zu", el, R->finished);
-	if (R->planned)
-		sb_printf(&b, "/%zu", R->planned);
+	if (R->planned) /* "+": negative controls may run past --runs */
+		sb_printf(&b, "/%zu%s", R->planned, R->o->max_runs > R->o->runs ? "+" : "");
 	sb_printf(&b, " runs, %zu failures (%.1f%%)", R->failures,
 		  R->finished ? 100.0 * (double)R->failures / (double)R->finished : 0.0);
 	if (R->m.ncells > 1 && nrunning) {
