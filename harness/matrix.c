@@ -52,23 +52,16 @@ struct run_record *matrix_add_run(struct matrix *m)
 /* A negative control that ran past --runs stopped at its first failure:
  * its failure rate is an inverse-sampling estimate and overstates the
  * per-run rate. Say so where the numbers are. */
-static void note_extended_cells(struct matrix *m)
+static void note_extended_cell(const struct matrix *m, struct cell *c)
 {
-	if (!m->runs_per_cell)
+	unsigned long extra = c->tally.extended;
+	if (!extra)
 		return;
-	for (size_t i = 0; i < m->ncells; i++) {
-		unsigned long extra = 0;
-		for (size_t r = 0; r < m->nruns; r++)
-			if (m->runs[r].cell == i && m->runs[r].k >= m->runs_per_cell)
-				extra++;
-		if (!extra)
-			continue;
-		struct cell_verdict *v = &m->cells[i].verdict;
-		size_t len = strlen(v->text);
-		snprintf(v->text + len, sizeof v->text - len,
-			 "; %lu run%s past --runs %llu, until the first failure", extra,
-			 extra == 1 ? "" : "s", (unsigned long long)m->runs_per_cell);
-	}
+	struct cell_verdict *v = &c->verdict;
+	size_t len = strlen(v->text);
+	snprintf(v->text + len, sizeof v->text - len,
+		 "; %lu run%s past --runs %llu, until the first failure", extra,
+		 extra == 1 ? "" : "s", (unsigned long long)m->runs_per_cell);
 }
 
 void matrix_summarize(struct matrix *m)
@@ -82,6 +75,8 @@ void matrix_summarize(struct matrix *m)
 		const struct run_record *r = &m->runs[i];
 		struct cell_tally *t = &m->cells[r->cell].tally;
 		t->count[r->outcome]++;
+		if (m->runs_per_cell && r->k >= m->runs_per_cell)
+			t->extended++;
 		if (outcome_is_informative(r->outcome)) {
 			t->near_misses += r->in_atomic;
 			t->signals += r->handled;
@@ -94,9 +89,10 @@ void matrix_summarize(struct matrix *m)
 				t->ttff[t->nttff++] = ff;
 		}
 	}
-	for (size_t i = 0; i < m->ncells; i++)
+	for (size_t i = 0; i < m->ncells; i++) {
 		verdict_compute(&m->cells[i].tally, m->cells[i].expected, &m->cells[i].verdict);
-	note_extended_cells(m);
+		note_extended_cell(m, &m->cells[i]);
+	}
 }
 
 bool matrix_matched(const struct matrix *m)

@@ -433,7 +433,7 @@ static bool next_job(void *ctx, char ***argv, bool *merge, double *timeout, void
 			R->round++;
 		}
 		k = k_of_round(o, R->round);
-		if ((uint64_t)k >= o->runs && (uint64_t)k >= o->max_runs)
+		if ((uint64_t)k >= o->max_runs) /* parse_opts: max_runs >= runs */
 			return false;
 		ci = R->next_cell++;
 		if (cell_wants_run(o, &R->m.cells[ci], k))
@@ -651,14 +651,8 @@ static void status(void *ctx, double elapsed, void *const *running, size_t nrunn
 			if (dup)
 				continue;
 			const struct cell *c = &R->m.cells[j->cell];
-			unsigned long done = 0, fails = 0;
-			for (size_t r = 0; r < R->m.nruns; r++)
-				if (R->m.runs[r].cell == j->cell) {
-					done++;
-					fails += outcome_is_failure(R->m.runs[r].outcome);
-				}
-			sb_printf(&b, " %s %s/%s %lu/%lu failed;", c->arch, c->case_name, c->variant,
-				  fails, done);
+			sb_printf(&b, " %s %s/%s %u/%u failed;", c->arch, c->case_name, c->variant,
+				  c->live_failures, c->live_runs);
 		}
 		if (b.s[b.len - 1] == ';')
 			b.s[--b.len] = 0;

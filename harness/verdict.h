@@ -60,6 +60,7 @@ struct cell_tally {
 	double signals;     /* sum of handled over informative runs */
 	double *ttff;       /* first-failure times of failing runs (seconds) */
 	size_t nttff;
+	unsigned long extended; /* runs past --runs (matrix.runs_per_cell) */
 };
 
 enum verdict_kind { V_REPRODUCED, V_CLEAN, V_INCONCLUSIVE, V_UNSUPPORTED };
