@@ -425,9 +425,14 @@ AE_API int32_t atomic_emul_lock_owner(int idx)
 	return (int32_t)__atomic_load_n(&locktab[idx].holder, __ATOMIC_RELAXED);
 }
 
-AE_API void atomic_emul_hold_lock_until(const uint64_t *addr, const uint32_t *release)
+AE_API void atomic_emul_hold_lock_until(const uint64_t *addr, uint32_t *holding,
+				       const uint32_t *release)
 {
 	struct spinlock *l = lock_and_check(addr);
+	/* release: whoever sees *holding also sees the lock taken. On ARMv5 the
+	 * barrier is a libgcc call made before the store; from the store on, the
+	 * PC stays in this section until *release. */
+	__atomic_store_n(holding, 1, __ATOMIC_RELEASE);
 	/* relaxed: a plain inline load, so the spinning PC stays in this section
 	 * even on ARMv5, where an acquire load would call libgcc. */
 	while (__atomic_load_n(release, __ATOMIC_RELAXED) == 0)

@@ -155,11 +155,15 @@ int atomic_emul_lock_count(void);
  * read. Async-signal-safe. */
 int32_t atomic_emul_lock_owner(int idx);
 
-/* Test helper: acquires the spinlock guarding addr, then spins INSIDE the
- * unit's text section (so an interrupted PC classifies as ATOMIC_PC_UNIT) until
- * *release becomes non-zero, then releases the lock. Under native it only
- * spins. This is the "signal lands inside the emulated critical section"
- * situation of #20146, made to last. */
-void atomic_emul_hold_lock_until(const uint64_t *addr, const uint32_t *release);
+/* Test helper: acquires the spinlock guarding addr, sets *holding, then spins
+ * INSIDE the unit's text section (so an interrupted PC classifies as
+ * ATOMIC_PC_UNIT) until *release becomes non-zero, then releases the lock.
+ * Under native it only spins. This is the "signal lands inside the emulated
+ * critical section" situation of #20146, made to last.
+ * Signal the holder once *holding is set, not once the lock word shows it:
+ * on ARMv5 with libgcc's CAS the lock word is written from inside the
+ * out-of-line __sync helper, and a signal sent on seeing it can land there
+ * (ATOMIC_PC_OUTLINE) before the holder reaches its loop. */
+void atomic_emul_hold_lock_until(const uint64_t *addr, uint32_t *holding, const uint32_t *release);
 
 #endif

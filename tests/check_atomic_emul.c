@@ -281,7 +281,7 @@ struct deadlock_report {
 
 static struct deadlock_report *report;
 static uint64_t guarded __attribute__((aligned(8)));
-static uint32_t release_flag;
+static uint32_t holding_flag, release_flag;
 static bool handler_checks_pc;
 
 static void sigprof_handler(int sig, siginfo_t *si, void *uc)
@@ -301,7 +301,7 @@ static void sigprof_handler(int sig, siginfo_t *si, void *uc)
 static void *holder(void *arg)
 {
 	(void)arg;
-	atomic_emul_hold_lock_until(&guarded, &release_flag);
+	atomic_emul_hold_lock_until(&guarded, &holding_flag, &release_flag);
 	__atomic_store_n(&report->holder_finished, 1, __ATOMIC_SEQ_CST);
 	return NULL;
 }
@@ -324,8 +324,8 @@ static void deadlock_scenario(void *arg)
 	pthread_t t;
 	pthread_create(&t, NULL, holder, NULL);
 	int idx = atomic_emul_lock_index(&guarded);
-	while (atomic_emul_lock_owner(idx) == 0)
-		; /* until the holder has the lock */
+	if (!wait_for_flag(&holding_flag, 5 * slowdown())) /* in its loop, lock held */
+		_exit(11);
 	pthread_kill(t, SIGPROF);
 	if (!wait_for_flag(&report->handler_entered, 5 * slowdown()))
 		_exit(10);

@@ -184,7 +184,7 @@ struct handler_report {
 
 static struct handler_report *rep;
 static enum sigprof_variant variant_under_test;
-static uint32_t release_holder;
+static uint32_t holder_holding, release_holder;
 static uint64_t *guarded_word; /* the log's w: what writing a sample needs */
 
 static size_t one_frame(void *arg, uintptr_t pc, uintptr_t *stk, size_t max)
@@ -213,7 +213,7 @@ static void handler(int sig, siginfo_t *si, void *uc)
 static void *holder(void *arg)
 {
 	(void)arg;
-	atomic_emul_hold_lock_until(guarded_word, &release_holder);
+	atomic_emul_hold_lock_until(guarded_word, &holder_holding, &release_holder);
 	__atomic_store_n(&rep->holder_finished, 1, __ATOMIC_SEQ_CST);
 	return NULL;
 }
@@ -240,8 +240,8 @@ static void handler_scenario(void *arg)
 	pthread_t t;
 	pthread_create(&t, NULL, holder, NULL);
 	int idx = atomic_emul_lock_index(guarded_word);
-	while (atomic_emul_lock_owner(idx) == 0)
-		;
+	if (!wait_for_flag(&holder_holding, 5 * slowdown())) /* in its loop, lock held */
+		_exit(11);
 	pthread_kill(t, SIGPROF);
 	if (!wait_for_flag(&rep->entered, 5 * slowdown()))
 		_exit(10);
