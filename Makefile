@@ -71,14 +71,16 @@ DEFAULT_CAS32    := ATOMIC_EMUL_CAS32_$(if $(findstring -kuser,$(ATOMICS)),KUSER
 
 OPT      ?= -O2
 CFLAGS   := -std=c11 $(OPT) -g -Wall -Wextra -Werror -pthread $(ARCH_FLAGS) $(SAN_FLAGS) $(EXTRA_CFLAGS)
-CPPFLAGS := -Iatomic_emul -Iprofbuf -Icpuprof -Isigprof -Icases -I$(B)/gen \
+CPPFLAGS := -Iprotocol -Ioptions -Iatomic_emul -Iprofbuf -Icpuprof -Isigprof -Icases -I$(B)/gen \
             -DATOMIC_EMUL_DEFAULT_STRATEGY=$(DEFAULT_STRATEGY) \
             -DATOMIC_EMUL_DEFAULT_CAS32=$(DEFAULT_CAS32) \
             -DPROFTORTURE_ARCH='"$(ARCH)"'
 LDFLAGS  := -pthread $(STATIC) $(SAN_FLAGS) $(EXTRA_LDFLAGS)
 
 # The units, in dependency order: each may use only those before it.
-UNITS    := atomic_emul profbuf cpuprof sigprof
+# protocol (the shared vocabulary) and options (the option tables) use
+# nothing; cases and harness sit on top.
+UNITS    := protocol options atomic_emul profbuf cpuprof sigprof
 LIB_SRCS := $(foreach u,$(UNITS),$(wildcard $(u)/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 LIB      := $(B)/libproftorture.a
@@ -204,7 +206,7 @@ bench-profbuf: $(B)/bench_profbuf
 	$(RUN) $(B)/bench_profbuf
 
 $(B)/profbuf_go_cases: tests/external/profbuf_go_cases.c $(LIB)
-	$(CC) $(ARCH_FLAGS) -Iprofbuf -Iatomic_emul tests/external/profbuf_go_cases.c $(B)/libproftorture.a -lpthread $(STATIC) -o $@
+	$(CC) $(ARCH_FLAGS) -Iprotocol -Iprofbuf -Iatomic_emul tests/external/profbuf_go_cases.c $(B)/libproftorture.a -lpthread $(STATIC) -o $@
 
 check-external: $(B)/profbuf_go_cases
 	$(RUN) $(B)/profbuf_go_cases
@@ -228,7 +230,7 @@ REPRO_FLAGS      ?=
 
 all: $(HARNESS)
 
-$(B)/proftorture: $(HARNESS_OBJS)
+$(B)/proftorture: $(HARNESS_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ -lm
 
 $(B)/tests/check_stats: $(B)/obj/tests/check_stats.o $(B)/obj/harness/stats.o $(TEST_SUPPORT_OBJS) $(LIB)
@@ -239,7 +241,7 @@ $(B)/tests/harness/fake_stress: $(B)/obj/tests/harness/fake_stress.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^
 
-$(B)/tests/harness/check_harness: $(B)/obj/tests/harness/check_harness.o $(HARNESS_LIB_OBJS) $(TEST_SUPPORT_OBJS)
+$(B)/tests/harness/check_harness: $(B)/obj/tests/harness/check_harness.o $(HARNESS_LIB_OBJS) $(TEST_SUPPORT_OBJS) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) -lm
 

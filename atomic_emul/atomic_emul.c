@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "outline.h"
+#include "protocol.h"
 
 #define AE_TEXT __attribute__((section("atomic_emul_text")))
 #define AE_API  __attribute__((section("atomic_emul_text"), noinline))
@@ -443,34 +444,29 @@ AE_API void atomic_emul_hold_lock_until(const uint64_t *addr, uint32_t *holding,
 
 /* ---- configuration ---- */
 
-static const struct {
-	const char *name;
-	struct atomic_emul_config cfg;
-} names[] = {
-	{ "native", { ATOMIC_EMUL_NATIVE, ATOMIC_EMUL_CAS32_BUILTIN } },
-	{ "global", { ATOMIC_EMUL_GLOBAL, ATOMIC_EMUL_CAS32_BUILTIN } },
-	{ "striped", { ATOMIC_EMUL_STRIPED, ATOMIC_EMUL_CAS32_BUILTIN } },
-	{ "global-kuser", { ATOMIC_EMUL_GLOBAL, ATOMIC_EMUL_CAS32_KUSER } },
-	{ "striped-kuser", { ATOMIC_EMUL_STRIPED, ATOMIC_EMUL_CAS32_KUSER } },
+/* The configuration behind each strategy name of protocol.h, by its index. */
+static const struct atomic_emul_config strategy_config[NSTRATEGIES] = {
+	[STRATEGY_NATIVE] = { ATOMIC_EMUL_NATIVE, ATOMIC_EMUL_CAS32_BUILTIN },
+	[STRATEGY_GLOBAL] = { ATOMIC_EMUL_GLOBAL, ATOMIC_EMUL_CAS32_BUILTIN },
+	[STRATEGY_STRIPED] = { ATOMIC_EMUL_STRIPED, ATOMIC_EMUL_CAS32_BUILTIN },
+	[STRATEGY_GLOBAL_KUSER] = { ATOMIC_EMUL_GLOBAL, ATOMIC_EMUL_CAS32_KUSER },
+	[STRATEGY_STRIPED_KUSER] = { ATOMIC_EMUL_STRIPED, ATOMIC_EMUL_CAS32_KUSER },
 };
-#define NNAMES (sizeof names / sizeof names[0])
 
 AE_API int atomic_emul_parse(const char *name, struct atomic_emul_config *out)
 {
-	for (size_t i = 0; i < NNAMES; i++) {
-		if (strcmp(name, names[i].name) == 0) {
-			*out = names[i].cfg;
-			return 0;
-		}
-	}
-	return -1;
+	int i = protocol_lookup(protocol_strategy_names, name);
+	if (i < 0)
+		return -1;
+	*out = strategy_config[i];
+	return 0;
 }
 
 AE_API const char *atomic_emul_config_name(struct atomic_emul_config cfg)
 {
-	for (size_t i = 0; i < NNAMES; i++)
-		if (names[i].cfg.strategy == cfg.strategy && names[i].cfg.cas32 == cfg.cas32)
-			return names[i].name;
+	for (int i = 0; i < NSTRATEGIES; i++)
+		if (strategy_config[i].strategy == cfg.strategy && strategy_config[i].cas32 == cfg.cas32)
+			return protocol_strategy_names[i];
 	return "invalid";
 }
 
@@ -508,12 +504,12 @@ AE_API const char *atomic_emul_supported_names(void)
 {
 	static char buf[96];
 	if (buf[0] == 0) {
-		for (size_t i = 0; i < NNAMES; i++) {
-			if (!atomic_emul_supported(names[i].cfg))
+		for (int i = 0; i < NSTRATEGIES; i++) {
+			if (!atomic_emul_supported(strategy_config[i]))
 				continue;
 			if (buf[0])
 				strcat(buf, " ");
-			strcat(buf, names[i].name);
+			strcat(buf, protocol_strategy_names[i]);
 		}
 	}
 	return buf;

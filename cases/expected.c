@@ -1,43 +1,33 @@
 /*
- * The expected-outcome table, cases/expected.tsv, compiled in: the first row
- * whose four fnmatch(3) patterns match wins.
+ * The expected-outcome table, cases/expected.tsv, compiled in for
+ * `stress --list`, read by protocol/expected.c like the runner reads the file.
  */
 #define _GNU_SOURCE
-#include <fnmatch.h>
 #include <stdio.h>
-#include <string.h>
+#include <stdlib.h>
 
+#include "expected.h"
 #include "stress.h"
 
-static const char table[] =
+static const char table_text[] =
 #include "expected_tsv.inc"
 	;
 
 const char *expected_outcome(const char *arch, const char *kase, const char *variant,
 			     const char *atomics)
 {
-	static char result[32];
-	const char *line = table;
-	while (*line) {
-		const char *end = strchr(line, '\n');
-		size_t len = end ? (size_t)(end - line) : strlen(line);
-		char row[256];
-		if (len < sizeof row && line[0] != '#' && len > 0) {
-			memcpy(row, line, len);
-			row[len] = 0;
-			char *field[5] = { 0 };
-			char *save = NULL, *tok = strtok_r(row, "\t", &save);
-			for (int i = 0; i < 5 && tok; i++, tok = strtok_r(NULL, "\t", &save))
-				field[i] = tok;
-			if (field[4] && fnmatch(field[0], arch, 0) == 0 && fnmatch(field[1], kase, 0) == 0 &&
-			    fnmatch(field[2], variant, 0) == 0 && fnmatch(field[3], atomics, 0) == 0) {
-				snprintf(result, sizeof result, "%s", field[4]);
-				return result;
-			}
-		}
-		if (!end)
-			break;
-		line = end + 1;
+	static struct expected_table table;
+	static char result[64];
+	char err[256];
+	if (!table.n && expected_parse(table_text, "cases/expected.tsv", &table, err, sizeof err)) {
+		fprintf(stderr, "stress: %s\n", err);
+		exit(outcome_exit_status(OUT_ERROR));
 	}
-	return "pass";
+	const struct expected_row *row = expected_lookup(&table, arch, kase, variant, atomics);
+	if (!row) {
+		fprintf(stderr, "stress: cases/expected.tsv has no row for %s %s %s %s\n", arch, kase,
+			variant, atomics);
+		exit(outcome_exit_status(OUT_ERROR));
+	}
+	return outcome_set_name(row->expected, result, sizeof result);
 }

@@ -23,18 +23,6 @@
 struct run *the_run;
 static struct run run_storage;
 
-static const char *const case_names[NCASES] = {
-	"lost-atomic", "atomic-deadlock", "profile-stop", "overflow",
-};
-static const char *const source_names[NSOURCES] = { "cannon", "itimer", "thread-timer" };
-static const char *const outcome_names[] = {
-	"pass", "corrupt", "drift", "deadlock", "vacuous", "unsupported", "error",
-};
-
-const char *case_name(enum case_id c) { return case_names[c]; }
-const char *source_name(enum source_id s) { return source_names[s]; }
-const char *outcome_name(enum outcome o) { return outcome_names[o]; }
-
 double run_clock(void)
 {
 	struct timespec ts;
@@ -69,6 +57,7 @@ static void usage(FILE *f)
 		"                     signal-rate ceiling for the same threads and source\n"
 		"  --list             cases, variants, sources, strategies and the\n"
 		"                     expected outcome of each on this arch\n"
+		"  --protocol         the stress<->runner protocol (protocol/protocol.h) as JSON\n"
 		"\n"
 		"exit: 0 pass, 1 corrupt or drift, 2 usage, 3 deadlock, 4 vacuous,\n"
 		"      77 unsupported here, 99 setup error\n",
@@ -84,15 +73,7 @@ __attribute__((noreturn, format(printf, 1, 2))) static void usage_error(const ch
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, " (see stress --help)\n");
-	exit(EXIT_USAGE);
-}
-
-static int lookup(const char *const *names, int n, const char *s)
-{
-	for (int i = 0; i < n; i++)
-		if (strcmp(names[i], s) == 0)
-			return i;
-	return -1;
+	exit(PROTOCOL_EXIT_USAGE);
 }
 
 static double parse_seconds(const char *opt, const char *s)
@@ -120,13 +101,13 @@ static void list(void)
 	printf("arch %s\n", PROFTORTURE_ARCH);
 	printf("cases");
 	for (int c = 0; c < NCASES; c++)
-		printf(" %s", case_names[c]);
+		printf(" %s", protocol_case_names[c]);
 	printf("\nvariants");
 	for (int v = 0; v < SIGPROF_NVARIANTS; v++)
 		printf(" %s", sigprof_variant_name((enum sigprof_variant)v));
 	printf("\nsources");
 	for (int s = 0; s < NSOURCES; s++)
-		printf(" %s", source_names[s]);
+		printf(" %s", protocol_source_names[s]);
 	printf("\nstrategies %s\n", atomic_emul_supported_names());
 	printf("default-atomics %s\n", atomic_emul_config_name(atomic_emul_default()));
 	char names[128];
@@ -136,9 +117,9 @@ static void list(void)
 			char copy[128], *save = NULL;
 			memcpy(copy, names, sizeof copy);
 			for (char *s = strtok_r(copy, " ", &save); s; s = strtok_r(NULL, " ", &save))
-				printf("expect %s %s %s %s\n", case_names[c],
+				printf("expect %s %s %s %s\n", protocol_case_names[c],
 				       sigprof_variant_name((enum sigprof_variant)v), s,
-				       expected_outcome(PROFTORTURE_ARCH, case_names[c],
+				       expected_outcome(PROFTORTURE_ARCH, protocol_case_names[c],
 							sigprof_variant_name((enum sigprof_variant)v), s));
 		}
 }
@@ -146,7 +127,7 @@ static void list(void)
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { O_CASE = 1000, O_VARIANT, O_THREADS, O_DURATION, O_SOURCE, O_RATE, O_ATOMICS,
-	       O_SEED, O_WATCHDOG, O_MIX, O_KEEP_GOING, O_PROBE, O_LIST, O_HELP };
+	       O_SEED, O_WATCHDOG, O_MIX, O_KEEP_GOING, O_PROBE, O_LIST, O_PROTOCOL, O_HELP };
 	static const struct option longopts[] = {
 		{ "case", required_argument, 0, O_CASE },
 		{ "variant", required_argument, 0, O_VARIANT },
@@ -161,6 +142,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "keep-going", no_argument, 0, O_KEEP_GOING },
 		{ "probe", no_argument, 0, O_PROBE },
 		{ "list", no_argument, 0, O_LIST },
+		{ "protocol", no_argument, 0, O_PROTOCOL },
 		{ "help", no_argument, 0, O_HELP },
 		{ 0, 0, 0, 0 },
 	};
@@ -180,7 +162,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		switch (c) {
 		case O_CASE:
-			if ((kase = lookup(case_names, NCASES, optarg)) < 0)
+			if ((kase = protocol_lookup(protocol_case_names, optarg)) < 0)
 				usage_error("--case '%s' is not one of: lost-atomic atomic-deadlock "
 					    "profile-stop overflow", optarg);
 			break;
@@ -192,7 +174,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case O_THREADS: o->threads = (int)parse_long("--threads", optarg, 1, MAX_WORKERS); break;
 		case O_DURATION: o->duration = parse_seconds("--duration", optarg); break;
 		case O_SOURCE: {
-			int s = lookup(source_names, NSOURCES, optarg);
+			int s = protocol_lookup(protocol_source_names, optarg);
 			if (s < 0)
 				usage_error("--source '%s' is not one of: cannon itimer thread-timer", optarg);
 			o->source = (enum source_id)s;
@@ -221,6 +203,12 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case O_KEEP_GOING: o->keep_going = true; break;
 		case O_PROBE: o->probe = true; break;
 		case O_LIST: list(); exit(0);
+		case O_PROTOCOL: {
+			char buf[4096];
+			size_t n = protocol_to_json(buf, sizeof buf);
+			fwrite(buf, 1, n < sizeof buf ? n : sizeof buf - 1, stdout);
+			exit(n < sizeof buf ? 0 : outcome_exit_status(OUT_ERROR));
+		}
 		case O_HELP: usage(stdout); exit(0);
 		default:
 			usage_error("unknown or incomplete option '%s'", argv[optind - 1]);
@@ -293,11 +281,11 @@ void print_result_line(struct run *r, enum outcome o, int fd)
 	struct sums s = sum_workers(r);
 	size_t n = 0, len = sizeof buf;
 	n = append(buf, len, n,
-		   "{\"result\":\"proftorture-stress\",\"version\":1,\"case\":\"%s\",\"variant\":\"%s\","
+		   "{\"result\":\"%s\",\"version\":%d,\"case\":\"%s\",\"variant\":\"%s\","
 		   "\"arch\":\"%s\",\"atomics\":\"%s\",\"seed\":%llu,\"threads\":%d,\"source\":\"%s\",",
-		   case_names[op->kase], sigprof_variant_name(op->variant), PROFTORTURE_ARCH,
+		   PROTOCOL_RESULT_NAME, PROTOCOL_RESULT_VERSION, protocol_case_names[op->kase], sigprof_variant_name(op->variant), PROFTORTURE_ARCH,
 		   atomic_emul_config_name(op->atomics), (unsigned long long)op->seed, op->threads,
-		   source_names[op->source]);
+		   protocol_source_names[op->source]);
 	if (op->rate)
 		n = append(buf, len, n, "\"rate\":%ld,", op->rate);
 	else
@@ -305,7 +293,7 @@ void print_result_line(struct run *r, enum outcome o, int fd)
 	if (op->probe)
 		n = append(buf, len, n, "\"probe\":true,");
 	n = append(buf, len, n, "\"mix\":\"%d:%d\",\"duration_s\":%.3f,\"elapsed_s\":%.3f,\"outcome\":\"%s\",",
-		   op->atomic_ops, op->plain_ops, op->duration, run_clock(), outcome_names[o]);
+		   op->atomic_ops, op->plain_ops, op->duration, run_clock(), outcome_name(o));
 	if (o != OUT_PASS && o != OUT_VACUOUS && __atomic_load_n(&r->failed, __ATOMIC_ACQUIRE))
 		n = append(buf, len, n, "\"first_failure_s\":%.3f,", r->first_failure);
 	else
@@ -329,7 +317,7 @@ void print_result_line(struct run *r, enum outcome o, int fd)
 	for (int k = 0; k < NKINDS; k++) {
 		if (!r->corruptions[k])
 			continue;
-		n = append(buf, len, n, "%s\"%s\":%u", first ? "" : ",", corruption_name((enum corruption)k),
+		n = append(buf, len, n, "%s\"%s\":%u", first ? "" : ",", protocol_corruption_names[k],
 			   r->corruptions[k]);
 		first = false;
 	}
@@ -506,19 +494,6 @@ static enum outcome judge(struct run *r)
 	return OUT_PASS;
 }
 
-static int exit_code(enum outcome o)
-{
-	switch (o) {
-	case OUT_PASS: return EXIT_PASS;
-	case OUT_CORRUPT:
-	case OUT_DRIFT: return EXIT_FAIL;
-	case OUT_DEADLOCK: return EXIT_DEADLOCK;
-	case OUT_VACUOUS: return EXIT_VACUOUS;
-	case OUT_UNSUPPORTED: return EXIT_UNSUPPORTED;
-	default: return EXIT_ERROR;
-	}
-}
-
 static int run_case(struct run *r)
 {
 	sigset_t prof;
@@ -532,7 +507,7 @@ static int run_case(struct run *r)
 	if (reader_start(r) || watchdog_start(r) || workers_start(r))
 		return -1;
 	if (source_start(r) != 0) {
-		fprintf(stderr, "stress: cannot start the %s source: %s\n", source_names[r->opt.source],
+		fprintf(stderr, "stress: cannot start the %s source: %s\n", protocol_source_names[r->opt.source],
 			strerror(errno));
 		return -1;
 	}
@@ -578,16 +553,16 @@ int main(int argc, char **argv)
 			 atomic_emul_supported_names());
 		fprintf(stderr, "stress: %s\n", r->detail);
 		print_result_line(r, OUT_UNSUPPORTED, 1);
-		return EXIT_UNSUPPORTED;
+		return outcome_exit_status(OUT_UNSUPPORTED);
 	}
 	if (run_case(r) != 0) {
 		snprintf(r->detail, sizeof r->detail, "setup failed: see stderr");
 		print_result_line(r, OUT_ERROR, 1);
-		return EXIT_ERROR;
+		return outcome_exit_status(OUT_ERROR);
 	}
 	enum outcome o = judge(r);
 	print_result_line(r, o, 1);
 	for (int k = 0; k < r->nlogs; k++)
 		profbuf_free(r->logs[k]);
-	return exit_code(o);
+	return outcome_exit_status(o);
 }

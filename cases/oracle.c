@@ -21,29 +21,6 @@
 #include "profbuf.h"
 #include "stress.h"
 
-static const char *const kind_names[NKINDS] = {
-	[K_INVALID_SIZE] = "invalid-size",
-	[K_OUT_OF_SYNC] = "out-of-sync",
-	[K_READ_PAST_WRITE] = "read-past-write",
-	[K_SHORT_RECORD] = "short-record",
-	[K_OVERRUN] = "overrun",
-	[K_STRAY_ZERO] = "stray-zero",
-	[K_TRUNCATED] = "truncated-profile",
-	[K_MALFORMED] = "malformed-profile",
-	[K_BAD_CHECKSUM] = "bad-sample",
-	[K_BAD_TAG] = "bad-tag",
-	[K_SEQ_REGRESS] = "seq-regress",
-	[K_BAD_COUNT] = "bad-count",
-	[K_BAD_HEADER] = "bad-header",
-	[K_WRITE_AFTER_CLOSE] = "write-after-close",
-	[K_OTHER] = "other",
-};
-
-const char *corruption_name(enum corruption k)
-{
-	return (unsigned)k < NKINDS ? kind_names[k] : "other";
-}
-
 enum corruption corruption_from_code(int code)
 {
 	switch (code) {
@@ -67,7 +44,7 @@ void record_failure(struct run *r, enum corruption kind, const char *fmt, ...)
 	r->corruptions[kind]++;
 	if (!r->failed) {
 		r->first_failure = run_clock();
-		int n = snprintf(r->detail, sizeof r->detail, "%s: ", corruption_name(kind));
+		int n = snprintf(r->detail, sizeof r->detail, "%s: ", protocol_corruption_names[kind]);
 		va_list ap;
 		va_start(ap, fmt);
 		if (n > 0 && (size_t)n < sizeof r->detail)

@@ -35,23 +35,14 @@
 
 #include "atomic_emul.h"
 #include "cpuprof.h"
+#include "protocol.h"
 #include "sigprof.h"
 
 #define MAX_WORKERS 32 /* QEMU allows 32 POSIX timers: thread-timer's bound */
 #define MAX_SESSIONS 4096
 
-enum case_id { CASE_LOST_ATOMIC, CASE_ATOMIC_DEADLOCK, CASE_PROFILE_STOP, CASE_OVERFLOW, NCASES };
-enum source_id { SOURCE_CANNON, SOURCE_ITIMER, SOURCE_THREAD_TIMER, NSOURCES };
-
-/* Result outcomes and exit codes. */
-enum outcome { OUT_PASS, OUT_CORRUPT, OUT_DRIFT, OUT_DEADLOCK, OUT_VACUOUS, OUT_UNSUPPORTED, OUT_ERROR };
-#define EXIT_PASS 0
-#define EXIT_FAIL 1      /* corrupt or drift */
-#define EXIT_USAGE 2
-#define EXIT_DEADLOCK 3
-#define EXIT_VACUOUS 4
-#define EXIT_UNSUPPORTED 77
-#define EXIT_ERROR 99     /* setup failed */
+/* Cases, sources, outcomes (and their exit statuses) and corruption kinds
+ * are protocol.h's. */
 
 struct options {
 	enum case_id kase;
@@ -95,13 +86,6 @@ struct worker {
 	uint32_t last_seq_read;
 	bool seen;
 } __attribute__((aligned(64)));
-
-/* Corruption kinds, for counting and for the result line. */
-enum corruption {
-	K_INVALID_SIZE, K_OUT_OF_SYNC, K_READ_PAST_WRITE, K_SHORT_RECORD, K_OVERRUN, K_STRAY_ZERO,
-	K_TRUNCATED, K_MALFORMED, K_BAD_CHECKSUM, K_BAD_TAG, K_SEQ_REGRESS, K_BAD_COUNT,
-	K_BAD_HEADER, K_WRITE_AFTER_CLOSE, K_OTHER, NKINDS
-};
 
 struct run {
 	struct options opt;
@@ -161,7 +145,6 @@ int reader_start(struct run *r);
 void reader_join(struct run *r);
 void record_failure(struct run *r, enum corruption kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-const char *corruption_name(enum corruption k);
 enum corruption corruption_from_code(int code);
 
 /* watchdog.c */
@@ -173,9 +156,6 @@ const char *expected_outcome(const char *arch, const char *kase, const char *var
 			     const char *atomics);
 
 /* main.c */
-const char *case_name(enum case_id c);
-const char *source_name(enum source_id s);
-const char *outcome_name(enum outcome o);
 double run_clock(void);
 void print_result_line(struct run *r, enum outcome o, int fd);
 

@@ -109,7 +109,7 @@ static void *watchdog_main(void *arg)
 					__atomic_store_n(&r->failed, 1, __ATOMIC_RELEASE);
 				}
 				print_result_line(r, OUT_DEADLOCK, 1);
-				_exit(EXIT_DEADLOCK);
+				_exit(outcome_exit_status(OUT_DEADLOCK));
 			}
 		}
 	}

@@ -12,14 +12,6 @@
 #include "spawn.h"
 #include "util.h"
 
-const char *const builtin_cases[] = { "lost-atomic", "atomic-deadlock", "profile-stop", "overflow",
-				      NULL };
-const char *const builtin_variants[] = { "unchecked", "unlocked-flush", "locked-flush",
-					 "locked-flush-kuser", "exact", NULL };
-const char *const builtin_sources[] = { "cannon", "itimer", "thread-timer", NULL };
-const char *const builtin_strategies[] = { "native", "global", "striped", "global-kuser",
-					   "striped-kuser", NULL };
-
 static char *root;
 
 const char *harness_root(void)

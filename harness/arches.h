@@ -75,11 +75,4 @@ void arch_probe(const struct arch *a, struct arch_caps *caps);
 void arch_caps_parse(const char *text, struct arch_caps *caps);
 void arch_caps_free(struct arch_caps *caps);
 
-/* The built-in vocabulary of the stress protocol, used when no stress
- * binary can be asked. */
-extern const char *const builtin_cases[];
-extern const char *const builtin_variants[];
-extern const char *const builtin_sources[];
-extern const char *const builtin_strategies[];
-
 #endif

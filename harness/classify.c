@@ -10,103 +10,6 @@
 #include "json.h"
 #include "util.h"
 
-static const char *const outcome_names[OUT_COUNT] = {
-	[OUT_PASS] = "pass",
-	[OUT_CORRUPT] = "corrupt",
-	[OUT_DRIFT] = "drift",
-	[OUT_DEADLOCK] = "deadlock",
-	[OUT_CRASH] = "crash",
-	[OUT_TIMEOUT] = "timeout",
-	[OUT_VACUOUS] = "vacuous",
-	[OUT_UNSUPPORTED] = "unsupported",
-	[OUT_EMULATOR_ERROR] = "emulator-error",
-	[OUT_ERROR] = "error",
-};
-
-const char *outcome_name(enum outcome o)
-{
-	return (unsigned)o < OUT_COUNT ? outcome_names[o] : "?";
-}
-
-int outcome_parse(const char *name)
-{
-	for (int i = 0; i < OUT_COUNT; i++)
-		if (strcmp(name, outcome_names[i]) == 0)
-			return i;
-	return -1;
-}
-
-int outcome_set_parse(const char *s, outcome_set *out)
-{
-	outcome_set set = 0;
-	char *copy = xstrdup(s), *save = copy;
-	int rc = 0;
-	for (char *name; (name = strsep(&save, "|"));) {
-		int o = outcome_parse(name);
-		if (o < 0 || (set & OUTCOME_BIT(o))) {
-			rc = -1;
-			break;
-		}
-		set |= OUTCOME_BIT(o);
-	}
-	free(copy);
-	if (rc == 0 && set == 0)
-		rc = -1;
-	if (rc == 0)
-		*out = set;
-	return rc;
-}
-
-const char *outcome_set_name(outcome_set s, char *buf, size_t cap)
-{
-	size_t used = 0;
-	if (cap)
-		buf[0] = 0;
-	for (int o = 0; o < OUT_COUNT; o++) {
-		if (!(s & OUTCOME_BIT(o)))
-			continue;
-		int n = snprintf(buf + used, cap > used ? cap - used : 0, "%s%s", used ? "|" : "",
-				 outcome_names[o]);
-		if (n > 0)
-			used += (size_t)n;
-	}
-	return buf;
-}
-
-bool outcome_is_failure(enum outcome o)
-{
-	return o == OUT_CORRUPT || o == OUT_DRIFT || o == OUT_DEADLOCK || o == OUT_CRASH ||
-	       o == OUT_TIMEOUT;
-}
-
-bool outcome_is_informative(enum outcome o)
-{
-	return o == OUT_PASS || outcome_is_failure(o);
-}
-
-static const char *const counter_names[CTR_COUNT] = {
-	"sent", "handled", "in_atomic", "samples", "flushes", "overflow", "records",
-	"lost_atomic_read", "lost_extra_read",
-};
-
-const char *counter_name(enum counter c)
-{
-	return (unsigned)c < CTR_COUNT ? counter_names[c] : "?";
-}
-
-int outcome_for_exit_status(int status)
-{
-	switch (status) {
-	case 0: return OUT_PASS;
-	case 1: return OUT_CORRUPT;
-	case 2: return OUT_ERROR;
-	case 3: return OUT_DEADLOCK;
-	case 4: return OUT_VACUOUS;
-	case 77: return OUT_UNSUPPORTED;
-	default: return -1;
-	}
-}
-
 /* ---- the result line ---- */
 
 static bool get_small_str(const struct json_value *root, const char *key, char *dst, size_t cap,
@@ -166,12 +69,13 @@ int result_line_parse(const char *line, size_t len, struct result_line *r, char 
 		snprintf(err, errlen, "result line is not a JSON object");
 		goto out;
 	}
-	if (!json_get_str(root, "result", &s) || strcmp(s, "proftorture-stress") != 0) {
-		snprintf(err, errlen, "result line lacks \"result\":\"proftorture-stress\"");
+	if (!json_get_str(root, "result", &s) || strcmp(s, PROTOCOL_RESULT_NAME) != 0) {
+		snprintf(err, errlen, "result line lacks \"result\":\"%s\"", PROTOCOL_RESULT_NAME);
 		goto out;
 	}
-	if (!json_get_u64(root, "version", &u) || u != 1) {
-		snprintf(err, errlen, "result line version is not 1");
+	if (!json_get_u64(root, "version", &u) || u != PROTOCOL_RESULT_VERSION) {
+		snprintf(err, errlen, "result line version is not %d (a stale stress binary?)",
+			 PROTOCOL_RESULT_VERSION);
 		goto out;
 	}
 	if (!get_small_str(root, "outcome", outcome, sizeof outcome, true, err, errlen, NULL) ||
@@ -186,7 +90,7 @@ int result_line_parse(const char *line, size_t len, struct result_line *r, char 
 	int o = outcome_parse(outcome);
 	/* The child reports only what it can know; crash/timeout/emulator-error
 	 * are the harness's words. */
-	if (o < 0 || o == OUT_CRASH || o == OUT_TIMEOUT || o == OUT_EMULATOR_ERROR) {
+	if (o < 0 || !outcome_child_may_report((enum outcome)o)) {
 		snprintf(err, errlen, "result line outcome \"%s\" is not one a child may report",
 			 outcome);
 		goto out;
@@ -228,7 +132,7 @@ int result_line_parse(const char *line, size_t len, struct result_line *r, char 
 				goto out;
 			}
 			for (int c = 0; c < CTR_COUNT; c++)
-				if (strcmp(v->keys[i], counter_names[c]) == 0) {
+				if (strcmp(v->keys[i], protocol_counter_names[c]) == 0) {
 					r->counters[c] = x;
 					r->has_counter[c] = true;
 				}
@@ -397,10 +301,13 @@ void classify_run(const struct run_end *end, const struct run_output *o,
 			 uncaught, uncaught > 0 ? signame(uncaught) : "?", end->code);
 		return;
 	}
-	int implied = outcome_for_exit_status(end->code);
+	unsigned implied = outcomes_of_exit_status(end->code);
 	c->outcome = OUT_ERROR;
 	if (sc.found == 0) {
-		if (sc.bad)
+		if (end->code == PROTOCOL_EXIT_USAGE)
+			snprintf(c->why, sizeof c->why, "exit status %d: stress refused its options "
+				 "(usage error; see its stderr)", end->code);
+		else if (sc.bad)
 			snprintf(c->why, sizeof c->why, "exit status %d; unparsable result line: %s",
 				 end->code, sc.first_bad);
 		else
@@ -414,17 +321,16 @@ void classify_run(const struct run_end *end, const struct run_output *o,
 		return;
 	}
 	const struct result_line *r = &c->result;
-	if (implied < 0) {
+	if (!implied) {
 		snprintf(c->why, sizeof c->why, "exit status %d is not in the protocol (result says %s)",
 			 end->code, outcome_name(r->outcome));
 		return;
 	}
-	bool agree = (int)r->outcome == implied ||
-		     (implied == OUT_CORRUPT && r->outcome == OUT_DRIFT);
-	if (!agree) {
+	if (!(implied & OUTCOME_BIT(r->outcome))) {
+		char means[64];
 		snprintf(c->why, sizeof c->why, "result line says %s but exit status %d means %s",
 			 outcome_name(r->outcome), end->code,
-			 end->code == 1 ? "corrupt or drift" : outcome_name((enum outcome)implied));
+			 outcome_set_name(implied, means, sizeof means));
 		return;
 	}
 	if (req) {

@@ -15,8 +15,8 @@
  *  5. no result line, several result lines, or one that does not parse
  *                                                      -> error (never pass)
  *  6. the exit status is not the one the result line's outcome implies
- *     (0 pass; 1 corrupt|drift; 2 error; 3 deadlock; 4 vacuous;
- *      77 unsupported), or the line is for another case/variant/seed/
+ *     (protocol.h's table: outcome_exit_status), or the line is for
+ *     another case/variant/seed/
  *     strategy than was asked                         -> error
  *  7. otherwise                                        -> the line's outcome
  * Every rule fills `why` with a one-line human reason.
@@ -34,52 +34,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum outcome {
-	OUT_PASS,
-	OUT_CORRUPT,
-	OUT_DRIFT,
-	OUT_DEADLOCK,
-	OUT_CRASH,
-	OUT_TIMEOUT,
-	OUT_VACUOUS,
-	OUT_UNSUPPORTED,
-	OUT_EMULATOR_ERROR,
-	OUT_ERROR,
-	OUT_COUNT
-};
+#include "expected.h"
+#include "protocol.h"
 
-const char *outcome_name(enum outcome o);
-/* -1 when unknown. Accepts exactly the names outcome_name returns. */
-int outcome_parse(const char *name);
-/* The system under test misbehaved: corrupt, drift, deadlock, crash, timeout. */
-bool outcome_is_failure(enum outcome o);
-/* The run tested something: a pass or a failure. Vacuous, unsupported,
- * emulator-error and error runs are not informative. */
-bool outcome_is_informative(enum outcome o);
-
-/* A set of outcomes, one bit each: the expected table's "corrupt|deadlock"
- * ("two real bugs race and either may end a run first"). */
-typedef unsigned outcome_set;
-#define OUTCOME_BIT(o) (1u << (o))
-/* "a|b|..." of outcome names, none repeated. 0 or -1. */
-int outcome_set_parse(const char *s, outcome_set *out);
-/* Names in enum order joined by '|', into buf; returns buf. */
-const char *outcome_set_name(outcome_set s, char *buf, size_t cap);
-
-/* The counters the result line may carry; unknown ones are ignored. */
-enum counter {
-	CTR_SENT,
-	CTR_HANDLED,
-	CTR_IN_ATOMIC,
-	CTR_SAMPLES,
-	CTR_FLUSHES,
-	CTR_OVERFLOW,
-	CTR_RECORDS,
-	CTR_LOST_ATOMIC_READ,
-	CTR_LOST_EXTRA_READ,
-	CTR_COUNT
-};
-const char *counter_name(enum counter c);
+/* The outcomes, their exit statuses and the counters are protocol.h's;
+ * outcome sets are expected.h's. */
 
 struct result_line {
 	char case_name[32], variant[32], arch[32], atomics[32], source[32], rate[16];
@@ -135,9 +94,6 @@ struct classification {
 void classify_run(const struct run_end *end, const struct run_output *o,
 		  const struct run_request *req, struct classification *c);
 
-/* The outcome an exit status implies for rule 6; -1 for an unknown status,
- * and OUT_CORRUPT stands for "corrupt or drift" (status 1). */
-int outcome_for_exit_status(int status);
 
 /* Searches [s, s+n) for a QEMU failure message (rule 3). Returns the
  * matched message or NULL. */

@@ -123,10 +123,10 @@ int cmd_list(int argc, char **argv)
 	}
 	struct arch_caps *src = first_ok >= 0 ? &caps[first_ok] : NULL;
 	printf("\nprotocol (%s):\n", src ? "from stress --list" : "built in; no stress binary answered");
-	print_list("  cases", src ? src->cases : NULL, builtin_cases);
-	print_list("  variants", src ? src->variants : NULL, builtin_variants);
-	print_list("  sources", src ? src->sources : NULL, builtin_sources);
-	print_list("  strategies", NULL, builtin_strategies);
+	print_list("  cases", src ? src->cases : NULL, protocol_case_names);
+	print_list("  variants", src ? src->variants : NULL, protocol_variant_names);
+	print_list("  sources", src ? src->sources : NULL, protocol_source_names);
+	print_list("  strategies", NULL, protocol_strategy_names);
 
 	printf("\nexpected-outcome rules (%s, first match wins):\n", et.path);
 	printf("  %-6s %-16s %-20s %-15s %-16s %s\n", "ARCH", "CASE", "VARIANT", "ATOMICS", "EXPECTED",
@@ -138,8 +138,8 @@ int cmd_list(int argc, char **argv)
 		       r->atomics, outcome_set_name(r->expected, en, sizeof en), r->note);
 	}
 
-	char *const *cases = src ? src->cases : (char *const *)builtin_cases;
-	char *const *variants = src ? src->variants : (char *const *)builtin_variants;
+	char *const *cases = src ? src->cases : (char *const *)protocol_case_names;
+	char *const *variants = src ? src->variants : (char *const *)protocol_variant_names;
 	printf("\nexpected outcome at each arch's default strategy:\n  %-8s %-14s %-16s", "ARCH",
 	       "ATOMICS", "CASE");
 	for (char *const *v = variants; *v; v++)

@@ -193,8 +193,8 @@ static void parse_opts(struct run_opts *o, int argc, char **argv)
 		case O_ARCH: ut_free_list(o->arches); o->arches = ut_split_list(optarg, NULL);
 			if (!o->arches[0]) cli_die(cmd, "--arch: empty list");
 			break;
-		case O_CASE: ut_free_list(o->cases); o->cases = cli_list(cmd, "--case", optarg, builtin_cases); break;
-		case O_VARIANT: ut_free_list(o->variants); o->variants = cli_list(cmd, "--variant", optarg, builtin_variants); break;
+		case O_CASE: ut_free_list(o->cases); o->cases = cli_list(cmd, "--case", optarg, protocol_case_names); break;
+		case O_VARIANT: ut_free_list(o->variants); o->variants = cli_list(cmd, "--variant", optarg, protocol_variant_names); break;
 		case O_ATOMICS: ut_free_list(o->atomics); o->atomics = cli_list(cmd, "--atomics", optarg, atomics_words); break;
 		case O_RUNS: o->runs = cli_u64(cmd, "--runs", optarg, 1, 100000000); o->runs_set = true; break;
 		case O_MAX_RUNS: o->max_runs = cli_u64(cmd, "--max-runs", optarg, 1, 100000000); o->max_runs_set = true; break;
@@ -214,7 +214,7 @@ static void parse_opts(struct run_opts *o, int argc, char **argv)
 				cli_die(cmd, "--shard: '%s' is not I/N with 1 <= I <= N", optarg);
 			break;
 		case O_THREADS: cli_u64(cmd, "--threads", optarg, 1, 1024); o->threads = optarg; break;
-		case O_SOURCE: ut_free_list(cli_list(cmd, "--source", optarg, builtin_sources));
+		case O_SOURCE: ut_free_list(cli_list(cmd, "--source", optarg, protocol_source_names));
 			if (strchr(optarg, ',')) cli_die(cmd, "--source: one value only");
 			o->source = optarg; break;
 		case O_RATE:

@@ -14,21 +14,14 @@
  * synchronisation. On 32-bit targets even the increment is two words. */
 static uint64_t lost_atomic64_count;
 
-static const char *const variant_names[SIGPROF_NVARIANTS] = {
-	"unchecked", "unlocked-flush", "locked-flush", "locked-flush-kuser", "exact",
-};
-
 const char *sigprof_variant_name(enum sigprof_variant v)
 {
-	return (unsigned)v < SIGPROF_NVARIANTS ? variant_names[v] : "invalid";
+	return (unsigned)v < SIGPROF_NVARIANTS ? protocol_variant_names[v] : "invalid";
 }
 
 int sigprof_variant_parse(const char *name)
 {
-	for (int v = 0; v < SIGPROF_NVARIANTS; v++)
-		if (strcmp(name, variant_names[v]) == 0)
-			return v;
-	return -1;
+	return protocol_lookup(protocol_variant_names, name);
 }
 
 uint64_t sigprof_take_unflushed_lost_atomic64(void)

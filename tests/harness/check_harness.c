@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "../../harness/classify.h"
-#include "../../harness/expected.h"
+#include "expected.h"
 #include "../../harness/json.h"
 #include "../../harness/report.h"
 #include "../../harness/signature.h"
@@ -27,7 +27,7 @@
 #include "../../harness/verdict.h"
 
 static const char good_line[] =
-	"{\"result\":\"proftorture-stress\",\"version\":1,\"case\":\"lost-atomic\","
+	"{\"result\":\"proftorture-stress\",\"version\":2,\"case\":\"lost-atomic\","
 	"\"variant\":\"unlocked-flush\",\"arch\":\"mips\",\"atomics\":\"global\",\"seed\":42,"
 	"\"threads\":4,\"source\":\"cannon\",\"rate\":\"max\",\"duration_s\":1.000,"
 	"\"elapsed_s\":0.231,\"outcome\":\"corrupt\",\"first_failure_s\":0.212,"
@@ -172,16 +172,16 @@ START_TEST(test_result_line_rejects_what_the_protocol_forbids)
 	const char *bad[] = {
 		"[1]",
 		"{\"result\":\"other\",\"version\":1,\"case\":\"c\",\"variant\":\"v\",\"outcome\":\"pass\"}",
-		"{\"result\":\"proftorture-stress\",\"version\":2,\"case\":\"c\",\"variant\":\"v\",\"outcome\":\"pass\"}",
-		"{\"result\":\"proftorture-stress\",\"version\":1,\"case\":\"c\",\"variant\":\"v\"}",
-		"{\"result\":\"proftorture-stress\",\"version\":1,\"case\":\"c\",\"variant\":\"v\",\"outcome\":\"great\"}",
-		"{\"result\":\"proftorture-stress\",\"version\":1,\"case\":\"c\",\"variant\":\"v\",\"outcome\":\"timeout\"}",
-		"{\"result\":\"proftorture-stress\",\"version\":1,\"case\":\"c\",\"variant\":\"v\",\"outcome\":\"pass\",\"counters\":{\"sent\":-1}}",
-		"{\"result\":\"proftorture-stress\",\"version\":1,\"case\":\"c\",\"variant\":\"v\",\"outcome\":\"pass\",\"counters\":[1]}",
-		"{\"result\":\"proftorture-stress\",\"version\":1,\"case\":\"c\",\"variant\":\"v\",\"outcome\":\"pass\",\"seed\":1.5}",
-		"{\"result\":\"proftorture-stress\",\"version\":1,\"case\":\"c\",\"variant\":\"v\",\"outcome\":\"pass\",\"elapsed_s\":-1}",
-		"{\"result\":\"proftorture-stress\",\"version\":1,\"case\":7,\"variant\":\"v\",\"outcome\":\"pass\"}",
-		"{\"result\":\"proftorture-stress\",\"version\":1,\"case\":\"c\",\"variant\":\"v\",\"outcome\":\"pass\",\"counters\":{\"a\":{\"b\":1}}}",
+		"{\"result\":\"proftorture-stress\",\"version\":1,\"case\":\"c\",\"variant\":\"v\",\"outcome\":\"pass\"}",
+		"{\"result\":\"proftorture-stress\",\"version\":2,\"case\":\"c\",\"variant\":\"v\"}",
+		"{\"result\":\"proftorture-stress\",\"version\":2,\"case\":\"c\",\"variant\":\"v\",\"outcome\":\"great\"}",
+		"{\"result\":\"proftorture-stress\",\"version\":2,\"case\":\"c\",\"variant\":\"v\",\"outcome\":\"timeout\"}",
+		"{\"result\":\"proftorture-stress\",\"version\":2,\"case\":\"c\",\"variant\":\"v\",\"outcome\":\"pass\",\"counters\":{\"sent\":-1}}",
+		"{\"result\":\"proftorture-stress\",\"version\":2,\"case\":\"c\",\"variant\":\"v\",\"outcome\":\"pass\",\"counters\":[1]}",
+		"{\"result\":\"proftorture-stress\",\"version\":2,\"case\":\"c\",\"variant\":\"v\",\"outcome\":\"pass\",\"seed\":1.5}",
+		"{\"result\":\"proftorture-stress\",\"version\":2,\"case\":\"c\",\"variant\":\"v\",\"outcome\":\"pass\",\"elapsed_s\":-1}",
+		"{\"result\":\"proftorture-stress\",\"version\":2,\"case\":7,\"variant\":\"v\",\"outcome\":\"pass\"}",
+		"{\"result\":\"proftorture-stress\",\"version\":2,\"case\":\"c\",\"variant\":\"v\",\"outcome\":\"pass\",\"counters\":{\"a\":{\"b\":1}}}",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct result_line r;
@@ -195,7 +195,7 @@ END_TEST
 /* ---- classification ---- */
 
 #define LINE(outcome, seed)                                                                      \
-	"{\"result\":\"proftorture-stress\",\"version\":1,\"case\":\"lost-atomic\",\"variant\":" \
+	"{\"result\":\"proftorture-stress\",\"version\":2,\"case\":\"lost-atomic\",\"variant\":" \
 	"\"exact\",\"atomics\":\"global\",\"seed\":" #seed ",\"outcome\":\"" outcome "\"}\n"
 
 struct ccase {
@@ -285,93 +285,6 @@ START_TEST(test_classification_reads_head_and_tail_but_not_a_cut_line)
 				 .out_tail_len = strlen(cut) };
 	classify_run(&end, &o2, &req, &c);
 	ck_assert_int_eq(c.outcome, OUT_ERROR);
-}
-END_TEST
-
-/* ---- the expected-outcome table ---- */
-
-START_TEST(test_expected_table_of_the_repository)
-{
-	/* The table is the cases owner's and still evolving; pin only what the
-	 * project is about: #24991 corrupts the unlocked flush on mips/mipsel,
-	 * the exact variant is clean everywhere, and every cell has a row. */
-	struct expected_table t;
-	char err[256];
-	/* <root>/build/native/tests/harness/check_harness -> <root>/cases/expected.tsv */
-	char path[4096];
-	ssize_t len = readlink("/proc/self/exe", path, sizeof path - 64);
-	ck_assert(len > 0);
-	path[len] = 0;
-	for (int i = 0; i < 5; i++)
-		*strrchr(path, '/') = 0;
-	strcat(path, "/cases/expected.tsv");
-	ck_assert_msg(expected_load(path, &t, err, sizeof err) == 0, "%s", err);
-	const char *arches[] = { "native", "armel", "armhf", "mips", "mipsel" };
-	const char *cases[] = { "lost-atomic", "atomic-deadlock", "profile-stop", "overflow" };
-	const char *variants[] = { "unchecked", "unlocked-flush", "locked-flush",
-				   "locked-flush-kuser", "exact" };
-	const char *strategies[] = { "native", "global", "striped", "global-kuser", "striped-kuser" };
-	for (size_t a = 0; a < 5; a++)
-		for (size_t c = 0; c < 4; c++)
-			for (size_t v = 0; v < 5; v++)
-				for (size_t st = 0; st < 5; st++)
-					ck_assert_msg(expected_lookup(&t, arches[a], cases[c], variants[v],
-								      strategies[st]) != NULL,
-						      "no row for %s %s %s %s", arches[a], cases[c],
-						      variants[v], strategies[st]);
-	/* #24991: the unlocked flush tears the ring, or flushes the racy count twice */
-	ck_assert(expected_lookup(&t, "mips", "lost-atomic", "unlocked-flush", "global")->expected ==
-		  (OUTCOME_BIT(OUT_CORRUPT) | OUTCOME_BIT(OUT_DRIFT)));
-	ck_assert(expected_lookup(&t, "mipsel", "lost-atomic", "unlocked-flush", "global")->expected ==
-		  (OUTCOME_BIT(OUT_CORRUPT) | OUTCOME_BIT(OUT_DRIFT)));
-	/* #20146 and the #47505 class */
-	ck_assert(expected_lookup(&t, "mips", "atomic-deadlock", "unchecked", "global")->expected ==
-		  OUTCOME_BIT(OUT_DEADLOCK));
-	ck_assert(expected_lookup(&t, "armel", "atomic-deadlock", "locked-flush", "striped")->expected ==
-		  OUTCOME_BIT(OUT_DEADLOCK));
-	ck_assert(expected_lookup(&t, "armel", "atomic-deadlock", "locked-flush-kuser", "striped")->expected ==
-		  OUTCOME_BIT(OUT_PASS));
-	for (size_t a = 0; a < 5; a++)
-		ck_assert(expected_lookup(&t, arches[a], "lost-atomic", "exact", "global")->expected ==
-			  OUTCOME_BIT(OUT_PASS));
-	expected_free(&t);
-}
-END_TEST
-
-START_TEST(test_expected_first_match_wins_and_bad_rows_are_errors)
-{
-	struct expected_table t;
-	char err[256];
-	ck_assert_int_eq(expected_parse("# c\n\n  # indented comment\n"
-					"mips\t*\tx\t*\tdeadlock\tfirst\n"
-					"*\t*\tx\t*\tcorrupt|deadlock\n"
-					"*\t*\t*\t*\tpass\n",
-					"t.tsv", &t, err, sizeof err),
-			 0);
-	ck_assert_uint_eq(t.n, 3);
-	ck_assert_uint_eq(expected_lookup(&t, "mips", "a", "x", "g")->expected, OUTCOME_BIT(OUT_DEADLOCK));
-	ck_assert_str_eq(expected_lookup(&t, "mips", "a", "x", "g")->note, "first");
-	ck_assert_uint_eq(expected_lookup(&t, "armel", "a", "x", "g")->expected,
-			  OUTCOME_BIT(OUT_CORRUPT) | OUTCOME_BIT(OUT_DEADLOCK));
-	ck_assert_uint_eq(expected_lookup(&t, "armel", "a", "y", "g")->expected, OUTCOME_BIT(OUT_PASS));
-	expected_free(&t);
-	ck_assert_int_eq(expected_parse("*\t*\t*\t*\tpass\n*\t*\t*\n", "t.tsv", &t, err, sizeof err), -1);
-	ck_assert_str_eq(err, "t.tsv:2: want arch<TAB>case<TAB>variant<TAB>atomics<TAB>expected");
-	ck_assert_int_eq(expected_parse("*\t*\t*\t*\tcrash\n", "t.tsv", &t, err, sizeof err), -1);
-	ck_assert_ptr_nonnull(strstr(err, "t.tsv:1: expected must be pass, or corrupt"));
-	const char *bad_sets[] = { "pass|corrupt", "corrupt|", "|deadlock", "corrupt|corrupt",
-				   "timeout", "corrupt|crash" };
-	for (size_t i = 0; i < sizeof bad_sets / sizeof bad_sets[0]; i++) {
-		char row[64];
-		snprintf(row, sizeof row, "*\t*\t*\t*\t%s\n", bad_sets[i]);
-		ck_assert_msg(expected_parse(row, "t.tsv", &t, err, sizeof err) == -1, "accepted %s",
-			      bad_sets[i]);
-	}
-	ck_assert_int_eq(expected_parse("*\t*\t*\t*\tdrift|deadlock\n", "t.tsv", &t, err, sizeof err), 0);
-	char name[64];
-	ck_assert_str_eq(outcome_set_name(t.rows[0].expected, name, sizeof name), "drift|deadlock");
-	ck_assert_ptr_nonnull(expected_lookup(&t, "", "", "", ""));
-	expected_free(&t);
 }
 END_TEST
 
@@ -623,8 +536,6 @@ static Suite *harness_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("judging");
-	tcase_add_test(tc, test_expected_table_of_the_repository);
-	tcase_add_test(tc, test_expected_first_match_wins_and_bad_rows_are_errors);
 	tcase_add_test(tc, test_verdicts_state_their_numbers_and_match_by_the_rules);
 	suite_add_tcase(s, tc);
 

@@ -94,7 +94,7 @@ static char *pick_mode(const char *spec, const char *variant, const char *case_n
 static void line(const char *c, const char *v, const char *arch, const char *at,
 		 unsigned long long seed, const char *outcome, const char *detail)
 {
-	printf("{\"result\":\"proftorture-stress\",\"version\":1,\"case\":\"%s\",\"variant\":\"%s\","
+	printf("{\"result\":\"proftorture-stress\",\"version\":2,\"case\":\"%s\",\"variant\":\"%s\","
 	       "\"arch\":\"%s\",\"atomics\":\"%s\",\"seed\":%llu,\"threads\":4,\"source\":\"cannon\","
 	       "\"rate\":\"max\",\"duration_s\":1.000,\"elapsed_s\":0.100,\"outcome\":\"%s\","
 	       "\"first_failure_s\":%s,\"counters\":{\"sent\":100,\"handled\":100,\"in_atomic\":40,"
@@ -207,7 +207,7 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "noline"))
 		return 0;
 	if (!strcmp(mode, "badjson")) {
-		printf("{\"result\":\"proftorture-stress\",\"version\":1,\"outcome\":\"pass\"\n");
+		printf("{\"result\":\"proftorture-stress\",\"version\":2,\"outcome\":\"pass\"\n");
 		return 0;
 	}
 	if (!strcmp(mode, "mismatch")) {
