@@ -125,7 +125,7 @@ static void describe_end(const struct proc *p, struct run_end *e, char *desc, si
 	} else if (p->timed_out) {
 		e->kind = END_TIMED_OUT;
 		e->code = SIGKILL;
-		snprintf(desc, cap, "timeout");
+		snprintf(desc, cap, "deadline");
 	} else if (WIFSIGNALED(p->wait_status)) {
 		e->kind = END_SIGNALED;
 		e->code = WTERMSIG(p->wait_status);

@@ -44,7 +44,7 @@ struct run_record {
 	uint64_t seed;
 	enum outcome outcome;
 	char why[320];
-	char exit_desc[48]; /* "exit 1", "signal 11", "timeout", "spawn failed" */
+	char exit_desc[48]; /* "exit 1", "signal 11", "deadline", "spawn failed" */
 	double wall_s, elapsed_s, first_failure_s; /* NaN when unknown */
 	double handled, in_atomic; /* signals handled, and how many inside an atomic (near misses) */
 	char corruptions[160];     /* what the program found, "kind:n,..." */

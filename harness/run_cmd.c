@@ -163,15 +163,13 @@ static const struct opt run_table[] = {
 	  .kind = OPT_FLAG, .at = AT(verbose) },
 };
 
-/* `repro` is `run` with these defaults. */
-static const struct {
-	const char *name, *def;
-} repro_defaults[] = {
-	{ "arch", "armel,armhf,mips,mipsel" },
-	{ "case", "lost-atomic" },
-	{ "variant", "unlocked-flush,locked-flush,locked-flush-kuser,exact" },
-	{ "runs", "20" },
-};
+/* `repro` is `run` with other defaults: golang/go#24991's case, go1.12's
+ * handler against the three fixed ones, on the arches whose 64-bit atomics
+ * Go emulates (and armhf's native ones), 20 runs a cell. */
+static const enum variant_id repro_variants[] = { VARIANT_UNLOCKED_FLUSH, VARIANT_LOCKED_FLUSH,
+						   VARIANT_LOCKED_FLUSH_KUSER, VARIANT_EXACT };
+#define REPRO_ARCHES "armel,armhf,mips,mipsel"
+#define REPRO_RUNS "20"
 
 static const char run_usage[] =
 	"usage: proftorture run [options]\n\n"
@@ -181,12 +179,11 @@ static const char run_usage[] =
 
 static const char repro_usage[] =
 	"usage: proftorture repro [options]\n\n"
-	"Reproduces golang/go#24991 on armel, armhf, mips and mipsel: case lost-atomic,\n"
-	"the buggy variant unlocked-flush against the fixes locked-flush,\n"
-	"locked-flush-kuser and exact, each arch's default strategy, 20 runs of 1 s per\n"
-	"cell under qemu. Prints a verdict table and Fisher's exact test of buggy vs\n"
-	"fixed, and exits 0 only when every cell matched cases/expected.tsv.\n"
-	"Takes every option of `proftorture run`, with the defaults below.\n";
+	"Reproduces golang/go#24991: go1.12's handler against the three fixed ones, on\n"
+	"arm and mips under qemu with each arch's default strategy, 20 runs of 1 s per\n"
+	"cell (the defaults below). Prints a verdict table and Fisher's exact test of\n"
+	"buggy vs fixed, and exits 0 only when every cell matched cases/expected.tsv.\n"
+	"Takes every option of `proftorture run`.\n";
 
 static const char run_epilog[] =
 	"exit status: 0 every cell matched; 1 some did not; 2 usage/setup error;\n"
@@ -358,17 +355,29 @@ int cmd_run(int argc, char **argv)
 	return run_command("run", run_usage, run_table, OPTS_COUNT(run_table), argc, argv);
 }
 
+/* Sets the default of the row called name (which must exist). */
+static void set_default(struct opt *table, size_t n, const char *name, const char *def)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(table[i].name, name) == 0) {
+			table[i].def = def;
+			return;
+		}
+	abort(); /* a default for an option `run` does not have */
+}
+
 int cmd_repro(int argc, char **argv)
 {
 	struct opt table[OPTS_COUNT(run_table)];
 	memcpy(table, run_table, sizeof table);
-	for (size_t d = 0; d < sizeof repro_defaults / sizeof repro_defaults[0]; d++) {
-		size_t i = 0;
-		while (i < OPTS_COUNT(table) && strcmp(table[i].name, repro_defaults[d].name) != 0)
-			i++;
-		if (i == OPTS_COUNT(table))
-			abort(); /* a repro default for an option run does not have */
-		table[i].def = repro_defaults[d].def;
-	}
+	const char *variants[OPTS_COUNT(repro_variants) + 1] = { NULL };
+	for (size_t i = 0; i < OPTS_COUNT(repro_variants); i++)
+		variants[i] = protocol_variant_names[repro_variants[i]];
+	char variant_list[256];
+	protocol_join(variants, ",", variant_list, sizeof variant_list);
+	set_default(table, OPTS_COUNT(table), "arch", REPRO_ARCHES);
+	set_default(table, OPTS_COUNT(table), "case", protocol_case_names[CASE_LOST_ATOMIC]);
+	set_default(table, OPTS_COUNT(table), "variant", variant_list);
+	set_default(table, OPTS_COUNT(table), "runs", REPRO_RUNS);
 	return run_command("repro", repro_usage, table, OPTS_COUNT(table), argc, argv);
 }

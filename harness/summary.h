@@ -39,7 +39,7 @@
  *     "cell"            index into "cells"; "k" the run's number in its
  *                       cell; "seed"
  *     "outcome"         protocol.h's outcome name; "why" one line;
- *                       "exit" "exit N", "signal N", "timeout" or
+ *                       "exit" "exit N", "signal N", "deadline" or
  *                       "spawn failed"
  *     "wall_s"          the process's wall time; "elapsed_s" and
  *                       "first_failure_s" as the program reported them

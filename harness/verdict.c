@@ -12,7 +12,7 @@ const char *verdict_name(enum verdict_kind k)
 	case V_REPRODUCED: return "reproduced";
 	case V_CLEAN: return "clean";
 	case V_INCONCLUSIVE: return "inconclusive";
-	case V_UNSUPPORTED: return "unsupported";
+	case V_UNSUPPORTED: return outcome_name(OUT_UNSUPPORTED); /* every run was */
 	}
 	return "?";
 }
