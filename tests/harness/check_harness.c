@@ -197,11 +197,12 @@ START_TEST(test_result_line_survives_truncation_and_mutation)
 		if (result_line_parse(buf, n, &r, err, sizeof err) == 0)
 			ck_assert(outcome_child_may_report(r.outcome));
 	}
+	static const char alphabet[] = "{}[]\":,0123456789.eE+-tfnul\\ \x01\xff";
 	for (int iter = 0; iter < 20000; iter++) {
 		size_t len = (size_t)(iter % 300);
 		for (size_t i = 0; i < len; i++) {
 			seed = seed * 1103515245u + 12345u;
-			buf[i] = "{}[]\":,0123456789.eE+-tfnul\\ \x01\xff"[(seed >> 16) % 34];
+			buf[i] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
 		}
 		ck_assert_int_eq(result_line_parse(buf, len, &r, err, sizeof err), -1);
 	}
