@@ -25,7 +25,7 @@
 /* The user's list, or everything the binary knows when the user said all. */
 static char *const *chosen(char *const *sel, char *const *known)
 {
-	return selected(sel, "all") ? known : sel;
+	return selection_includes(sel, "all") ? known : sel;
 }
 
 static void check_known(const struct plan *p, const struct arch *a, const char *opt,

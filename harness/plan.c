@@ -9,7 +9,7 @@
 #include "cli.h"
 #include "spawn.h"
 
-bool selected(char *const *list, const char *name)
+bool selection_includes(char *const *list, const char *name)
 {
 	return !list || ut_list_has(list, "all") || ut_list_has(list, name);
 }
@@ -60,7 +60,7 @@ static void plan_arch(struct plan *p, const struct arch *a, const struct selecti
 void plan_cells(struct plan *p, const struct selection *sel, const struct cell_kind *const *kinds)
 {
 	struct sbuf problems = { 0 };
-	if (selected(sel->arches, "all")) {
+	if (selection_includes(sel->arches, "all")) {
 		for (size_t i = 0; i < p->arches.n; i++)
 			plan_arch(p, &p->arches.v[i], sel, kinds, &problems);
 	} else { /* in the order given; the caller checked the names */

@@ -40,7 +40,7 @@ struct plan {
 };
 
 /* True when list is NULL or holds "all" or name. */
-bool selected(char *const *list, const char *name);
+bool selection_includes(char *const *list, const char *name);
 
 /* Reads both tables. 0, or -1 with a message in err. */
 int plan_load(struct plan *p, const char *cmd, char *err, size_t errlen);
