@@ -114,28 +114,28 @@ static int stress_plan_arch(struct plan *p, const struct arch *a, const struct s
 
 static char **stress_argv(const struct cell *c, const struct run_settings *s, uint64_t seed)
 {
-	char **v = xcalloc(20, sizeof *v);
-	size_t n = 0;
-	v[n++] = stress_path(c->arch);
 	char num[4][32];
 	snprintf(num[0], sizeof num[0], "%llu", (unsigned long long)seed);
 	snprintf(num[1], sizeof num[1], "%.9g", s->duration);
-	const char *fixed[] = { "--case", c->case_name, "--variant", c->variant, "--atomics",
-				c->atomics, "--seed", num[0], "--duration", num[1] };
-	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
-		v[n++] = xstrdup(fixed[i]);
 	snprintf(num[2], sizeof num[2], "%llu", (unsigned long long)s->threads);
 	snprintf(num[3], sizeof num[3], "%.9g", s->watchdog);
+	const char *fixed[] = { "--case", c->case_name, "--variant", c->variant, "--atomics",
+				c->atomics, "--seed", num[0], "--duration", num[1] };
 	const char *given[][2] = { { "--threads", s->threads ? num[2] : NULL },
 				   { "--source", s->source },
 				   { "--rate", s->rate },
 				   { "--watchdog", s->watchdog > 0 ? num[3] : NULL } };
-	for (size_t i = 0; i < sizeof given / sizeof given[0]; i++)
+	size_t nfixed = sizeof fixed / sizeof fixed[0], ngiven = sizeof given / sizeof given[0];
+	char **v = xcalloc(1 + nfixed + 2 * ngiven + 1, sizeof *v);
+	size_t n = 0;
+	v[n++] = stress_path(c->arch);
+	for (size_t i = 0; i < nfixed; i++)
+		v[n++] = xstrdup(fixed[i]);
+	for (size_t i = 0; i < ngiven; i++)
 		if (given[i][1]) {
 			v[n++] = xstrdup(given[i][0]);
 			v[n++] = xstrdup(given[i][1]);
 		}
-	v[n] = NULL;
 	return v;
 }
 

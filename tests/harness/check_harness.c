@@ -544,24 +544,42 @@ static void toy_classify(const struct cell *c, const struct ended_run *e, struct
 	snprintf(r->why, sizeof r->why, "toy exit %d", e->end.code);
 }
 
-static const struct cell_kind toy_kind = { "toy", NULL, toy_argv, toy_classify };
+static const struct cell_kind toy_kind;
+
+/* Two cells on every arch; their expected outcomes come from the table. */
+static int toy_plan_arch(struct plan *p, const struct arch *a, const struct selection *sel,
+			 struct sbuf *problem)
+{
+	(void)sel;
+	(void)problem;
+	static const char *const variants[] = { "flaky", "clean" };
+	for (int i = 0; i < 2; i++) {
+		struct cell_id id = { &toy_kind, a->name, "toy-case", variants[i], "-" };
+		plan_add_cell(p, &id, a);
+	}
+	return 0;
+}
+
+static const struct cell_kind toy_kind = { "toy", toy_plan_arch, toy_argv, toy_classify };
 
 START_TEST(test_a_second_cell_kind_runs_through_the_pipeline)
 {
 	char *noflags[] = { NULL };
 	struct arch native = { .name = "native", .triple = "", .qemu = "", .default_atomics = "native",
 			       .go = "", .qemu_flags = noflags, .cflags = noflags };
-	char dir[] = "/tmp/proftorture-toy-XXXXXX", runs[64];
+	char dir[] = "/tmp/proftorture-toy-XXXXXX", runs[64], err[256];
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(runs, sizeof runs, "%s/runs", dir);
 	ck_assert_int_eq(mkdir(runs, 0755), 0);
-	struct plan p = { .cmd = "toy" };
-	struct cell_id flaky = { &toy_kind, "native", "toy-case", "flaky", "-" },
-		       clean = { &toy_kind, "native", "toy-case", "clean", "-" };
-	matrix_add_cell(&p.m, &flaky, OUTCOME_BIT(OUT_CORRUPT), "", false);
-	matrix_add_cell(&p.m, &clean, OUTCOME_BIT(OUT_PASS), "", false);
-	const struct arch *on[] = { &native, &native };
-	p.cell_arch = on;
+	struct plan p = { .cmd = "toy", .arches = { &native, 1 } };
+	ck_assert_int_eq(expected_parse("*\ttoy-case\tflaky\t*\tcorrupt\n*\t*\t*\t*\tpass\n",
+					"toy.tsv", &p.expected, err, sizeof err), 0);
+	const struct cell_kind *const kinds[] = { &toy_kind, NULL };
+	struct selection everything = { 0 };
+	plan_cells(&p, &everything, kinds);
+	ck_assert_uint_eq(p.m.ncells, 2);
+	ck_assert_uint_eq(p.m.cells[0].expected, OUTCOME_BIT(OUT_CORRUPT));
+	ck_assert_uint_eq(p.m.cells[1].expected, OUTCOME_BIT(OUT_PASS));
 	struct exec_config x = { .cmd = "toy", .runs = 4, .max_runs = 4, .jobs = 2,
 				 .timeout_factor = 1, .timeout_slack = 10, .base_seed = 1,
 				 .settings = { .duration = 1 }, .outdir = dir };
@@ -579,6 +597,9 @@ START_TEST(test_a_second_cell_kind_runs_through_the_pipeline)
 	ck_assert_ptr_nonnull(strstr(doc.s, "\"why\":\"toy exit 1\""));
 	sb_free(&doc);
 	matrix_free(&p.m);
+	free(p.cell_arch);
+	sb_free(&p.skipped);
+	expected_free(&p.expected);
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	ck_assert_int_eq(system(cmd), 0);
