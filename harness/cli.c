@@ -1,3 +1,4 @@
+/* cli: what the subcommands share on the command line. Contract: cli.h. */
 #define _GNU_SOURCE
 #include "cli.h"
 
@@ -8,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "options.h"
 #include "util.h"
 
 void cli_die(const char *cmd, const char *fmt, ...)
@@ -18,7 +20,7 @@ void cli_die(const char *cmd, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
-	exit(2);
+	exit(CLI_EXIT_USAGE);
 }
 
 void cli_bad_option(const char *cmd, char **argv, int c)
@@ -35,7 +37,7 @@ void cli_bad_option(const char *cmd, char **argv, int c)
 uint64_t cli_u64(const char *cmd, const char *opt, const char *arg, uint64_t min, uint64_t max)
 {
 	uint64_t v;
-	if (ut_parse_u64(arg, &v) || v < min || v > max)
+	if (opts_parse_u64(arg, &v) || v < min || v > max)
 		cli_die(cmd, "%s: '%s' is not an integer in [%llu, %llu]", opt, arg,
 			(unsigned long long)min, (unsigned long long)max);
 	return v;
@@ -44,37 +46,9 @@ uint64_t cli_u64(const char *cmd, const char *opt, const char *arg, uint64_t min
 double cli_seconds(const char *cmd, const char *opt, const char *arg, double min)
 {
 	double v;
-	if (ut_parse_duration(arg, &v) || v < min)
+	if (opts_parse_seconds(arg, &v) || v < min)
 		cli_die(cmd, "%s: '%s' is not a duration >= %gs (e.g. 1.5, 90s, 500ms, 2m, 1h30m)", opt,
 			arg, min);
-	return v;
-}
-
-double cli_double(const char *cmd, const char *opt, const char *arg, double min, double max)
-{
-	double v;
-	if (ut_parse_double(arg, &v) || v < min || v > max)
-		cli_die(cmd, "%s: '%s' is not a number in [%g, %g]", opt, arg, min, max);
-	return v;
-}
-
-char **cli_list(const char *cmd, const char *opt, const char *arg, const char *const *allowed)
-{
-	size_t n;
-	char **v = ut_split_list(arg, &n);
-	if (!n)
-		cli_die(cmd, "%s: empty list", opt);
-	for (size_t i = 0; i < n; i++) {
-		bool ok = false;
-		for (const char *const *a = allowed; *a && !ok; a++)
-			ok = strcmp(*a, v[i]) == 0;
-		if (!ok) {
-			struct sbuf b = { 0 };
-			for (const char *const *a = allowed; *a; a++)
-				sb_printf(&b, "%s%s", a == allowed ? "" : " ", *a);
-			cli_die(cmd, "%s: unknown value '%s'; allowed: %s", opt, v[i], sb_str(&b));
-		}
-	}
 	return v;
 }
 
@@ -82,6 +56,16 @@ bool cli_colour(void)
 {
 	const char *term = getenv("TERM");
 	return isatty(1) && !getenv("NO_COLOR") && !(term && strcmp(term, "dumb") == 0);
+}
+
+void cli_check_output_file(const char *cmd, const char *opt, const char *path)
+{
+	if (!path || strcmp(path, "-") == 0)
+		return;
+	FILE *f = fopen(path, "a");
+	if (!f)
+		cli_die(cmd, "%s: cannot write %s: %s", opt, path, strerror(errno));
+	fclose(f);
 }
 
 void cli_write_output(const char *cmd, const char *path, const char *data, size_t n)

@@ -1,7 +1,9 @@
 /*
- * cli — the subcommands' entry points and the option-parsing helpers they
- * share. Every bad option ends in ONE line on stderr naming the option and
- * the allowed values, and exit status 2 (cli_die).
+ * cli — the subcommands' entry points and what they share on the command
+ * line. Options are declared with options/options.h (one table row each);
+ * every bad option or bad combination ends in ONE line on stderr naming the
+ * option and what is allowed, and exit status CLI_EXIT_USAGE, before
+ * anything runs.
  *
  * Exit statuses of the runner (all subcommands):
  *   0  every tested cell matched the expected table (stress: no failures)
@@ -17,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define CLI_EXIT_USAGE 2
+
 int cmd_list(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_repro(int argc, char **argv);
@@ -24,20 +28,20 @@ int cmd_merge(int argc, char **argv);
 int cmd_stress(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 
-/* "proftorture <cmd>: <message>" on stderr, exit 2. */
+/* "proftorture <cmd>: <message>" on stderr, exit CLI_EXIT_USAGE. */
 _Noreturn void cli_die(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* For getopt_long's '?' and ':' returns: names the bad or valueless option. */
-_Noreturn void cli_bad_option(const char *cmd, char **argv, int c);
 
+/* For `proftorture stress` (stress_cmd.c), which still parses with
+ * getopt_long itself: the bad or valueless option, a whole number in
+ * [min, max], a duration >= min. Each dies like cli_die. */
+_Noreturn void cli_bad_option(const char *cmd, char **argv, int c);
 uint64_t cli_u64(const char *cmd, const char *opt, const char *arg, uint64_t min, uint64_t max);
 double cli_seconds(const char *cmd, const char *opt, const char *arg, double min);
-double cli_double(const char *cmd, const char *opt, const char *arg, double min, double max);
-
-/* Every item of the comma list must be in allowed (NULL-terminated). */
-char **cli_list(const char *cmd, const char *opt, const char *arg, const char *const *allowed);
 
 /* ANSI colour on stdout: a terminal, NO_COLOR unset, TERM not "dumb". */
 bool cli_colour(void);
+/* Proves path writable (creating it) before any work; "-" and NULL pass. */
+void cli_check_output_file(const char *cmd, const char *opt, const char *path);
 /* Writes data to path, or stdout for "-". Dies (exit 2) on failure. */
 void cli_write_output(const char *cmd, const char *path, const char *data, size_t n);
 

@@ -6,165 +6,172 @@
  * default strategy.
  */
 #define _GNU_SOURCE
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "arches.h"
 #include "cli.h"
-#include "expected.h"
+#include "options.h"
+#include "plan.h"
 #include "spawn.h"
-#include "util.h"
 
-static void help(void)
+struct list_opts {
+	bool no_probe;
+};
+
+static const struct opt list_table[] = {
+	{ .name = "no-probe",
+	  .help = "do not run `stress --list` (strategies then come from\n"
+		  "ci/arches.tsv's default column only)",
+	  .kind = OPT_FLAG, .at = OPT_AT(struct list_opts, no_probe) },
+};
+
+static const struct opts_program list_program = {
+	.name = "proftorture list",
+	.usage = "usage: proftorture list [--no-probe]\n\n"
+		 "Lists arches (with whether their qemu, cross toolchain and build/<arch>/stress are\n"
+		 "present), cases, variants, sources, strategies and the expected-outcome table.\n",
+	.opts = list_table,
+	.nopts = OPTS_COUNT(list_table),
+	.usage_exit = CLI_EXIT_USAGE,
+};
+
+/* The strategies column: from the arch's stress --list when it answers. */
+static void strategies_text(const struct arch *a, bool have_stress, bool probe, bool runnable,
+			    struct arch_caps *caps, struct sbuf *b)
 {
-	printf("usage: proftorture list [--no-probe]\n\n"
-	       "Lists arches (with whether their qemu, cross toolchain and build/<arch>/stress are\n"
-	       "present), cases, variants, sources, strategies and the expected-outcome table.\n"
-	       "  --no-probe   do not run `stress --list` (strategies then come from\n"
-	       "               ci/arches.tsv's default column only)\n");
+	if (!have_stress) {
+		sb_printf(b, "? (no stress binary: make ARCH=%s)", a->name);
+	} else if (!probe || !runnable) {
+		sb_puts(b, "?");
+	} else {
+		arch_probe(a, caps);
+		if (!caps->ok)
+			sb_printf(b, "? (%s)", caps->error);
+		for (char **s = caps->ok ? caps->strategies : NULL; s && *s; s++)
+			sb_printf(b, "%s%s", s == caps->strategies ? "" : " ", *s);
+	}
 }
 
-static void print_list(const char *label, char *const *v, const char *const *fallback)
+static void print_arch(const struct arch *a, bool probe, struct arch_caps *caps)
 {
-	printf("%-11s", label);
-	if (v)
-		for (; *v; v++)
-			printf(" %s", *v);
-	else
-		for (; *fallback; fallback++)
-			printf(" %s", *fallback);
+	struct sbuf q = { 0 }, cc = { 0 }, strat = { 0 };
+	char *qp = arch_is_cross(a) ? ut_which(a->qemu) : NULL;
+	if (arch_is_cross(a)) {
+		sb_printf(&q, "%s%s", a->qemu, qp ? "" : " (missing)");
+		for (char **f = a->qemu_flags; *f; f++)
+			sb_printf(&q, " %s", *f);
+		sb_printf(&cc, "%s-gcc", a->triple);
+	} else {
+		sb_puts(&q, "-");
+		sb_puts(&cc, "cc");
+	}
+	char *tp = ut_which(cc.s), *sp = stress_path(a->name);
+	bool have_stress = access(sp, X_OK) == 0;
+	strategies_text(a, have_stress, probe, qp || !arch_is_cross(a), caps, &strat);
+	const char *def = caps->ok && caps->default_atomics ? caps->default_atomics : a->default_atomics;
+	printf("  %-8s %-20s %-22s %-9s %-7s %-14s %s\n", a->name, a->triple[0] ? a->triple : "-", q.s,
+	       tp ? "yes" : "missing", have_stress ? "yes" : "missing", def, strat.s);
+	free(qp);
+	free(tp);
+	free(sp);
+	sb_free(&q);
+	sb_free(&cc);
+	sb_free(&strat);
+}
+
+static void print_names(const char *label, char *const *v)
+{
+	printf("  %-11s", label);
+	for (; *v; v++)
+		printf(" %s", *v);
 	putchar('\n');
 }
 
-int cmd_list(int argc, char **argv)
+/* The vocabulary, from the first stress binary that answered, else built in. */
+static void print_vocabulary(const struct arch_caps *src)
 {
-	static const struct option opts[] = { { "no-probe", no_argument, 0, 'n' },
-					      { "help", no_argument, 0, 'h' },
-					      { 0, 0, 0, 0 } };
-	bool probe = true;
-	opterr = 0;
-	optind = 1;
-	int c;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (c == 'n')
-			probe = false;
-		else if (c == 'h') {
-			help();
-			return 0;
-		} else
-			cli_bad_option("list", argv, c);
-	}
-	if (optind < argc)
-		cli_die("list", "unexpected argument '%s'", argv[optind]);
-
-	char err[512];
-	struct arch_table t;
-	char *apath = root_path("ci/arches.tsv"), *epath = root_path("cases/expected.tsv");
-	if (arches_load(apath, &t, err, sizeof err))
-		cli_die("list", "%s", err);
-	struct expected_table et;
-	if (expected_load(epath, &et, err, sizeof err))
-		cli_die("list", "%s", err);
-
-	struct arch_caps *caps = xcalloc(t.n, sizeof *caps);
-	printf("arches (%s):\n", apath);
-	printf("  %-8s %-20s %-22s %-9s %-7s %-14s %s\n", "ARCH", "TRIPLE", "QEMU", "TOOLCHAIN",
-	       "STRESS", "DEFAULT", "STRATEGIES (from stress --list)");
-	int first_ok = -1;
-	for (size_t i = 0; i < t.n; i++) {
-		const struct arch *a = &t.v[i];
-		struct sbuf q = { 0 }, cc = { 0 };
-		char *qp = NULL, *tp;
-		if (arch_is_cross(a)) {
-			qp = ut_which(a->qemu);
-			sb_printf(&q, "%s%s", a->qemu, qp ? "" : " (missing)");
-			for (char **f = a->qemu_flags; *f; f++)
-				sb_printf(&q, " %s", *f);
-			sb_printf(&cc, "%s-gcc", a->triple);
-		} else {
-			sb_puts(&q, "-");
-			sb_puts(&cc, "cc");
-		}
-		tp = ut_which(cc.s);
-		char *sp = stress_path(a->name);
-		bool have_stress = access(sp, X_OK) == 0;
-		struct sbuf strat = { 0 };
-		const char *def = a->default_atomics;
-		if (probe && have_stress && (qp || !arch_is_cross(a))) {
-			arch_probe(a, &caps[i]);
-			if (caps[i].ok) {
-				if (first_ok < 0)
-					first_ok = (int)i;
-				for (char **s = caps[i].strategies; *s; s++)
-					sb_printf(&strat, "%s%s", s == caps[i].strategies ? "" : " ", *s);
-				if (caps[i].default_atomics)
-					def = caps[i].default_atomics;
-			} else {
-				sb_printf(&strat, "? (%s)", caps[i].error);
-			}
-		} else {
-			sb_puts(&strat, have_stress ? "?" : "? (no stress binary: make ARCH=");
-			if (!have_stress)
-				sb_printf(&strat, "%s)", a->name);
-		}
-		printf("  %-8s %-20s %-22s %-9s %-7s %-14s %s\n", a->name, a->triple[0] ? a->triple : "-",
-		       q.s, tp ? "yes" : "missing", have_stress ? "yes" : "missing", def, strat.s);
-		free(qp);
-		free(tp);
-		free(sp);
-		sb_free(&q);
-		sb_free(&cc);
-		sb_free(&strat);
-		if (spawn_interrupted())
-			return 128 + spawn_interrupted();
-	}
-	struct arch_caps *src = first_ok >= 0 ? &caps[first_ok] : NULL;
 	printf("\nprotocol (%s):\n", src ? "from stress --list" : "built in; no stress binary answered");
-	print_list("  cases", src ? src->cases : NULL, protocol_case_names);
-	print_list("  variants", src ? src->variants : NULL, protocol_variant_names);
-	print_list("  sources", src ? src->sources : NULL, protocol_source_names);
-	print_list("  strategies", NULL, protocol_strategy_names);
+	print_names("cases", src ? src->cases : (char *const *)protocol_case_names);
+	print_names("variants", src ? src->variants : (char *const *)protocol_variant_names);
+	print_names("sources", src ? src->sources : (char *const *)protocol_source_names);
+	print_names("strategies", (char *const *)protocol_strategy_names);
+}
 
-	printf("\nexpected-outcome rules (%s, first match wins):\n", et.path);
+static void print_rules(const struct expected_table *et)
+{
+	printf("\nexpected-outcome rules (%s, first match wins):\n", et->path);
 	printf("  %-6s %-16s %-20s %-15s %-16s %s\n", "ARCH", "CASE", "VARIANT", "ATOMICS", "EXPECTED",
 	       "NOTE");
-	for (size_t i = 0; i < et.n; i++) {
-		const struct expected_row *r = &et.rows[i];
+	for (size_t i = 0; i < et->n; i++) {
+		const struct expected_row *r = &et->rows[i];
 		char en[64];
 		printf("  %-6s %-16s %-20s %-15s %-16s %s\n", r->arch, r->case_name, r->variant,
 		       r->atomics, outcome_set_name(r->expected, en, sizeof en), r->note);
 	}
+}
 
-	char *const *cases = src ? src->cases : (char *const *)protocol_case_names;
-	char *const *variants = src ? src->variants : (char *const *)protocol_variant_names;
+static int column(const char *name)
+{
+	return strlen(name) > 16 ? (int)strlen(name) : 16;
+}
+
+/* arch x case rows, one column per variant, at each arch's default strategy. */
+static void print_expectations(const struct plan *p, const struct arch_caps *caps,
+			       char *const *cases, char *const *variants)
+{
 	printf("\nexpected outcome at each arch's default strategy:\n  %-8s %-14s %-16s", "ARCH",
 	       "ATOMICS", "CASE");
 	for (char *const *v = variants; *v; v++)
-		printf(" %-*s", (int)(strlen(*v) > 16 ? strlen(*v) : 16), *v);
+		printf(" %-*s", column(*v), *v);
 	putchar('\n');
-	for (size_t i = 0; i < t.n; i++) {
+	for (size_t i = 0; i < p->arches.n; i++) {
+		const struct arch *a = &p->arches.v[i];
 		const char *def = caps[i].ok && caps[i].default_atomics ? caps[i].default_atomics
-									: t.v[i].default_atomics;
+									: a->default_atomics;
 		for (char *const *cs = cases; *cs; cs++) {
-			printf("  %-8s %-14s %-16s", t.v[i].name, def, *cs);
+			printf("  %-8s %-14s %-16s", a->name, def, *cs);
 			for (char *const *v = variants; *v; v++) {
-				const struct expected_row *r = expected_lookup(&et, t.v[i].name, *cs, *v, def);
+				const struct expected_row *r = expected_lookup(&p->expected, a->name, *cs, *v, def);
 				char en[64];
-				printf(" %-*s", (int)(strlen(*v) > 16 ? strlen(*v) : 16),
+				printf(" %-*s", column(*v),
 				       r ? outcome_set_name(r->expected, en, sizeof en) : "(none)");
 			}
 			putchar('\n');
 		}
 	}
-	for (size_t i = 0; i < t.n; i++)
+}
+
+int cmd_list(int argc, char **argv)
+{
+	struct list_opts o = { 0 };
+	int first = opts_parse(&list_program, argc, argv, &o);
+	if (first < argc)
+		opts_die(&list_program, "unexpected argument '%s'", argv[first]);
+	struct plan p;
+	char err[512];
+	if (plan_load(&p, "list", err, sizeof err))
+		cli_die("list", "%s", err);
+	struct arch_caps *caps = xcalloc(p.arches.n, sizeof *caps);
+	printf("arches (%s/ci/arches.tsv):\n", harness_root());
+	printf("  %-8s %-20s %-22s %-9s %-7s %-14s %s\n", "ARCH", "TRIPLE", "QEMU", "TOOLCHAIN",
+	       "STRESS", "DEFAULT", "STRATEGIES (from stress --list)");
+	const struct arch_caps *src = NULL;
+	for (size_t i = 0; i < p.arches.n; i++) {
+		print_arch(&p.arches.v[i], !o.no_probe, &caps[i]);
+		if (!src && caps[i].ok)
+			src = &caps[i];
+		if (spawn_interrupted())
+			return 128 + spawn_interrupted();
+	}
+	print_vocabulary(src);
+	print_rules(&p.expected);
+	print_expectations(&p, caps, src ? src->cases : (char *const *)protocol_case_names,
+			   src ? src->variants : (char *const *)protocol_variant_names);
+	for (size_t i = 0; i < p.arches.n; i++)
 		arch_caps_free(&caps[i]);
 	free(caps);
-	free(apath);
-	free(epath);
-	expected_free(&et);
-	arches_free(&t);
+	plan_free(&p);
 	return 0;
 }

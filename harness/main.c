@@ -1,12 +1,7 @@
 /*
- * proftorture — the host-side runner. Subcommands:
- *   list     what can run here: arches, tools, stress binaries, expectations
- *   run      run a matrix of cells many times, classify, judge, report
- *   repro    `run` preset to reproduce golang/go#24991 on arm and mips
- *   stress   x/tools/cmd/stress for any command, natively or under qemu
- *   merge    pool the summary.json of several runs or shards
- *   bench    how fast evidence comes (runs ci/bench)
- * Each has --help. Exit statuses: see cli.h.
+ * proftorture — the host-side runner: one subcommand per row of `commands`
+ * below, each with its own --help. Exit statuses: cli.h. The design:
+ * harness/README.md.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -15,46 +10,56 @@
 #include "cli.h"
 #include "spawn.h"
 
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *what;
+} commands[] = {
+	{ "list", cmd_list, "arches (qemu/toolchain/stress present?), cases, variants, strategies,\n"
+			    "and the expected-outcome table" },
+	{ "run", cmd_run, "run arch x case x variant x strategy cells many times; verdict per cell" },
+	{ "repro", cmd_repro, "reproduce golang/go#24991 on armel, armhf, mips, mipsel (exit 0 only\n"
+			      "when every cell matches cases/expected.tsv)" },
+	{ "stress", cmd_stress, "run any command over and over (natively or under qemu), group failures" },
+	{ "merge", cmd_merge, "combine summary.json files (e.g. shards) into one verdict" },
+	{ "bench", cmd_bench, "signal-rate ceiling, stress rate, time to corruption, exposure" },
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: proftorture <command> [options]\n\n"
-		"commands:\n"
-		"  list     arches (qemu/toolchain/stress present?), cases, variants, strategies,\n"
-		"           and the expected-outcome table\n"
-		"  run      run arch x case x variant x strategy cells many times; verdict per cell\n"
-		"  repro    reproduce golang/go#24991 on armel, armhf, mips, mipsel (exit 0 only\n"
-		"           when every cell matches cases/expected.tsv)\n"
-		"  stress   run any command over and over (natively or under qemu), group failures\n"
-		"  merge    combine summary.json files (e.g. shards) into one verdict\n"
-		"  bench    signal-rate ceiling, stress rate, time to corruption, exposure\n\n"
-		"`proftorture <command> --help` for each command's options.\n");
+	fprintf(f, "usage: proftorture <command> [options]\n\ncommands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		fprintf(f, "  %-8s ", commands[i].name);
+		for (const char *p = commands[i].what; *p; p++)
+			if (*p == '\n')
+				fputs("\n           ", f);
+			else
+				fputc(*p, f);
+		fputc('\n', f);
+	}
+	fprintf(f, "\n`proftorture <command> --help` for each command's options.\n");
 }
 
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage(stderr);
-		return 2;
+		return CLI_EXIT_USAGE;
 	}
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
 		usage(stdout);
 		return 0;
 	}
-	static const struct {
-		const char *name;
-		int (*fn)(int, char **);
-	} cmds[] = {
-		{ "list", cmd_list }, { "run", cmd_run }, { "repro", cmd_repro },
-		{ "stress", cmd_stress }, { "merge", cmd_merge }, { "bench", cmd_bench },
-	};
-	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-		if (!strcmp(cmd, cmds[i].name)) {
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(cmd, commands[i].name)) {
 			spawn_install_signal_handlers();
-			return cmds[i].fn(argc - 1, argv + 1);
+			return commands[i].fn(argc - 1, argv + 1);
 		}
-	fprintf(stderr, "proftorture: unknown command '%s'; allowed: list run repro stress merge bench\n",
-		cmd);
-	return 2;
+	fprintf(stderr, "proftorture: unknown command '%s'; allowed:", cmd);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(stderr, " %s", commands[i].name);
+	fputc('\n', stderr);
+	return CLI_EXIT_USAGE;
 }

@@ -4,130 +4,120 @@
  * runs are the record; cells are recomputed from them, so pooled
  * statistics are exact. A (cell, seed) pair seen twice is an error
  * (overlapping shards would double-count), as is one cell expected
- * differently in two inputs.
+ * differently in two inputs; a shard missing from a set is a warning.
+ * Then the same summarise and report stages as `run`.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "cli.h"
-#include "json.h"
-#include "matrix.h"
+#include "options.h"
 #include "report.h"
-#include "util.h"
+#include "summary.h"
 
-static void help(void)
+struct merge_opts {
+	const char *json, *junit;
+	bool tap;
+};
+
+static const struct opt merge_table[] = {
+	{ .name = "json", .arg = "FILE", .help = "the merged summary document to FILE ('-' = stdout)",
+	  .kind = OPT_STRING, .at = OPT_AT(struct merge_opts, json) },
+	{ .name = "junit", .arg = "FILE", .help = "JUnit XML, one testcase per cell",
+	  .kind = OPT_STRING, .at = OPT_AT(struct merge_opts, junit) },
+	{ .name = "tap", .help = "TAP on stdout (the table then goes to stderr)", .kind = OPT_FLAG,
+	  .at = OPT_AT(struct merge_opts, tap) },
+};
+
+static const struct opts_program merge_program = {
+	.name = "proftorture merge",
+	.usage = "usage: proftorture merge [--json FILE] [--junit FILE] [--tap] DIR|FILE...\n\n"
+		 "Combines the summary.json of each DIR (or the named FILEs) into one verdict per cell\n"
+		 "with pooled statistics.\n",
+	.epilog = "exit status: as for `proftorture run`.\n",
+	.opts = merge_table,
+	.nopts = OPTS_COUNT(merge_table),
+	.usage_exit = CLI_EXIT_USAGE,
+};
+
+/* Which shards of a set were seen, to name the missing ones. */
+struct shard_set {
+	unsigned count;
+	unsigned char seen[4096];
+};
+
+static void note_shard(struct shard_set *s, const struct summary_shard *in)
 {
-	printf("usage: proftorture merge [--json FILE] [--junit FILE] [--tap] DIR|FILE...\n\n"
-	       "Combines the summary.json of each DIR (or the named FILEs) into one verdict per cell\n"
-	       "with pooled statistics. Exit status as for `run`.\n");
+	if (!in->count)
+		return;
+	if (!s->count)
+		s->count = in->count;
+	if (in->count == s->count && in->index <= sizeof s->seen)
+		s->seen[in->index - 1] = 1;
 }
 
-/* Reads the "shard" field to report missing shards. */
-static void note_shard(const char *text, size_t len, unsigned *count, unsigned char *seen,
-		       size_t seen_cap)
+static void warn_missing_shards(const struct shard_set *s)
 {
-	struct json_limits lim = { 6, 20000000 };
-	struct json_doc *d = json_parse(text, len, &lim, NULL, 0);
-	const char *s;
-	unsigned i, n;
-	if (d && json_get_str(json_root(d), "shard", &s) && ut_parse_shard(s, &i, &n) == 0) {
-		if (!*count)
-			*count = n;
-		if (n == *count && i <= seen_cap)
-			seen[i - 1] = 1;
-	}
-	json_free(d);
+	if (!s->count || s->count > sizeof s->seen)
+		return;
+	struct sbuf missing = { 0 };
+	for (unsigned i = 0; i < s->count; i++)
+		if (!s->seen[i])
+			sb_printf(&missing, " %u", i + 1);
+	if (missing.len)
+		fprintf(stderr, "proftorture merge: warning: shards of %u missing:%s\n", s->count,
+			missing.s);
+	sb_free(&missing);
+}
+
+/* One input (a directory holding summary.json, or the file itself). */
+static void merge_one(struct matrix *m, const char *arg, struct shard_set *shards)
+{
+	struct stat st;
+	bool dir = stat(arg, &st) == 0 && S_ISDIR(st.st_mode);
+	struct sbuf path = { 0 };
+	sb_printf(&path, dir ? "%s/summary.json" : "%s", arg);
+	size_t len;
+	char *text = ut_read_file(path.s, 1u << 30, &len);
+	if (!text)
+		cli_die("merge", "cannot read %s: %s", path.s, strerror(errno));
+	char err[512];
+	struct summary_shard shard;
+	/* artifact paths in the merged record stay relative to each input dir */
+	if (summary_merge(m, text, len, dir ? arg : ".", &shard, err, sizeof err))
+		cli_die("merge", "%s (in %s)", err, path.s);
+	note_shard(shards, &shard);
+	free(text);
+	sb_free(&path);
 }
 
 int cmd_merge(int argc, char **argv)
 {
-	static const struct option opts[] = { { "json", required_argument, 0, 'J' },
-					      { "junit", required_argument, 0, 'U' },
-					      { "tap", no_argument, 0, 'T' },
-					      { "help", no_argument, 0, 'h' },
-					      { 0, 0, 0, 0 } };
-	const char *json = NULL, *junit = NULL;
-	bool tap = false;
-	opterr = 0;
-	optind = 1;
-	int c;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'J': json = optarg; break;
-		case 'U': junit = optarg; break;
-		case 'T': tap = true; break;
-		case 'h': help(); return 0;
-		default: cli_bad_option("merge", argv, c);
-		}
-	}
-	if (optind >= argc)
-		cli_die("merge", "no summary given (proftorture merge DIR...)");
+	struct merge_opts o = { 0 };
+	int first = opts_parse(&merge_program, argc, argv, &o);
+	if (first >= argc)
+		opts_die(&merge_program, "no summary given (proftorture merge DIR...)");
+	if (o.tap && o.json && strcmp(o.json, "-") == 0)
+		opts_die(&merge_program, "--tap and --json - both want stdout; give --json a file");
+	cli_check_output_file("merge", "--json", o.json);
+	cli_check_output_file("merge", "--junit", o.junit);
 	struct matrix m = { .command = "merge" };
-	unsigned shard_count = 0;
-	unsigned char seen[4096] = { 0 };
-	for (int i = optind; i < argc; i++) {
-		struct stat st;
-		struct sbuf path = { 0 };
-		if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode))
-			sb_printf(&path, "%s/summary.json", argv[i]);
-		else
-			sb_puts(&path, argv[i]);
-		size_t len;
-		char *text = ut_read_file(path.s, 1u << 30, &len);
-		if (!text)
-			cli_die("merge", "cannot read %s: %s", path.s, strerror(errno));
-		char err[512];
-		/* artifact paths in the merged record stay relative to each input dir */
-		const char *base = S_ISDIR(st.st_mode) ? argv[i] : ".";
-		if (matrix_merge_json(&m, text, len, base, err, sizeof err))
-			cli_die("merge", "%s (in %s)", err, path.s);
-		note_shard(text, len, &shard_count, seen, sizeof seen);
-		free(text);
-		sb_free(&path);
-	}
-	if (shard_count && shard_count <= sizeof seen) {
-		struct sbuf missing = { 0 };
-		for (unsigned i = 0; i < shard_count; i++)
-			if (!seen[i])
-				sb_printf(&missing, " %u", i + 1);
-		if (missing.len)
-			fprintf(stderr, "proftorture merge: warning: shards of %u missing:%s\n",
-				shard_count, missing.s);
-		sb_free(&missing);
-	}
+	struct shard_set shards = { 0 };
+	for (int i = first; i < argc; i++)
+		merge_one(&m, argv[i], &shards);
+	warn_missing_shards(&shards);
+
 	matrix_summarize(&m);
-	struct sbuf table = { 0 };
-	report_table(&m, tap ? false : cli_colour(), &table);
-	report_contrasts(&m, &table);
-	sb_printf(&table, "%zu runs from %d summaries\n", m.nruns, argc - optind);
-	if (tap) {
-		fputs(table.s, stderr);
-		struct sbuf t = { 0 };
-		report_tap(&m, &t);
-		fputs(t.s, stdout);
-		sb_free(&t);
-	} else {
-		fputs(table.s, stdout);
-	}
-	fflush(stdout);
-	sb_free(&table);
-	if (json) {
-		struct sbuf js = { 0 };
-		matrix_to_json(&m, &js);
-		cli_write_output("merge", json, js.s, js.len);
-		sb_free(&js);
-	}
-	if (junit) {
-		struct sbuf x = { 0 };
-		report_junit(&m, &x);
-		cli_write_output("merge", junit, x.s, x.len);
-		sb_free(&x);
-	}
+
+	struct sbuf footer = { 0 };
+	sb_printf(&footer, "%zu runs from %d summaries\n", m.nruns, argc - first);
+	struct report_outputs outs = { "merge", NULL, o.json, o.junit, o.tap };
+	report_all(&m, &outs, footer.s);
+	sb_free(&footer);
 	int rc = matrix_matched(&m) ? 0 : 1;
 	matrix_free(&m);
 	return rc;

@@ -1,12 +1,15 @@
 #define _GNU_SOURCE
 #include "report.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "stats.h"
+#include "summary.h"
 
 #define RED "\033[31m"
 #define GREEN "\033[32m"
@@ -140,6 +143,57 @@ static double cell_time(const struct matrix *m, size_t ci)
 	return t;
 }
 
+/* A mismatched cell's <failure>: the reason, the numbers, and every run
+ * that did not pass with its log. */
+static void junit_failure(const struct matrix *m, size_t ci, struct sbuf *b)
+{
+	const struct cell_verdict *v = &m->cells[ci].verdict;
+	sb_puts(b, "      <failure type=\"mismatch\" message=\"");
+	xml_escape(b, v->reason);
+	sb_puts(b, "\">");
+	xml_escape(b, v->text);
+	for (size_t r = 0; r < m->nruns; r++) {
+		const struct run_record *rr = &m->runs[r];
+		if (rr->cell != ci || rr->outcome == OUT_PASS)
+			continue;
+		sb_printf(b, "\nrun %u seed %llu: %s: ", rr->k, (unsigned long long)rr->seed,
+			  outcome_name(rr->outcome));
+		xml_escape(b, rr->why);
+		if (rr->log) {
+			sb_puts(b, " [");
+			xml_escape(b, rr->log);
+			sb_puts(b, "]");
+		}
+	}
+	sb_puts(b, "</failure>\n");
+}
+
+static void junit_testcase(const struct matrix *m, size_t ci, struct sbuf *b)
+{
+	const struct cell *c = &m->cells[ci];
+	const struct cell_verdict *v = &c->verdict;
+	struct sbuf name = { 0 };
+	sb_printf(&name, "%s/%s/%s", c->case_name, c->variant, c->atomics);
+	sb_puts(b, "    <testcase classname=\"proftorture.");
+	xml_escape(b, c->arch);
+	sb_puts(b, "\" name=\"");
+	xml_escape(b, name.s);
+	sb_printf(b, "\" time=\"%.3f\">\n", cell_time(m, ci));
+	sb_free(&name);
+	if (v->skipped) {
+		sb_puts(b, "      <skipped message=\"");
+		xml_escape(b, v->reason);
+		sb_puts(b, "\"/>\n");
+	} else if (!v->matches) {
+		junit_failure(m, ci, b);
+	}
+	char en[64];
+	sb_printf(b, "      <system-out>expected %s; verdict %s: ",
+		  outcome_set_name(c->expected, en, sizeof en), verdict_name(v->kind));
+	xml_escape(b, v->text);
+	sb_puts(b, "</system-out>\n    </testcase>\n");
+}
+
 void report_junit(const struct matrix *m, struct sbuf *b)
 {
 	size_t failures = 0, skipped = 0;
@@ -159,48 +213,8 @@ void report_junit(const struct matrix *m, struct sbuf *b)
 	sb_printf(b, "  <testsuite name=\"proftorture.%s\" tests=\"%zu\" failures=\"%zu\" "
 		     "errors=\"0\" skipped=\"%zu\" time=\"%.3f\">\n",
 		  m->command ? m->command : "run", m->ncells, failures, skipped, total);
-	for (size_t i = 0; i < m->ncells; i++) {
-		const struct cell *c = &m->cells[i];
-		const struct cell_verdict *v = &c->verdict;
-		struct sbuf name = { 0 };
-		sb_printf(&name, "%s/%s/%s", c->case_name, c->variant, c->atomics);
-		sb_puts(b, "    <testcase classname=\"proftorture.");
-		xml_escape(b, c->arch);
-		sb_puts(b, "\" name=\"");
-		xml_escape(b, name.s);
-		sb_printf(b, "\" time=\"%.3f\">\n", cell_time(m, i));
-		sb_free(&name);
-		if (v->skipped) {
-			sb_puts(b, "      <skipped message=\"");
-			xml_escape(b, v->reason);
-			sb_puts(b, "\"/>\n");
-		} else if (!v->matches) {
-			sb_puts(b, "      <failure type=\"mismatch\" message=\"");
-			xml_escape(b, v->reason);
-			sb_puts(b, "\">");
-			xml_escape(b, v->text);
-			for (size_t r = 0; r < m->nruns; r++) {
-				const struct run_record *rr = &m->runs[r];
-				if (rr->cell != i || rr->outcome == OUT_PASS)
-					continue;
-				sb_printf(b, "\nrun %u seed %llu: %s: ", rr->k, (unsigned long long)rr->seed,
-					  outcome_name(rr->outcome));
-				xml_escape(b, rr->why);
-				if (rr->log) {
-					sb_puts(b, " [");
-					xml_escape(b, rr->log);
-					sb_puts(b, "]");
-				}
-			}
-			sb_puts(b, "</failure>\n");
-		}
-		sb_puts(b, "      <system-out>");
-		char en[64];
-		sb_printf(b, "expected %s; verdict %s: ", outcome_set_name(c->expected, en, sizeof en),
-			  verdict_name(v->kind));
-		xml_escape(b, v->text);
-		sb_puts(b, "</system-out>\n    </testcase>\n");
-	}
+	for (size_t i = 0; i < m->ncells; i++)
+		junit_testcase(m, i, b);
 	sb_puts(b, "  </testsuite>\n</testsuites>\n");
 }
 
@@ -253,4 +267,37 @@ void report_tap(const struct matrix *m, struct sbuf *b)
 			sb_free(&r);
 		}
 	}
+}
+
+/* ---- the stage ---- */
+
+void report_all(const struct matrix *m, const struct report_outputs *o, const char *footer)
+{
+	bool json_stdout = o->json && strcmp(o->json, "-") == 0;
+	struct sbuf table = { 0 }, doc = { 0 };
+	report_table(m, o->tap || json_stdout ? false : cli_colour(), &table);
+	report_contrasts(m, &table);
+	sb_puts(&table, footer);
+	fputs(table.s, o->tap || json_stdout ? stderr : stdout);
+	if (o->tap) {
+		struct sbuf tap = { 0 };
+		report_tap(m, &tap);
+		fputs(tap.s, stdout);
+		sb_free(&tap);
+	}
+	fflush(stdout);
+	summary_write(m, &doc);
+	if (o->summary_path && ut_write_file(o->summary_path, doc.s, doc.len, false))
+		fprintf(stderr, "proftorture %s: cannot write %s: %s\n", o->cmd, o->summary_path,
+			strerror(errno));
+	if (o->json)
+		cli_write_output(o->cmd, o->json, doc.s, doc.len);
+	if (o->junit) {
+		struct sbuf x = { 0 };
+		report_junit(m, &x);
+		cli_write_output(o->cmd, o->junit, x.s, x.len);
+		sb_free(&x);
+	}
+	sb_free(&doc);
+	sb_free(&table);
 }

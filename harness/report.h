@@ -16,6 +16,15 @@
  * - Contrasts: for every cell expected to fail, each cell of the same
  *   arch/case/strategy expected to pass, with Fisher's exact test of
  *   failures vs passes.
+ *
+ * report_all is the pipeline's last stage, for `run`, `repro` and `merge`
+ * alike. Stdout carries one stream: the table, or TAP with --tap, or
+ * summary.json with --json - (the table then goes to stderr; the caller
+ * refuses --tap with --json - when parsing options). Then summary.json
+ * (summary.h) to the out dir and to --json, and JUnit to --junit. A
+ * --json or --junit file that cannot be written is exit 2 (the caller
+ * proved it writable before running, so this is rare); a summary.json in
+ * the out dir that cannot be written is a warning.
  */
 #ifndef HARNESS_REPORT_H
 #define HARNESS_REPORT_H
@@ -24,6 +33,17 @@
 
 #include "matrix.h"
 #include "util.h"
+
+struct report_outputs {
+	const char *cmd;          /* for messages */
+	const char *summary_path; /* <out>/summary.json, or NULL */
+	const char *json;         /* --json FILE ("-": stdout), or NULL */
+	const char *junit;        /* --junit FILE, or NULL */
+	bool tap;
+};
+
+/* Everything above for a summarised matrix; footer ends the table. */
+void report_all(const struct matrix *m, const struct report_outputs *o, const char *footer);
 
 void report_table(const struct matrix *m, bool colour, struct sbuf *b);
 void report_contrasts(const struct matrix *m, struct sbuf *b);

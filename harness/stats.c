@@ -61,8 +61,8 @@ double stats_beta_quantile(double a, double b, double p)
 	if (!(p >= 0) || !(p <= 1) || !(a > 0) || !(b > 0))
 		return NAN;
 	double lo = 0, hi = 1;
-	/* I_x is monotone increasing in x: plain bisection, 60 halvings put
-	 * the bracket below 1e-18, far under what any report prints. */
+	/* I_x is monotone increasing in x: plain bisection; about 50 halvings
+	 * put the bracket under 1e-15 (stats.h states what that gives). */
 	for (int i = 0; i < 200 && hi - lo > 1e-15; i++) {
 		double mid = (lo + hi) / 2;
 		if (stats_beta_inc(a, b, mid) < p)

@@ -11,7 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
-static void out_of_memory(void)
+#include "options.h"
+
+void ut_out_of_memory(void)
 {
 	fputs("proftorture: out of memory\n", stderr);
 	exit(2);
@@ -21,7 +23,7 @@ void *xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
 	if (!p)
-		out_of_memory();
+		ut_out_of_memory();
 	return p;
 }
 
@@ -29,7 +31,7 @@ void *xcalloc(size_t n, size_t size)
 {
 	void *p = calloc(n ? n : 1, size ? size : 1);
 	if (!p)
-		out_of_memory();
+		ut_out_of_memory();
 	return p;
 }
 
@@ -37,7 +39,7 @@ void *xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);
 	if (!p)
-		out_of_memory();
+		ut_out_of_memory();
 	return p;
 }
 
@@ -116,73 +118,6 @@ void sb_free(struct sbuf *b)
 	b->len = b->cap = 0;
 }
 
-int ut_parse_u64(const char *s, uint64_t *out)
-{
-	if (!s || *s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || *end)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-int ut_parse_double(const char *s, double *out)
-{
-	if (!s || !*s)
-		return -1;
-	errno = 0;
-	char *end;
-	double v = strtod(s, &end);
-	if (errno || *end || !isfinite(v))
-		return -1;
-	*out = v;
-	return 0;
-}
-
-int ut_parse_duration(const char *s, double *out)
-{
-	if (!s || !*s)
-		return -1;
-	double total = 0, v;
-	const char *p = s;
-	char *end;
-	if (ut_parse_double(s, &v) == 0) { /* bare number: seconds */
-		if (v < 0)
-			return -1;
-		*out = v;
-		return 0;
-	}
-	while (*p) {
-		if ((*p < '0' || *p > '9') && *p != '.')
-			return -1;
-		errno = 0;
-		v = strtod(p, &end);
-		if (errno || end == p || !isfinite(v) || v < 0)
-			return -1;
-		p = end;
-		if (strncmp(p, "ms", 2) == 0) {
-			total += v / 1000;
-			p += 2;
-		} else if (*p == 's') {
-			total += v;
-			p++;
-		} else if (*p == 'm') {
-			total += v * 60;
-			p++;
-		} else if (*p == 'h') {
-			total += v * 3600;
-			p++;
-		} else {
-			return -1;
-		}
-	}
-	*out = total;
-	return 0;
-}
-
 int ut_parse_shard(const char *s, unsigned *index, unsigned *count)
 {
 	const char *slash = s ? strchr(s, '/') : NULL;
@@ -195,7 +130,7 @@ int ut_parse_shard(const char *s, unsigned *index, unsigned *count)
 	memcpy(a, s, n);
 	a[n] = 0;
 	uint64_t i, c;
-	if (ut_parse_u64(a, &i) || ut_parse_u64(slash + 1, &c))
+	if (opts_parse_u64(a, &i) || opts_parse_u64(slash + 1, &c))
 		return -1;
 	if (c < 1 || c > 100000 || i < 1 || i > c)
 		return -1;
@@ -253,29 +188,6 @@ void sb_shell_quote(struct sbuf *b, const char *s)
 			sb_putc(b, *p);
 	}
 	sb_putc(b, '\'');
-}
-
-char **ut_split_list(const char *s, size_t *n)
-{
-	size_t cap = 4, k = 0;
-	char **v = xmalloc(cap * sizeof *v);
-	const char *p = s;
-	while (p && *p) {
-		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
-		if (len) {
-			if (k + 2 > cap) {
-				cap *= 2;
-				v = xrealloc(v, cap * sizeof *v);
-			}
-			v[k++] = xstrndup(p, len);
-		}
-		p = comma ? comma + 1 : NULL;
-	}
-	v[k] = NULL;
-	if (n)
-		*n = k;
-	return v;
 }
 
 void ut_free_list(char **v)

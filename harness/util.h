@@ -1,9 +1,9 @@
 /*
  * util — small helpers every harness file uses: a growable string buffer,
- * checked allocation, number and duration parsing, text sanitising for
- * reports, shell quoting for replay scripts, and comma-separated lists.
+ * checked allocation, shard parsing, text sanitising for reports, shell
+ * quoting for replay scripts, string vectors and files.
  *
- * Contract: nothing here does I/O except ut_mkdir_p/ut_dir_writable and the
+ * Contract: nothing here does I/O except the file helpers below and the
  * x*alloc family, which exit(2) with a message when memory runs out (the
  * runner cannot do anything useful without memory). All functions are
  * single-threaded; the runner is single-threaded.
@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* "proftorture: out of memory" on stderr, exit 2. */
+_Noreturn void ut_out_of_memory(void);
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
@@ -35,12 +37,8 @@ void sb_vprintf(struct sbuf *b, const char *fmt, va_list ap);
 const char *sb_str(const struct sbuf *b); /* "" when empty, never NULL */
 void sb_free(struct sbuf *b);
 
-/* Strict parsers: the whole string must be consumed. Return 0 or -1. */
-int ut_parse_u64(const char *s, uint64_t *out);
-int ut_parse_double(const char *s, double *out);
-/* "1.5", "90s", "500ms", "2m", "1h30m", "1m30.5s" -> seconds (>= 0). */
-int ut_parse_duration(const char *s, double *out);
-/* "I/N" with 1 <= I <= N. */
+/* "I/N" with 1 <= I <= N <= 100000, strictly. 0 or -1. (Numbers and
+ * durations: options.h's opts_parse_*.) */
 int ut_parse_shard(const char *s, unsigned *index, unsigned *count);
 
 /* Seconds: monotonic (for deadlines) and wall clock (for timestamps). */
@@ -56,8 +54,7 @@ void ut_copy_clean(char *dst, size_t cap, const char *src);
 /* Append s to b quoted for a POSIX shell ('...' with '\'' escapes). */
 void sb_shell_quote(struct sbuf *b, const char *s);
 
-/* Split "a,b,,c" into a NULL-terminated vector of non-empty items. */
-char **ut_split_list(const char *s, size_t *n);
+/* Frees a NULL-terminated vector of strings and the strings. */
 void ut_free_list(char **v);
 bool ut_list_has(char *const *v, const char *s);
 

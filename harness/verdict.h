@@ -11,7 +11,7 @@
  * enter n.
  *
  * Verdict (never a bare pass/fail: each carries its numbers)
- *   unsupported   every run said 77: the arch cannot run this cell.
+ *   unsupported   every run was unsupported: the arch cannot run this cell.
  *   reproduced    at least one failure: rate k/n with its 95% Clopper-
  *                 Pearson interval, median and p90 time to first failure.
  *   inconclusive  no failure, and n == 0 or the non-informative runs
@@ -48,7 +48,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "classify.h"
+#include "expected.h"
 #include "stats.h"
 
 #define VERDICT_MIN_REPRODUCED 1

@@ -1,8 +1,9 @@
 /*
- * libFuzzer target: the runner's judgement of one child run (result-line
- * parser and classifier) over arbitrary stdout, stderr and exit status. It
- * must never crash, and must never call a run a pass unless the child
- * exited 0 and printed a result line whose outcome is pass.
+ * libFuzzer target: the runner's judgement of one child run (the jansson
+ * result-line reader and the classifier) over arbitrary stdout, stderr and
+ * exit status. It must never crash, must never call a run a pass unless the
+ * child exited 0 and printed a result line whose outcome is pass, and a
+ * line it accepts says an outcome a child may report, in printable text.
  *
  * Input: [end kind][code] then stdout and stderr split at the first 0xff.
  */
@@ -39,7 +40,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t n)
 
 	struct result_line rl;
 	char why[128];
-	(void)result_line_parse(out, out_len, &rl, why, sizeof why);
+	if (result_line_parse(out, out_len, &rl, why, sizeof why) == 0) {
+		if (!outcome_child_may_report(rl.outcome))
+			abort();
+		for (const char *p = rl.detail; *p; p++)
+			if (*p != '\n' && *p != '\t' && (*p < 0x20 || *p >= 0x7f))
+				abort();
+	}
 	free(out);
 	free(err);
 	return 0;

@@ -1,30 +1,37 @@
 /*
  * Check tests for the runner's units (linked with every harness object but
- * main.o): the JSON reader against grammar edge cases and garbage, the
- * result-line parser, every classification rule, the expected-outcome
- * table (the real one and first-match-wins), the verdict/match rules,
- * failure signatures, bounded capture, and the small parsers and escapers
- * the reports rely on. Native only (make check-harness).
+ * main.o): what the runner promises about a child's result line (strict
+ * JSON through jansson: truncated, mutated, duplicate keys, wrong types,
+ * huge numbers, NUL bytes -- never a pass, always a reason), every
+ * classification rule, summary.json written and read back, a second cell
+ * kind through the pipeline (the seam of cell_kind.h), the verdict/match
+ * rules, failure signatures, bounded capture, and the small parsers and
+ * escapers the reports rely on. Native only (make check-harness).
  */
 #define _GNU_SOURCE
 #include <check.h>
 #include <errno.h>
+#include <jansson.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../../harness/cell_kind.h"
 #include "../../harness/classify.h"
-#include "expected.h"
-#include "../../harness/json.h"
+#include "../../harness/execute.h"
+#include "../../harness/plan.h"
 #include "../../harness/report.h"
 #include "../../harness/signature.h"
 #include "../../harness/spawn.h"
+#include "../../harness/summary.h"
 #include "../../harness/util.h"
 #include "../../harness/verdict.h"
+#include "expected.h"
 
 static const char good_line[] =
 	"{\"result\":\"proftorture-stress\",\"version\":2,\"case\":\"lost-atomic\","
@@ -36,117 +43,10 @@ static const char good_line[] =
 	"\"lost_extra_read\":0,\"future\":1},\"corruptions\":{\"invalid-size\":1},"
 	"\"detail\":\"free text\\nsecond line\"}";
 
-static struct json_doc *parse(const char *s)
-{
-	char err[128];
-	return json_parse(s, strlen(s), NULL, err, sizeof err);
-}
-
-/* ---- json ---- */
-
-START_TEST(test_json_accepts_the_grammar)
-{
-	const char *ok[] = { "0", "-0", "1.5e-3", "-12E+2", "true", "false", "null", "\"\"",
-			     "[]", "{}", " [1, [2, {\"a\": null}]] ", "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"",
-			     "{\"a\":1,\"b\":[true,false]}", "1e999" };
-	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
-		struct json_doc *d = parse(ok[i]);
-		ck_assert_msg(d != NULL, "rejected %s", ok[i]);
-		json_free(d);
-	}
-}
-END_TEST
-
-START_TEST(test_json_rejects_what_is_not_json)
-{
-	const char *bad[] = { "", " ", "01", "1.", ".5", "-", "+1", "1e", "[1,]", "{\"a\":1,}",
-			      "{a:1}", "'x'", "[1 2]", "{\"a\" 1}", "tru", "nul", "\"abc",
-			      "\"\\x\"", "\"\\u12\"", "\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"",
-			      "\"\\u0000\"", "\"a\tb\"", "\"a\nb\"", "{\"a\":1,\"a\":2}", "[] []",
-			      "{} x", "NaN", "Infinity", "[\"\x01\"]" };
-	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		struct json_doc *d = parse(bad[i]);
-		ck_assert_msg(d == NULL, "accepted %s", bad[i]);
-	}
-}
-END_TEST
-
-START_TEST(test_json_limits_depth_and_size)
-{
-	struct json_limits lim = { 2, 1000 };
-	char err[128];
-	const char *flat = "{\"a\":{\"b\":1}}", *deep = "{\"a\":{\"b\":[1]}}";
-	struct json_doc *d = json_parse(flat, strlen(flat), &lim, err, sizeof err);
-	ck_assert_ptr_nonnull(d);
-	json_free(d);
-	ck_assert_ptr_null(json_parse(deep, strlen(deep), &lim, err, sizeof err));
-	ck_assert_ptr_nonnull(strstr(err, "nested too deeply"));
-	/* a million brackets: refused at the depth limit, no stack overflow */
-	size_t n = 1000000;
-	char *brackets = malloc(n);
-	memset(brackets, '[', n);
-	struct json_limits deflim = { 64, 100000 };
-	ck_assert_ptr_null(json_parse(brackets, n, &deflim, err, sizeof err));
-	free(brackets);
-	struct json_limits few = { 4, 3 };
-	ck_assert_ptr_null(json_parse("[1,2,3]", 7, &few, err, sizeof err));
-	ck_assert_ptr_nonnull(strstr(err, "too many values"));
-}
-END_TEST
-
-START_TEST(test_json_decodes_escapes_to_utf8_and_keeps_number_text)
-{
-	struct json_doc *d = parse("{\"s\":\"\\u00e9\\ud83d\\ude00A\",\"n\":18446744073709551615,"
-				   "\"f\":0.25,\"neg\":-1}");
-	ck_assert_ptr_nonnull(d);
-	const char *s;
-	ck_assert(json_get_str(json_root(d), "s", &s));
-	ck_assert_str_eq(s, "\xc3\xa9\xf0\x9f\x98\x80" "A");
-	uint64_t u;
-	ck_assert(json_get_u64(json_root(d), "n", &u));
-	ck_assert(u == UINT64_MAX);
-	ck_assert(!json_get_u64(json_root(d), "f", &u));
-	ck_assert(!json_get_u64(json_root(d), "neg", &u));
-	double f;
-	ck_assert(json_get_num(json_root(d), "f", &f) && f == 0.25);
-	json_free(d);
-}
-END_TEST
-
-START_TEST(test_json_survives_truncation_and_mutation_of_a_result_line)
-{
-	size_t n = strlen(good_line);
-	char err[128];
-	for (size_t k = 0; k < n; k++) { /* every proper prefix is an error */
-		struct json_doc *d = json_parse(good_line, k, NULL, err, sizeof err);
-		ck_assert_msg(d == NULL, "prefix of %zu bytes parsed", k);
-	}
-	char *buf = malloc(n);
-	unsigned seed = 12345;
-	for (int iter = 0; iter < 50000; iter++) {
-		memcpy(buf, good_line, n);
-		int flips = 1 + iter % 4;
-		for (int f = 0; f < flips; f++) {
-			seed = seed * 1103515245u + 12345u;
-			size_t at = (seed >> 8) % n;
-			seed = seed * 1103515245u + 12345u;
-			buf[at] = (char)(seed >> 16);
-		}
-		struct result_line r;
-		(void)result_line_parse(buf, n, &r, err, sizeof err);
-		json_free(json_parse(buf, n, NULL, err, sizeof err));
-	}
-	for (int iter = 0; iter < 20000; iter++) { /* pure noise */
-		size_t len = (size_t)(iter % 300);
-		for (size_t i = 0; i < len; i++) {
-			seed = seed * 1103515245u + 12345u;
-			buf[i] = "{}[]\":,0123456789.eE+-tfnul\\ \x01\xff"[(seed >> 16) % 34];
-		}
-		json_free(json_parse(buf, len, NULL, err, sizeof err));
-	}
-	free(buf);
-}
-END_TEST
+/* A minimal valid line with one more member spliced in before the end. */
+#define WITH(member)                                                                            \
+	"{\"result\":\"proftorture-stress\",\"version\":2,\"case\":\"lost-atomic\",\"variant\":" \
+	"\"exact\",\"outcome\":\"pass\"" member "}"
 
 /* ---- the result line ---- */
 
@@ -164,31 +64,149 @@ START_TEST(test_result_line_parses_the_protocol_example)
 	ck_assert_str_eq(r.corruptions, "invalid-size:1");
 	ck_assert_str_eq(r.detail, "free text\nsecond line");
 	ck_assert_str_eq(r.rate, "max");
+	/* a rate in signals per second, and keys the runner does not know */
+	const char *numeric = WITH(",\"rate\":20000,\"mix\":\"8:128\",\"probe\":true");
+	ck_assert_int_eq(result_line_parse(numeric, strlen(numeric), &r, err, sizeof err), 0);
+	ck_assert_str_eq(r.rate, "20000");
 }
 END_TEST
 
-START_TEST(test_result_line_rejects_what_the_protocol_forbids)
+/* Each line breaks the protocol in one way; the reason names it. */
+static const struct {
+	const char *line, *why;
+} forbidden[] = {
+	{ "[1]", "not a JSON object" },
+	{ "\"pass\"", "is not JSON" }, /* not an object or array: jansson refuses it */
+	{ "{\"result\":\"other\",\"version\":2,\"case\":\"c\",\"variant\":\"v\",\"outcome\":\"pass\"}",
+	  "lacks \"result\"" },
+	{ "{\"result\":\"proftorture-stress\",\"version\":1,\"case\":\"c\",\"variant\":\"v\",\"outcome\":\"pass\"}",
+	  "version is not 2" },
+	{ "{\"result\":\"proftorture-stress\",\"version\":\"2\",\"case\":\"c\",\"variant\":\"v\",\"outcome\":\"pass\"}",
+	  "version is not 2" },
+	{ "{\"result\":\"proftorture-stress\",\"version\":2,\"case\":\"c\",\"variant\":\"v\"}",
+	  "no \"outcome\"" },
+	{ WITH("") "{}", "is not JSON" },                                   /* two documents */
+	{ WITH("") " x", "is not JSON" },                                   /* trailing garbage */
+	{ WITH(",\"outcome\":\"corrupt\""), "duplicate" },                  /* which outcome? */
+	{ WITH(",\"counters\":{\"sent\":1,\"sent\":2}"), "duplicate" },
+	{ WITH(",\"detail\":\"a\\u0000b\""), "is not JSON" },                 /* NUL escaped */
+	{ "{\"result\":\"proftorture-stress\",\"version\":2,\"case\":7,\"variant\":\"v\",\"outcome\":\"pass\"}",
+	  "\"case\" is not a string" },
+	{ "{\"result\":\"proftorture-stress\",\"version\":2,\"case\":\"c\",\"variant\":null,\"outcome\":\"pass\"}",
+	  "\"variant\" is not a string" },
+	{ WITH(",\"counters\":{\"sent\":-1}"), "counter \"sent\"" },
+	{ WITH(",\"counters\":{\"sent\":1.5}"), "counter \"sent\"" },
+	{ WITH(",\"counters\":{\"sent\":\"1\"}"), "counter \"sent\"" },
+	{ WITH(",\"counters\":{\"a\":{\"b\":1}}"), "counter \"a\"" },
+	{ WITH(",\"counters\":[1]"), "\"counters\" is not an object" },
+	{ WITH(",\"corruptions\":{\"bad-tag\":true}"), "corruption count" },
+	{ WITH(",\"seed\":1.5"), "\"seed\" is not a whole number" },
+	{ WITH(",\"seed\":1e3"), "\"seed\" is not a whole number" },
+	{ WITH(",\"threads\":-2"), "\"threads\" is not a whole number" },
+	{ WITH(",\"elapsed_s\":-1"), "\"elapsed_s\" is not a non-negative number" },
+	{ WITH(",\"first_failure_s\":\"soon\""), "\"first_failure_s\" is not" },
+	{ WITH(",\"rate\":[1]"), "\"rate\" is neither" },
+	/* huge numbers: jansson's integers are 64-bit signed; beyond is an error */
+	{ WITH(",\"seed\":9223372036854775808"), "is not JSON" },
+	{ WITH(",\"counters\":{\"handled\":18446744073709551615}"), "is not JSON" },
+	{ WITH(",\"elapsed_s\":1e999"), "is not JSON" },
+	{ "{\"result\":\"proftorture-stress\",\"version\":2,\"case\":\"c\",\"variant\":\"v\",\"outcome\":\"great\"}",
+	  "not one a child may report" },
+	{ "{\"result\":\"proftorture-stress\",\"version\":2,\"case\":\"c\",\"variant\":\"v\",\"outcome\":\"timeout\"}",
+	  "not one a child may report" },
+	{ "{\"result\":\"proftorture-stress\",\"version\":2,\"case\":\"c\",\"variant\":\"v\",\"outcome\":\"crash\"}",
+	  "not one a child may report" },
+};
+
+START_TEST(test_result_line_refuses_what_the_protocol_forbids_and_says_why)
 {
-	const char *bad[] = {
-		"[1]",
-		"{\"result\":\"other\",\"version\":1,\"case\":\"c\",\"variant\":\"v\",\"outcome\":\"pass\"}",
-		"{\"result\":\"proftorture-stress\",\"version\":1,\"case\":\"c\",\"variant\":\"v\",\"outcome\":\"pass\"}",
-		"{\"result\":\"proftorture-stress\",\"version\":2,\"case\":\"c\",\"variant\":\"v\"}",
-		"{\"result\":\"proftorture-stress\",\"version\":2,\"case\":\"c\",\"variant\":\"v\",\"outcome\":\"great\"}",
-		"{\"result\":\"proftorture-stress\",\"version\":2,\"case\":\"c\",\"variant\":\"v\",\"outcome\":\"timeout\"}",
-		"{\"result\":\"proftorture-stress\",\"version\":2,\"case\":\"c\",\"variant\":\"v\",\"outcome\":\"pass\",\"counters\":{\"sent\":-1}}",
-		"{\"result\":\"proftorture-stress\",\"version\":2,\"case\":\"c\",\"variant\":\"v\",\"outcome\":\"pass\",\"counters\":[1]}",
-		"{\"result\":\"proftorture-stress\",\"version\":2,\"case\":\"c\",\"variant\":\"v\",\"outcome\":\"pass\",\"seed\":1.5}",
-		"{\"result\":\"proftorture-stress\",\"version\":2,\"case\":\"c\",\"variant\":\"v\",\"outcome\":\"pass\",\"elapsed_s\":-1}",
-		"{\"result\":\"proftorture-stress\",\"version\":2,\"case\":7,\"variant\":\"v\",\"outcome\":\"pass\"}",
-		"{\"result\":\"proftorture-stress\",\"version\":2,\"case\":\"c\",\"variant\":\"v\",\"outcome\":\"pass\",\"counters\":{\"a\":{\"b\":1}}}",
-	};
-	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		struct result_line r;
-		char err[160];
-		ck_assert_msg(result_line_parse(bad[i], strlen(bad[i]), &r, err, sizeof err) == -1,
-			      "accepted #%zu", i);
+	struct result_line r;
+	char err[200];
+	const char *line = forbidden[_i].line;
+	ck_assert_msg(result_line_parse(line, strlen(line), &r, err, sizeof err) == -1, "accepted %s", line);
+	ck_assert_msg(strstr(err, forbidden[_i].why) != NULL, "%s: reason '%s' lacks '%s'", line, err,
+		      forbidden[_i].why);
+}
+END_TEST
+
+START_TEST(test_result_line_reports_where_the_json_breaks)
+{
+	struct result_line r;
+	char err[200];
+	const char *cut = WITH(",\"counters\":{\"sent\":1,");
+	ck_assert_int_eq(result_line_parse(cut, strlen(cut) - 1, &r, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "is not JSON") && strstr(err, "(byte "), "%s", err);
+	/* a raw NUL byte inside the line: the length is honoured, the NUL refused */
+	const char nul[] = WITH(",\"detail\":\"a\0b\"");
+	ck_assert_int_eq(result_line_parse(nul, sizeof nul - 1, &r, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "is not JSON"));
+	/* the largest integer jansson reads is read exactly */
+	const char *big = WITH(",\"seed\":9223372036854775807,\"counters\":{\"handled\":9223372036854775807}");
+	ck_assert_int_eq(result_line_parse(big, strlen(big), &r, err, sizeof err), 0);
+	ck_assert(r.seed == 9223372036854775807ull && r.counters[CTR_HANDLED] == r.seed);
+	/* a million brackets: refused at jansson's depth limit, no stack overflow */
+	size_t n = 1000000;
+	char *brackets = malloc(n);
+	memset(brackets, '[', n);
+	ck_assert_int_eq(result_line_parse(brackets, n, &r, err, sizeof err), -1);
+	free(brackets);
+}
+END_TEST
+
+START_TEST(test_result_line_strings_are_sanitised_and_bounded)
+{
+	struct result_line r;
+	char err[200];
+	const char *line = WITH(",\"detail\":\"\\u0001\\u001b[31m\\u00e9\\ud83d\\ude00 <ok>\"");
+	ck_assert_int_eq(result_line_parse(line, strlen(line), &r, err, sizeof err), 0);
+	for (const char *p = r.detail; *p; p++)
+		ck_assert_msg(*p == '\n' || *p == '\t' || (*p >= 0x20 && *p < 0x7f), "byte 0x%02x", *p);
+	ck_assert_ptr_nonnull(strstr(r.detail, "[31m"));
+	ck_assert_ptr_nonnull(strstr(r.detail, " <ok>"));
+	struct sbuf longer = { 0 };
+	sb_puts(&longer, "{\"result\":\"proftorture-stress\",\"version\":2,\"case\":\"");
+	for (int i = 0; i < 5000; i++)
+		sb_putc(&longer, 'c');
+	sb_puts(&longer, "\",\"variant\":\"exact\",\"outcome\":\"pass\"}");
+	ck_assert_int_eq(result_line_parse(longer.s, longer.len, &r, err, sizeof err), 0);
+	ck_assert_uint_eq(strlen(r.case_name), sizeof r.case_name - 1);
+	sb_free(&longer);
+}
+END_TEST
+
+/* Every proper prefix of a line is an error; random byte flips and noise
+ * never crash, and whatever parses obeys the protocol. */
+START_TEST(test_result_line_survives_truncation_and_mutation)
+{
+	size_t n = strlen(good_line);
+	char err[200];
+	struct result_line r;
+	for (size_t k = 0; k < n; k++)
+		ck_assert_msg(result_line_parse(good_line, k, &r, err, sizeof err) == -1,
+			      "prefix of %zu bytes parsed", k);
+	char *buf = malloc(n);
+	unsigned seed = 12345;
+	for (int iter = 0; iter < 50000; iter++) {
+		memcpy(buf, good_line, n);
+		for (int f = 0; f < 1 + iter % 4; f++) {
+			seed = seed * 1103515245u + 12345u;
+			size_t at = (seed >> 8) % n;
+			seed = seed * 1103515245u + 12345u;
+			buf[at] = (char)(seed >> 16);
+		}
+		if (result_line_parse(buf, n, &r, err, sizeof err) == 0)
+			ck_assert(outcome_child_may_report(r.outcome));
 	}
+	static const char alphabet[] = "{}[]\":,0123456789.eE+-tfnul\\ \x01\xff";
+	for (int iter = 0; iter < 20000; iter++) {
+		size_t len = (size_t)(iter % 300);
+		for (size_t i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			buf[i] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+		}
+		ck_assert_int_eq(result_line_parse(buf, len, &r, err, sizeof err), -1);
+	}
+	free(buf);
 }
 END_TEST
 
@@ -288,6 +306,26 @@ START_TEST(test_classification_reads_head_and_tail_but_not_a_cut_line)
 }
 END_TEST
 
+/* Rules 1-4 need nothing from the program: any cell kind applies them first. */
+START_TEST(test_classify_ending_decides_without_the_program_report)
+{
+	struct classification c;
+	const char *qemu = "QEMU internal SIGSEGV {code=MAPERR}\n";
+	struct run_output quiet = { 0 }, emu = { .err_head = qemu, .err_head_len = strlen(qemu) };
+	struct run_end timed = { END_TIMED_OUT, 9, false }, sig = { END_SIGNALED, 6, false },
+		       exited = { END_EXITED, 0, true }, code = { END_EXITED, 2, false };
+	memset(&c, 0, sizeof c);
+	ck_assert(classify_ending(&timed, &quiet, &c) && c.outcome == OUT_TIMEOUT);
+	ck_assert(classify_ending(&sig, &quiet, &c) && c.outcome == OUT_CRASH);
+	ck_assert_ptr_nonnull(strstr(c.why, "signal 6"));
+	ck_assert(classify_ending(&exited, &emu, &c) && c.outcome == OUT_EMULATOR_ERROR);
+	/* an exit status is the program's to explain: not decided here */
+	memset(&c, 0x5a, sizeof c);
+	ck_assert(!classify_ending(&code, &quiet, &c));
+	ck_assert_int_eq(c.why[0], 0x5a); /* untouched */
+}
+END_TEST
+
 /* ---- verdicts ---- */
 
 static struct cell_verdict judge(outcome_set expected, const unsigned long *counts,
@@ -376,6 +414,198 @@ START_TEST(test_verdicts_state_their_numbers_and_match_by_the_rules)
 }
 END_TEST
 
+/* ---- summary.json ---- */
+
+/* A matrix of one stress cell with two runs, the first with a hostile why. */
+static void sample_matrix(struct matrix *m)
+{
+	memset(m, 0, sizeof *m);
+	m->command = "run";
+	m->base_seed = 7;
+	m->run_duration = 0.5;
+	m->runs_per_cell = 2;
+	struct cell_id id = { &stress_kind, "mips", "lost-atomic", "unlocked-flush", "global" };
+	matrix_add_cell(m, &id, OUTCOME_BIT(OUT_CORRUPT) | OUTCOME_BIT(OUT_DRIFT), "#24991", true);
+	struct run_record *r = matrix_add_run(m);
+	r->k = 0;
+	r->seed = 7;
+	r->outcome = OUT_CORRUPT;
+	snprintf(r->why, sizeof r->why, "quote \" backslash \\ ctrl \x01 high \xc3\xa9 nl\nend");
+	snprintf(r->exit_desc, sizeof r->exit_desc, "exit 1");
+	r->wall_s = 0.25;
+	r->first_failure_s = 0.125;
+	r->handled = 1000;
+	r->in_atomic = 40;
+	r->log = xstrdup("runs/x-k0.log");
+	r = matrix_add_run(m);
+	r->k = 1;
+	r->seed = 8;
+	r->outcome = OUT_PASS; /* elapsed and first failure unknown: NaN */
+	matrix_summarize(m);
+}
+
+START_TEST(test_summary_round_trips_through_jansson)
+{
+	struct matrix m, back = { 0 };
+	sample_matrix(&m);
+	struct sbuf doc = { 0 };
+	summary_write(&m, &doc);
+	json_error_t je;
+	json_t *root = json_loads(doc.s, JSON_REJECT_DUPLICATES, &je);
+	ck_assert_msg(root != NULL, "summary.json is not JSON: %s\n%s", je.text, doc.s);
+	ck_assert_int_eq(json_integer_value(json_object_get(root, "version")), SUMMARY_VERSION);
+	json_t *run0 = json_array_get(json_object_get(root, "runs"), 0);
+	const char *why = json_string_value(json_object_get(run0, "why"));
+	for (const char *p = why; *p; p++) /* written sanitised */
+		ck_assert(*p == '\n' || *p == '\t' || (*p >= 0x20 && *p < 0x7f));
+	ck_assert(json_is_null(json_object_get(json_array_get(json_object_get(root, "runs"), 1),
+					       "first_failure_s")));
+	json_decref(root);
+	ck_assert_ptr_nonnull(strstr(doc.s, "\n{\"kind\":\"stress\",\"arch\":\"mips\"")); /* a line per cell */
+	struct summary_shard shard;
+	char err[512];
+	ck_assert_msg(summary_merge(&back, doc.s, doc.len, "dir", &shard, err, sizeof err) == 0, "%s",
+		      err);
+	ck_assert_uint_eq(back.ncells, 1);
+	ck_assert_uint_eq(back.nruns, 2);
+	ck_assert(back.cells[0].kind == &stress_kind);
+	ck_assert_uint_eq(back.cells[0].expected, m.cells[0].expected);
+	ck_assert_str_eq(back.runs[0].log, "dir/runs/x-k0.log");
+	ck_assert(back.runs[0].first_failure_s == 0.125 && isnan(back.runs[1].first_failure_s));
+	ck_assert(back.runs_per_cell == 2 && back.base_seed == 7 && shard.count == 0);
+	/* the same runs again are an overlap, not more evidence */
+	ck_assert_int_eq(summary_merge(&back, doc.s, doc.len, "dir", &shard, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "seed 7 appears twice"));
+	sb_free(&doc);
+	matrix_free(&m);
+	matrix_free(&back);
+}
+END_TEST
+
+static const struct {
+	const char *doc, *why;
+} bad_summaries[] = {
+	{ "{\"runner\":\"proftorture\",\"version\":2,\n\"cells\":[", "not JSON: " },
+	{ "{\"runner\":\"proftorture\",\"version\":1,\"cells\":[],\"runs\":[]}", "(version 2)" },
+	{ "{\"runner\":\"proftorture\",\"runner\":\"proftorture\",\"version\":2}", "duplicate" },
+	{ "{\"runner\":\"proftorture\",\"version\":2,\"cells\":{},\"runs\":[]}", "arrays" },
+	{ "{\"runner\":\"proftorture\",\"version\":2,\"cells\":[{\"kind\":\"go\",\"arch\":\"a\","
+	  "\"case\":\"c\",\"variant\":\"v\",\"atomics\":\"s\",\"expected\":\"pass\"}],\"runs\":[]}",
+	  "cell 0 is malformed" },
+	{ "{\"runner\":\"proftorture\",\"version\":2,\"cells\":[{\"kind\":\"stress\",\"arch\":\"a\","
+	  "\"case\":\"c\",\"variant\":\"v\",\"atomics\":\"s\",\"expected\":\"pass\"}],\"runs\":"
+	  "[{\"cell\":0,\"k\":0,\"seed\":1,\"outcome\":\"great\"}]}",
+	  "run 0 is malformed" },
+	{ "{\"runner\":\"proftorture\",\"version\":2,\"cells\":[{\"kind\":\"stress\",\"arch\":\"a\","
+	  "\"case\":\"c\",\"variant\":\"v\",\"atomics\":\"s\",\"expected\":\"pass\"}],\"runs\":"
+	  "[{\"cell\":1,\"k\":0,\"seed\":1,\"outcome\":\"pass\"}]}",
+	  "run 0 is malformed" },
+};
+
+START_TEST(test_summary_reader_refuses_what_it_cannot_trust)
+{
+	struct matrix m = { 0 };
+	struct summary_shard shard;
+	char err[512];
+	const char *doc = bad_summaries[_i].doc;
+	ck_assert_int_eq(summary_merge(&m, doc, strlen(doc), "in", &shard, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, bad_summaries[_i].why) && strncmp(err, "in: ", 4) == 0,
+		      "case %d: '%s' lacks '%s'", _i, err, bad_summaries[_i].why);
+	if (_i == 0)
+		ck_assert_msg(strstr(err, "line 2, column"), "%s", err);
+	matrix_free(&m);
+}
+END_TEST
+
+/* ---- the cell-kind seam: a second kind through plan, execute, classify,
+ * summarise and report, with nothing of the stress kind ---- */
+
+/* "toy" runs /bin/sh: variant "flaky" exits seed % 2, "clean" exits 0. */
+static char **toy_argv(const struct cell *c, const struct run_settings *s, uint64_t seed)
+{
+	(void)s;
+	char **v = xcalloc(5, sizeof *v);
+	v[0] = xstrdup("/bin/sh");
+	v[1] = xstrdup("-c");
+	v[2] = xstrdup("echo toy failure >&2; exit $0");
+	v[3] = xstrdup(strcmp(c->variant, "flaky") == 0 && seed % 2 ? "1" : "0");
+	return v;
+}
+
+/* How it ended first (shared rules), then the program's exit status. */
+static void toy_classify(const struct cell *c, const struct ended_run *e, struct run_record *r)
+{
+	(void)c;
+	struct classification cl = { 0 };
+	if (classify_ending(&e->end, &e->output, &cl))
+		r->outcome = cl.outcome;
+	else
+		r->outcome = e->end.code == 0 ? OUT_PASS : OUT_CORRUPT;
+	snprintf(r->why, sizeof r->why, "toy exit %d", e->end.code);
+}
+
+static const struct cell_kind toy_kind;
+
+/* Two cells on every arch; their expected outcomes come from the table. */
+static int toy_plan_arch(struct plan *p, const struct arch *a, const struct selection *sel,
+			 struct sbuf *problem)
+{
+	(void)sel;
+	(void)problem;
+	static const char *const variants[] = { "flaky", "clean" };
+	for (int i = 0; i < 2; i++) {
+		struct cell_id id = { &toy_kind, a->name, "toy-case", variants[i], "-" };
+		plan_add_cell(p, &id, a);
+	}
+	return 0;
+}
+
+static const struct cell_kind toy_kind = { "toy", toy_plan_arch, toy_argv, toy_classify };
+
+START_TEST(test_a_second_cell_kind_runs_through_the_pipeline)
+{
+	char *noflags[] = { NULL };
+	struct arch native = { .name = "native", .triple = "", .qemu = "", .default_atomics = "native",
+			       .go = "", .qemu_flags = noflags, .cflags = noflags };
+	char dir[] = "/tmp/proftorture-toy-XXXXXX", runs[64], err[256];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(runs, sizeof runs, "%s/runs", dir);
+	ck_assert_int_eq(mkdir(runs, 0755), 0);
+	struct plan p = { .cmd = "toy", .arches = { &native, 1 } };
+	ck_assert_int_eq(expected_parse("*\ttoy-case\tflaky\t*\tcorrupt\n*\t*\t*\t*\tpass\n",
+					"toy.tsv", &p.expected, err, sizeof err), 0);
+	const struct cell_kind *const kinds[] = { &toy_kind, NULL };
+	struct selection everything = { 0 };
+	plan_cells(&p, &everything, kinds);
+	ck_assert_uint_eq(p.m.ncells, 2);
+	ck_assert_uint_eq(p.m.cells[0].expected, OUTCOME_BIT(OUT_CORRUPT));
+	ck_assert_uint_eq(p.m.cells[1].expected, OUTCOME_BIT(OUT_PASS));
+	struct exec_config x = { .cmd = "toy", .runs = 4, .max_runs = 4, .jobs = 2,
+				 .timeout_factor = 1, .timeout_slack = 10, .base_seed = 1,
+				 .settings = { .duration = 1 }, .outdir = dir };
+	ck_assert_int_eq(execute_matrix(&p, &x), 0);
+	matrix_summarize(&p.m);
+	ck_assert_uint_eq(p.m.nruns, 8);
+	const struct cell_verdict *v = &p.m.cells[0].verdict;
+	ck_assert_msg(v->kind == V_REPRODUCED && v->matches && v->failures == 2, "%s", v->text);
+	ck_assert(p.m.cells[1].verdict.kind == V_CLEAN && p.m.cells[1].verdict.matches);
+	for (size_t i = 0; i < p.m.nruns; i++) /* every failing run left its log */
+		ck_assert((p.m.runs[i].outcome == OUT_PASS) == (p.m.runs[i].log == NULL));
+	struct sbuf doc = { 0 };
+	summary_write(&p.m, &doc);
+	ck_assert_ptr_nonnull(strstr(doc.s, "\"kind\":\"toy\""));
+	ck_assert_ptr_nonnull(strstr(doc.s, "\"why\":\"toy exit 1\""));
+	sb_free(&doc);
+	matrix_free(&p.m);
+	free(p.cell_arch);
+	sb_free(&p.skipped);
+	expected_free(&p.expected);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 /* ---- signatures, capture, parsers, escapers ---- */
 
 START_TEST(test_signatures_fold_addresses_numbers_and_ids)
@@ -445,31 +675,13 @@ START_TEST(test_capture_keeps_head_and_tail_and_counts_the_rest)
 }
 END_TEST
 
-START_TEST(test_durations_shards_and_lists_parse_strictly)
+START_TEST(test_shards_parse_strictly)
 {
-	double d;
-	ck_assert(ut_parse_duration("1.5", &d) == 0 && d == 1.5);
-	ck_assert(ut_parse_duration("90s", &d) == 0 && d == 90);
-	ck_assert(ut_parse_duration("500ms", &d) == 0 && d == 0.5);
-	ck_assert(ut_parse_duration("2m", &d) == 0 && d == 120);
-	ck_assert(ut_parse_duration("1h30m", &d) == 0 && d == 5400);
-	ck_assert(ut_parse_duration("1m30.5s", &d) == 0 && d == 90.5);
-	const char *bad[] = { "", "abc", "-1", "5x", "1m-3s", "s", "1e999", "nan" };
-	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		ck_assert_msg(ut_parse_duration(bad[i], &d) == -1, "accepted %s", bad[i]);
 	unsigned i, n;
 	ck_assert(ut_parse_shard("2/3", &i, &n) == 0 && i == 2 && n == 3);
-	ck_assert(ut_parse_shard("0/3", &i, &n) == -1);
-	ck_assert(ut_parse_shard("4/3", &i, &n) == -1);
-	ck_assert(ut_parse_shard("1/", &i, &n) == -1);
-	ck_assert(ut_parse_shard("/2", &i, &n) == -1);
-	size_t k;
-	char **v = ut_split_list(",a,,b,", &k);
-	ck_assert_uint_eq(k, 2);
-	ck_assert_str_eq(v[0], "a");
-	ck_assert_str_eq(v[1], "b");
-	ck_assert_ptr_null(v[2]);
-	ut_free_list(v);
+	const char *bad[] = { "0/3", "4/3", "1/", "/2", "1/0", "-1/2", "1/2x", " 1/2", "1/100001" };
+	for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++)
+		ck_assert_msg(ut_parse_shard(bad[k], &i, &n) == -1, "accepted %s", bad[k]);
 }
 END_TEST
 
@@ -478,9 +690,6 @@ START_TEST(test_escapers_make_any_text_safe)
 	struct sbuf b = { 0 };
 	xml_escape(&b, "a<b>&\"c'\x01\x1b\xff\n");
 	ck_assert_str_eq(b.s, "a&lt;b&gt;&amp;&quot;c&apos;???\n");
-	sb_free(&b);
-	json_put_str(&b, "q\"\\\n\x01\xc3\xa9");
-	ck_assert_str_eq(b.s, "\"q\\\"\\\\\\n\\u0001\\u00c3\\u00a9\"");
 	sb_free(&b);
 	/* shell quoting round-trips through a real shell */
 	const char *nasty = "it's \"quoted\" $HOME `id` \\ ; | & * ?";
@@ -519,20 +728,28 @@ END_TEST
 static Suite *harness_suite(void)
 {
 	Suite *s = suite_create("harness-units");
-	TCase *tc = tcase_create("json");
+	TCase *tc = tcase_create("result-line");
 	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_json_accepts_the_grammar);
-	tcase_add_test(tc, test_json_rejects_what_is_not_json);
-	tcase_add_test(tc, test_json_limits_depth_and_size);
-	tcase_add_test(tc, test_json_decodes_escapes_to_utf8_and_keeps_number_text);
-	tcase_add_test(tc, test_json_survives_truncation_and_mutation_of_a_result_line);
+	tcase_add_test(tc, test_result_line_parses_the_protocol_example);
+	tcase_add_loop_test(tc, test_result_line_refuses_what_the_protocol_forbids_and_says_why, 0,
+			    (int)(sizeof forbidden / sizeof forbidden[0]));
+	tcase_add_test(tc, test_result_line_reports_where_the_json_breaks);
+	tcase_add_test(tc, test_result_line_strings_are_sanitised_and_bounded);
+	tcase_add_test(tc, test_result_line_survives_truncation_and_mutation);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("classify");
-	tcase_add_test(tc, test_result_line_parses_the_protocol_example);
-	tcase_add_test(tc, test_result_line_rejects_what_the_protocol_forbids);
 	tcase_add_loop_test(tc, test_classification_rules, 0, (int)(sizeof ccases / sizeof ccases[0]));
 	tcase_add_test(tc, test_classification_reads_head_and_tail_but_not_a_cut_line);
+	tcase_add_test(tc, test_classify_ending_decides_without_the_program_report);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("summary-and-seam");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_summary_round_trips_through_jansson);
+	tcase_add_loop_test(tc, test_summary_reader_refuses_what_it_cannot_trust, 0,
+			    (int)(sizeof bad_summaries / sizeof bad_summaries[0]));
+	tcase_add_test(tc, test_a_second_cell_kind_runs_through_the_pipeline);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("judging");
@@ -543,7 +760,7 @@ static Suite *harness_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_signatures_fold_addresses_numbers_and_ids);
 	tcase_add_test(tc, test_capture_keeps_head_and_tail_and_counts_the_rest);
-	tcase_add_test(tc, test_durations_shards_and_lists_parse_strictly);
+	tcase_add_test(tc, test_shards_parse_strictly);
 	tcase_add_test(tc, test_escapers_make_any_text_safe);
 	tcase_add_test(tc, test_spawn_reports_exec_failure_and_kills_at_deadline);
 	suite_add_tcase(s, tc);

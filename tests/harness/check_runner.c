@@ -469,20 +469,35 @@ START_TEST(test_bad_options_exit_2_with_one_line_naming_them)
 		ARGS("merge"),
 		ARGS("list", "--bogus"),
 		ARGS("nosuchcommand"),
+		/* combinations: refused before anything runs, not after */
+		ARGS("run", "--arch", "native", "--runs", "1", "--tap", "--json", "-"),
+		ARGS("run", "--arch", "native", "--for", "1s", "--max-runs", "3"),
+		ARGS("merge", "--tap", "--json", "-", "somewhere"),
+		ARGS("run", "--atomics", "mutex"),
+		ARGS("repro", "--source", "laser"),
+		ARGS("run", "--rate", "0"),
+		ARGS("run", "extra"),
 	};
 	static const char *const want[] = {
-		"--arch: unknown arch 'vax'; allowed: native fakearm",
-		"--variant: unknown value 'bogus'; allowed: unchecked unlocked-flush",
-		"--runs: '0' is not an integer in [1,",
-		"unknown option --frobnicate",
+		"--arch: 'vax' is not one of: all native fakearm",
+		"--variant: 'bogus' has 'bogus', which is not one of: all unchecked unlocked-flush",
+		"--runs: '0' is not a whole number in [1,",
+		"unknown option '--frobnicate'",
 		"--shard: '3/2' is not I/N",
 		"--run-duration: 'fast' is not a duration",
 		"--max-runs: 4 is less than --runs 5",
 		"no command given",
 		"--failure: bad regular expression",
 		"no summary given",
-		"unknown option --bogus",
+		"unknown option '--bogus'",
 		"unknown command 'nosuchcommand'; allowed: list run repro stress merge",
+		"--tap and --json - both want stdout",
+		"--max-runs: needs --runs",
+		"--tap and --json - both want stdout",
+		"--atomics: 'mutex' has 'mutex', which is not one of: default all native global striped",
+		"--source: 'laser' is not one of: cannon itimer thread-timer",
+		"--rate: '0' is not max or a whole number",
+		"unexpected argument 'extra'",
 	};
 	new_piddir();
 	struct res *r = pt("*=pass", 20, cases[_i]);
@@ -716,7 +731,7 @@ static Suite *runner_suite(void)
 	tcase_add_loop_test(tc, test_bad_result_lines_are_never_a_pass, 0, 7);
 	tcase_add_test(tc, test_emulator_failures_are_told_apart_from_crashes);
 	tcase_add_test(tc, test_ctrl_c_kills_every_run_and_prints_what_finished);
-	tcase_add_loop_test(tc, test_bad_options_exit_2_with_one_line_naming_them, 0, 12);
+	tcase_add_loop_test(tc, test_bad_options_exit_2_with_one_line_naming_them, 0, 19);
 	tcase_add_loop_test(tc, test_help_on_every_subcommand, 0, 5);
 	tcase_add_test(tc, test_unwritable_out_dir_fails_before_any_run);
 	tcase_add_test(tc, test_missing_stress_binary_is_a_setup_error);

@@ -1,0 +1,90 @@
+/* artifacts: a failing run's log and replay script. Contract: artifacts.h. */
+#define _GNU_SOURCE
+#include "artifacts.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arches.h"
+
+static void put_command(struct sbuf *b, char *const *argv)
+{
+	for (char *const *a = argv; *a; a++) {
+		sb_putc(b, ' ');
+		sb_shell_quote(b, *a);
+	}
+}
+
+static void replay_script(struct sbuf *sh, const struct cell *c, const struct run_record *r,
+			  const char *why, char *const *argv, double timeout)
+{
+	char en[64];
+	sb_puts(sh, "#!/bin/sh\n");
+	sb_printf(sh, "# proftorture replay: %s %s/%s/%s, run %u, seed %llu\n", c->arch,
+		  c->case_name, c->variant, c->atomics, r->k, (unsigned long long)r->seed);
+	sb_printf(sh, "# outcome: %s (%s): %s\n", outcome_name(r->outcome), r->exit_desc, why);
+	sb_printf(sh, "# expected for this cell: %s. The runner's hard timeout was %.0fs; "
+		      "this script has none.\n", outcome_set_name(c->expected, en, sizeof en), timeout);
+	sb_puts(sh, "cd ");
+	sb_shell_quote(sh, harness_root());
+	sb_puts(sh, " || exit 2\nexec");
+	put_command(sh, argv);
+	sb_puts(sh, " \"$@\"\n");
+}
+
+static void run_log(struct sbuf *log, const struct cell *c, const struct run_record *r,
+		    const char *why, char *const *argv, const struct proc *p)
+{
+	sb_printf(log, "# %s %s/%s/%s run %u seed %llu\n# outcome: %s (%s, %.3fs wall): %s\n# command:",
+		  c->arch, c->case_name, c->variant, c->atomics, r->k, (unsigned long long)r->seed,
+		  outcome_name(r->outcome), r->exit_desc, r->wall_s, why);
+	put_command(log, argv);
+	const char *names[2] = { "stdout", "stderr" };
+	for (int i = 0; i < 2; i++) {
+		size_t len;
+		char *text = capture_text(&p->cap[i], &len);
+		sb_printf(log, "\n--- %s (%llu bytes%s) ---\n", names[i],
+			  (unsigned long long)p->cap[i].total,
+			  capture_dropped(&p->cap[i]) ? ", middle dropped" : "");
+		sb_add(log, text, len);
+		free(text);
+	}
+}
+
+char *artifacts_write(const char *cmd, const char *outdir, const struct cell *c,
+		      const struct run_record *r, char *const *argv, const struct proc *p,
+		      double timeout)
+{
+	struct sbuf base = { 0 }, why = { 0 }, log = { 0 }, sh = { 0 }, path = { 0 };
+	sb_printf(&base, "runs/%s-%s-%s-%s-k%u", c->arch, c->case_name, c->variant, c->atomics, r->k);
+	sb_puts(&why, r->why); /* one line in both files */
+	ut_sanitize(why.s);
+	for (char *q = why.s; *q; q++)
+		if (*q == '\n')
+			*q = ' ';
+	replay_script(&sh, c, r, why.s, argv, timeout);
+	run_log(&log, c, r, why.s, argv, p);
+	sb_printf(&path, "%s/%s.log", outdir, base.s);
+	bool ok = ut_write_file(path.s, log.s, log.len, false) == 0;
+	if (ok) {
+		path.len = 0;
+		sb_printf(&path, "%s/%s.sh", outdir, base.s);
+		ok = ut_write_file(path.s, sh.s, sh.len, true) == 0;
+	}
+	char *rel = NULL;
+	if (ok) {
+		sb_puts(&base, ".log");
+		rel = xstrdup(base.s);
+	} else {
+		fprintf(stderr, "proftorture %s: warning: cannot write %s: %s\n", cmd, path.s,
+			strerror(errno));
+	}
+	sb_free(&base);
+	sb_free(&why);
+	sb_free(&log);
+	sb_free(&sh);
+	sb_free(&path);
+	return rel;
+}

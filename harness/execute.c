@@ -1,0 +1,291 @@
+/* execute: every run of every cell, scheduled, ended and recorded.
+ * Contract: execute.h. */
+#define _GNU_SOURCE
+#include "execute.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "artifacts.h"
+#include "spawn.h"
+
+struct job {
+	size_t cell;
+	unsigned k;
+	uint64_t seed;
+	char **argv; /* with the emulator prefix */
+	double timeout;
+};
+
+struct execution {
+	const struct exec_config *x;
+	struct plan *p;
+	unsigned round;   /* the scheduler's position: round, then cell */
+	size_t next_cell;
+	double t0;
+	size_t finished, failures, planned;
+};
+
+double execute_timeout(const struct exec_config *x, bool emulated)
+{
+	double t = x->settings.duration * x->timeout_factor + x->timeout_slack + x->settings.watchdog;
+	return emulated ? 2 * t : t;
+}
+
+/* ---- scheduling ---- */
+
+static unsigned k_of_round(const struct exec_config *x, unsigned round)
+{
+	return x->shard_count ? (x->shard_index - 1) + round * x->shard_count : round;
+}
+
+/* Whether run k of cell c is still wanted: every cell's first `runs` runs;
+ * after them, only a negative control that has not failed yet (and is not
+ * simply unsupported here), up to max_runs. */
+static bool cell_wants_run(const struct exec_config *x, const struct cell *c, unsigned k)
+{
+	if ((uint64_t)k < x->runs)
+		return true;
+	if ((uint64_t)k >= x->max_runs || c->expected == OUTCOME_BIT(OUT_PASS))
+		return false;
+	return c->live_failures == 0 && !(c->live_runs > 0 && c->live_unsupported == c->live_runs);
+}
+
+/* The next (cell, k) to run, or false when the matrix is done. A cell that
+ * stops wanting runs never wants one again (failures only accumulate), so
+ * one full pass past `runs` that finds none ends it. */
+static bool next_run(struct execution *E, size_t *cell, unsigned *k)
+{
+	const struct matrix *m = &E->p->m;
+	for (size_t unwanted = 0; unwanted <= m->ncells;) {
+		if (E->next_cell == m->ncells) {
+			E->next_cell = 0;
+			E->round++;
+		}
+		*k = k_of_round(E->x, E->round);
+		if ((uint64_t)*k >= E->x->max_runs) /* max_runs >= runs */
+			return false;
+		*cell = E->next_cell++;
+		if (cell_wants_run(E->x, &m->cells[*cell], *k))
+			return true;
+		unwanted++;
+	}
+	return false;
+}
+
+/* The kind's command line, behind the arch's emulator for cross arches. */
+static char **job_argv(const struct execution *E, size_t ci, uint64_t seed)
+{
+	const struct cell *c = &E->p->m.cells[ci];
+	char **prog = c->kind->argv(c, &E->x->settings, seed);
+	size_t nprog = 0, n;
+	while (prog[nprog])
+		nprog++;
+	char **v = arch_argv(E->p->cell_arch[ci], prog[0], nprog, &n);
+	for (size_t i = 1; i < nprog; i++)
+		v[n++] = xstrdup(prog[i]);
+	v[n] = NULL;
+	argv_free(prog);
+	return v;
+}
+
+static bool next_job(void *ctx, char ***argv, bool *merge, double *timeout, void **jobp)
+{
+	struct execution *E = ctx;
+	size_t ci;
+	unsigned k;
+	if ((E->x->for_s > 0 && ut_now() - E->t0 >= E->x->for_s) || !next_run(E, &ci, &k))
+		return false;
+	struct cell *c = &E->p->m.cells[ci];
+	struct job *j = xcalloc(1, sizeof *j);
+	j->cell = ci;
+	j->k = k;
+	j->seed = E->x->base_seed + k;
+	j->argv = job_argv(E, ci, j->seed);
+	j->timeout = execute_timeout(E->x, c->emulated);
+	c->running++;
+	*argv = j->argv;
+	*merge = false;
+	*timeout = j->timeout;
+	*jobp = j;
+	return true;
+}
+
+/* ---- a run has ended ---- */
+
+static void describe_end(const struct proc *p, struct run_end *e, char *desc, size_t cap)
+{
+	if (p->spawn_failed) {
+		e->kind = END_SPAWN_FAILED;
+		e->code = p->spawn_errno;
+		snprintf(desc, cap, "spawn failed");
+	} else if (p->timed_out) {
+		e->kind = END_TIMED_OUT;
+		e->code = SIGKILL;
+		snprintf(desc, cap, "deadline");
+	} else if (WIFSIGNALED(p->wait_status)) {
+		e->kind = END_SIGNALED;
+		e->code = WTERMSIG(p->wait_status);
+		snprintf(desc, cap, "signal %d", e->code);
+	} else {
+		e->kind = END_EXITED;
+		e->code = WEXITSTATUS(p->wait_status);
+		snprintf(desc, cap, "exit %d", e->code);
+	}
+}
+
+/* The kind classifies; the pipeline records when, where and how it ended. */
+static struct run_record *record_run(struct execution *E, const struct job *j, const struct proc *p)
+{
+	const struct cell *c = &E->p->m.cells[j->cell];
+	struct ended_run e = { .end.emulated = c->emulated, .seed = j->seed };
+	char desc[48];
+	describe_end(p, &e.end, desc, sizeof desc);
+	size_t otl = 0, etl = 0;
+	char *ot = capture_tail_copy(&p->cap[0], &otl), *et = capture_tail_copy(&p->cap[1], &etl);
+	e.output = (struct run_output){
+		.out_head = p->cap[0].head, .out_head_len = p->cap[0].head_len,
+		.out_tail = ot, .out_tail_len = otl,
+		.err_head = p->cap[1].head, .err_head_len = p->cap[1].head_len,
+		.err_tail = et, .err_tail_len = etl,
+	};
+	struct run_record *r = matrix_add_run(&E->p->m);
+	r->cell = j->cell;
+	r->k = j->k;
+	r->seed = j->seed;
+	c->kind->classify(c, &e, r);
+	ut_copy_clean(r->exit_desc, sizeof r->exit_desc, desc);
+	r->wall_s = p->end - p->start;
+	free(ot);
+	free(et);
+	return r;
+}
+
+/* A run that did not end as its cell expects, at once with "!!!"; with
+ * verbose every run that did not pass. */
+static void print_run(const struct execution *E, const struct cell *c, const struct run_record *r)
+{
+	bool surprise = r->outcome != OUT_PASS &&
+			!(c->expected != OUTCOME_BIT(OUT_PASS) &&
+			  verdict_kind_allowed(c->expected, r->outcome));
+	if (!surprise && !(E->x->verbose && r->outcome != OUT_PASS))
+		return;
+	fprintf(stderr, "%s %s %s/%s/%s run %u seed %llu: %s (%s, %.2fs): %s%s%s\n",
+		surprise ? "!!!" : "   ", c->arch, c->case_name, c->variant, c->atomics, r->k,
+		(unsigned long long)r->seed, outcome_name(r->outcome), r->exit_desc, r->wall_s, r->why,
+		r->log ? " -> " : "", r->log ? r->log : "");
+}
+
+static void job_done(void *ctx, void *jobp, struct proc *p)
+{
+	struct execution *E = ctx;
+	struct job *j = jobp;
+	struct cell *c = &E->p->m.cells[j->cell];
+	c->running--;
+	if (!p->interrupted) { /* a run killed on SIGINT never happened */
+		struct run_record *r = record_run(E, j, p);
+		E->finished++;
+		c->live_runs++;
+		c->live_unsupported += r->outcome == OUT_UNSUPPORTED;
+		if (outcome_is_failure(r->outcome)) {
+			E->failures++;
+			c->live_failures++;
+		}
+		if (r->outcome != OUT_PASS)
+			r->log = artifacts_write(E->x->cmd, E->x->outdir, c, r, j->argv, p, j->timeout);
+		print_run(E, c, r);
+	}
+	argv_free(j->argv);
+	free(j);
+}
+
+/* ---- progress ---- */
+
+static void status(void *ctx, double elapsed, void *const *running, size_t nrunning)
+{
+	struct execution *E = ctx;
+	const struct matrix *m = &E->p->m;
+	char el[32];
+	ut_format_duration(el, sizeof el, elapsed);
+	struct sbuf b = { 0 };
+	sb_printf(&b, "[%s] %zu", el, E->finished);
+	if (E->planned) /* "+": negative controls may run past --runs */
+		sb_printf(&b, "/%zu%s", E->planned, E->x->max_runs > E->x->runs ? "+" : "");
+	sb_printf(&b, " runs, %zu failures (%.1f%%)", E->failures,
+		  E->finished ? 100.0 * (double)E->failures / (double)E->finished : 0.0);
+	if (m->ncells > 1 && nrunning) {
+		sb_puts(&b, " | now:");
+		for (size_t i = 0; i < nrunning; i++) {
+			const struct job *j = running[i];
+			bool dup = false;
+			for (size_t k = 0; k < i; k++)
+				dup |= ((const struct job *)running[k])->cell == j->cell;
+			if (dup)
+				continue;
+			const struct cell *c = &m->cells[j->cell];
+			sb_printf(&b, " %s %s/%s %u/%u failed;", c->arch, c->case_name, c->variant,
+				  c->live_failures, c->live_runs);
+		}
+		if (b.s[b.len - 1] == ';')
+			b.s[--b.len] = 0;
+	}
+	fprintf(stderr, "%s\n", b.s);
+	sb_free(&b);
+}
+
+/* Runs per cell this shard makes when every cell stops at `runs`. */
+static size_t planned_runs(const struct exec_config *x, size_t ncells)
+{
+	if (x->runs == EXEC_UNBOUNDED)
+		return 0;
+	uint64_t per_cell = x->runs;
+	if (x->shard_count)
+		per_cell = x->runs / x->shard_count + (x->shard_index - 1 < x->runs % x->shard_count);
+	return (size_t)(per_cell * ncells);
+}
+
+/* The one line that says what is about to run. */
+static void announce(const struct exec_config *x, const struct matrix *m)
+{
+	bool emu = false;
+	for (size_t i = 0; i < m->ncells; i++)
+		emu |= m->cells[i].emulated;
+	struct sbuf h = { 0 };
+	sb_printf(&h, "proftorture %s: %zu cell%s x ", x->cmd, m->ncells, m->ncells == 1 ? "" : "s");
+	if (x->runs == EXEC_UNBOUNDED)
+		sb_puts(&h, "as many runs as fit");
+	else
+		sb_printf(&h, "%llu run%s", (unsigned long long)x->runs, x->runs == 1 ? "" : "s");
+	if (x->max_runs > x->runs)
+		sb_printf(&h, " (negative controls up to %llu until they fail)",
+			  (unsigned long long)x->max_runs);
+	if (x->for_s > 0)
+		sb_printf(&h, " in %gs", x->for_s);
+	if (x->shard_count)
+		sb_printf(&h, " (shard %u/%u: runs with k %% %u == %u)", x->shard_index, x->shard_count,
+			  x->shard_count, x->shard_index - 1);
+	sb_printf(&h, ", %gs each, -j%u, seed %llu+k, hard timeout %.0fs%s; artifacts in %s/\n",
+		  x->settings.duration, x->jobs, (unsigned long long)x->base_seed,
+		  execute_timeout(x, false), emu ? " (x2 under qemu)" : "", x->outdir);
+	fputs(h.s, stderr);
+	sb_free(&h);
+}
+
+int execute_matrix(struct plan *p, const struct exec_config *x)
+{
+	struct execution E = { .x = x, .p = p, .planned = planned_runs(x, p->m.ncells) };
+	announce(x, &p->m);
+	struct pool_ops ops = { next_job, job_done, status, NULL };
+	E.t0 = ut_now();
+	int sig = pool_run(x->jobs, &ops, &E, x->status_interval);
+	p->m.elapsed = ut_now() - E.t0;
+	p->m.interrupted = sig != 0;
+	if (sig)
+		fprintf(stderr, "proftorture %s: interrupted by signal %d: %zu runs finished, "
+				"unfinished runs were killed and are not counted\n",
+			x->cmd, sig, E.finished);
+	return sig;
+}

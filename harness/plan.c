@@ -1,0 +1,92 @@
+/* plan: the cells of the matrix and their expected outcomes. Contract: plan.h. */
+#define _GNU_SOURCE
+#include "plan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "spawn.h"
+
+bool selection_includes(char *const *list, const char *name)
+{
+	return !list || ut_list_has(list, "all") || ut_list_has(list, name);
+}
+
+int plan_load(struct plan *p, const char *cmd, char *err, size_t errlen)
+{
+	memset(p, 0, sizeof *p);
+	p->cmd = cmd;
+	char *apath = root_path("ci/arches.tsv"), *epath = root_path("cases/expected.tsv");
+	int rc = arches_load(apath, &p->arches, err, errlen);
+	if (rc == 0 && (rc = expected_load(epath, &p->expected, err, errlen)) != 0)
+		arches_free(&p->arches);
+	free(apath);
+	free(epath);
+	return rc;
+}
+
+size_t plan_add_cell(struct plan *p, const struct cell_id *id, const struct arch *a)
+{
+	size_t ci = matrix_find_cell(&p->m, id);
+	if (ci != (size_t)-1)
+		return ci;
+	const struct expected_row *row =
+		expected_lookup(&p->expected, id->arch, id->case_name, id->variant, id->atomics);
+	if (!row)
+		cli_die(p->cmd, "%s has no row for %s %s %s %s", p->expected.path, id->arch,
+			id->case_name, id->variant, id->atomics);
+	ci = matrix_add_cell(&p->m, id, row->expected, row->note, arch_is_cross(a));
+	p->cell_arch = xrealloc(p->cell_arch, (ci + 1) * sizeof *p->cell_arch);
+	p->cell_arch[ci] = a;
+	return ci;
+}
+
+/* One arch through every kind; its problems into `problems`. */
+static void plan_arch(struct plan *p, const struct arch *a, const struct selection *sel,
+		      const struct cell_kind *const *kinds, struct sbuf *problems)
+{
+	for (size_t k = 0; kinds[k]; k++) {
+		struct sbuf why = { 0 };
+		if (kinds[k]->plan_arch(p, a, sel, &why) != 0)
+			sb_printf(problems, "\n  %s: %s", a->name, sb_str(&why));
+		sb_free(&why);
+		if (spawn_interrupted())
+			exit(128 + spawn_interrupted());
+	}
+}
+
+void plan_cells(struct plan *p, const struct selection *sel, const struct cell_kind *const *kinds)
+{
+	struct sbuf problems = { 0 };
+	if (selection_includes(sel->arches, "all")) {
+		for (size_t i = 0; i < p->arches.n; i++)
+			plan_arch(p, &p->arches.v[i], sel, kinds, &problems);
+	} else { /* in the order given; the caller checked the names */
+		for (size_t i = 0; sel->arches[i]; i++) {
+			const struct arch *a = arch_find(&p->arches, sel->arches[i]);
+			if (a)
+				plan_arch(p, a, sel, kinds, &problems);
+		}
+	}
+	if (problems.len)
+		cli_die(p->cmd, "cannot run on every selected arch (choose others with --arch):%s",
+			problems.s);
+	sb_free(&problems);
+	if (p->skipped.len)
+		fprintf(stderr, "proftorture %s: skipping strategies the arch does not support:%s\n",
+			p->cmd, p->skipped.s);
+	if (!p->m.ncells)
+		cli_die(p->cmd, "no cell to run (every requested strategy is unsupported)");
+}
+
+void plan_free(struct plan *p)
+{
+	matrix_free(&p->m);
+	free(p->cell_arch);
+	sb_free(&p->skipped);
+	expected_free(&p->expected);
+	arches_free(&p->arches);
+	memset(p, 0, sizeof *p);
+}

@@ -1,0 +1,55 @@
+/*
+ * plan — the pipeline's first stage: from what the user selected to the
+ * cells of the matrix, each with its expected outcome, before any run
+ * starts.
+ *
+ * plan_load reads the two tables (ci/arches.tsv, cases/expected.tsv);
+ * the caller then checks the selection's arch names against it (a usage
+ * error, with its other option checks). plan_cells asks each kind
+ * (cell_kind.h) for its cells on every selected arch; each cell's expected
+ * outcome is the first matching row of the expected table. Everything that
+ * can go wrong here -- a missing binary or emulator on any selected arch, a
+ * cell no row covers, a selection that leaves no cell -- ends the program
+ * with exit status 2 and one message naming every problem, before anything
+ * has run.
+ */
+#ifndef HARNESS_PLAN_H
+#define HARNESS_PLAN_H
+
+#include "arches.h"
+#include "cell_kind.h"
+#include "expected.h"
+#include "matrix.h"
+
+/* What the user asked for; a NULL list means "all". The lists are
+ * NULL-terminated and may hold the word "all". */
+struct selection {
+	char **arches;   /* names from ci/arches.tsv */
+	char **cases;    /* the stress kind: protocol.h's names */
+	char **variants; /* the stress kind */
+	char **atomics;  /* the stress kind: strategies, "default" (the arch's), "all" */
+};
+
+struct plan {
+	const char *cmd;                /* "run", "repro": starts every message */
+	struct arch_table arches;       /* ci/arches.tsv */
+	struct expected_table expected; /* cases/expected.tsv */
+	struct matrix m;                /* the cells (no runs yet) */
+	const struct arch **cell_arch;  /* cell i runs on cell_arch[i] */
+	struct sbuf skipped;            /* " arch/strategy" a kind could not plan */
+};
+
+/* True when list is NULL or holds "all" or name. */
+bool selection_includes(char *const *list, const char *name);
+
+/* Reads both tables. 0, or -1 with a message in err. */
+int plan_load(struct plan *p, const char *cmd, char *err, size_t errlen);
+/* Adds every selected kind's cells for every selected arch (see above). */
+void plan_cells(struct plan *p, const struct selection *sel, const struct cell_kind *const *kinds);
+/* For a kind's plan_arch: adds one cell (once; a repeat is ignored) with
+ * the expected table's outcome, or exits 2 when no row covers it. Returns
+ * the cell's index. */
+size_t plan_add_cell(struct plan *p, const struct cell_id *id, const struct arch *a);
+void plan_free(struct plan *p);
+
+#endif

@@ -1,0 +1,90 @@
+/*
+ * summary — summary.json: the record of a matrix, the one document `run`
+ * and `repro` write (<out>/summary.json, and --json), `merge` reads back
+ * and pools, and a report generator (issue 15) reads. Written and read
+ * with jansson.
+ *
+ * Version 2 (SUMMARY_VERSION). One JSON object; each cell and each run on
+ * a line of its own, so `grep` finds them:
+ *   "runner"          "proftorture"
+ *   "version"         2 (1: no "kind" in cells)
+ *   "command"         "run", "repro" or "merge"
+ *   "shard"           "I/N" for one shard of a matrix, else null
+ *   "base_seed"       run k of a cell had seed base_seed + k
+ *   "run_duration_s"  each run's length asked for, seconds
+ *   "runs_per_cell"   --runs, or null when only a time box bounded it;
+ *                     runs with k >= it extended a negative control
+ *   "interrupted"     a signal stopped the matrix: only finished runs count
+ *   "matched"         every tested cell matched the expected table (the
+ *                     exit status 0 of run/repro/merge)
+ *   "elapsed_s"       wall time of the whole matrix, seconds
+ *   "cells": [ one object per cell, in the table's order:
+ *     "kind"            the cell kind (cell_kind.h): "stress"
+ *     "arch", "case", "variant", "atomics"  the cell's names (matrix.h)
+ *     "expected"        outcome names joined by '|' (expected.h), "note"
+ *     "runs"            runs recorded; "counts" {outcome name: runs}, only
+ *                       the non-zero ones
+ *     "verdict"         reproduced | clean | inconclusive | unsupported
+ *     "matches", "skipped"  against the expected table (verdict.h)
+ *     "text"            the verdict's numbers as one line; "reason" why it
+ *                       matches or not
+ *     "rate"            failures / informative runs, or null
+ *     "ci"              [lo, hi]: 95% Clopper-Pearson interval of the rate
+ *                       (reproduced cells), else null
+ *     "bound_run", "bound_near_miss"  clean cells: one-sided 95% upper
+ *                       bounds per run and per near miss, else null
+ *     "near_misses", "signals"  summed over informative runs
+ *     "ttff_median_s", "ttff_p90_s"  time to first failure, or null ]
+ *   "runs": [ one object per finished run, in the order they finished:
+ *     "cell"            index into "cells"; "k" the run's number in its
+ *                       cell; "seed"
+ *     "outcome"         protocol.h's outcome name; "why" one line;
+ *                       "exit" "exit N", "signal N", "deadline" or
+ *                       "spawn failed"
+ *     "wall_s"          the process's wall time; "elapsed_s" and
+ *                       "first_failure_s" as the program reported them
+ *                       (null when it did not)
+ *     "handled", "in_atomic"  signals handled, and how many inside an
+ *                       atomic (near misses)
+ *     "corruptions"     "kind:n,..." as the program reported them
+ *     "log"             the run's log relative to the summary's directory
+ *                       (runs that did not pass), else null ]
+ * Unknown values are null, never NaN. Every string is printable ASCII
+ * (what a child printed is sanitised before it gets here). Numbers that
+ * are not whole are written with 6 significant digits.
+ *
+ * "cells" is derived: merge recomputes it from "runs" and each cell's
+ * identity and expectation, so pooled statistics are exact. A change that
+ * removes or changes the meaning of a field raises the version; readers
+ * refuse a version they do not know.
+ */
+#ifndef HARNESS_SUMMARY_H
+#define HARNESS_SUMMARY_H
+
+#include <stddef.h>
+
+#include "matrix.h"
+#include "util.h"
+
+#define SUMMARY_RUNNER "proftorture"
+#define SUMMARY_VERSION 2
+
+/* Appends m (summarised) as summary.json to b. */
+void summary_write(const struct matrix *m, struct sbuf *b);
+
+/* What merge needs to know about an input besides its runs. */
+struct summary_shard {
+	unsigned index, count; /* 0/0 when the input was not a shard */
+};
+
+/* Adds the runs of one summary.json to m, creating cells on first sight.
+ * Log paths are prefixed with `base` (the input's directory). Fails --
+ * leaving m with what it had plus possibly some of this input's cells --
+ * on text that is not JSON (with jansson's reason, line and column), a
+ * duplicate key, another runner or version, a malformed cell or run, an
+ * unknown kind, a cell expected differently than in an earlier input, and
+ * a (cell, seed) seen twice (overlapping shards). 0 or -1 with err. */
+int summary_merge(struct matrix *m, const char *text, size_t len, const char *base,
+		  struct summary_shard *shard, char *err, size_t errlen);
+
+#endif
