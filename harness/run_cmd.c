@@ -78,7 +78,7 @@ static int parse_shard(const char *arg, void *field, char *why, size_t cap)
 	return -1;
 }
 
-#define MAX_RATE 100000000
+#define MAX_RATE PROTOCOL_MAX_RATE
 
 static int parse_rate(const char *arg, void *field, char *why, size_t cap)
 {
@@ -132,7 +132,7 @@ static const struct opt run_table[] = {
 	{ .name = "jobs", .short_name = 'j', .arg = "N", .help = "parallel runs (default: online CPUs)",
 	  .kind = OPT_UINT, .at = AT(jobs), .min = 1, .max = 256 },
 	{ .name = "seed", .arg = "S", .help = "base seed; run k of a cell gets S+k", .def = "1",
-	  .kind = OPT_UINT, .at = AT(seed), .min = 0, .max = 4611686018427387904.0 /* 2^62 */ },
+	  .kind = OPT_UINT, .at = AT(seed), .min = 0, .max = PROTOCOL_MAX_SEED },
 	{ .name = "timeout-factor", .arg = "F", .help = "hard timeout = run-duration x F + slack",
 	  .def = "4", .kind = OPT_DOUBLE, .at = AT(timeout_factor), .min = 1, .max = 1000,
 	  .group = "timeouts (a hang never blocks the runner):" },
@@ -140,7 +140,7 @@ static const struct opt run_table[] = {
 	  .help = "plus --watchdog when given; under qemu both factor and\nslack are doubled",
 	  .def = "10s", .kind = OPT_SECONDS, .at = AT(timeout_slack), .min = 0 },
 	{ .name = "threads", .arg = "N", .help = "workers", .kind = OPT_UINT, .at = AT(threads),
-	  .min = 1, .max = 1024, .group = "passed to stress (its defaults unless given):" },
+	  .min = 1, .max = PROTOCOL_MAX_THREADS, .group = "passed to stress (its defaults unless given):" },
 	{ .name = "source", .arg = "S", .help = "where the signals come from", .kind = OPT_CHOICE,
 	  .at = AT(source), .choices = protocol_source_names },
 	{ .name = "rate", .arg = "HZ|max", .help = "signals per second in total", .kind = OPT_CUSTOM,
@@ -217,6 +217,9 @@ static void check_options(const struct opts_program *prog, struct run_opts *o)
 	}
 	if (o->tap && o->json && strcmp(o->json, "-") == 0)
 		opts_die(prog, "--tap and --json - both want stdout; give --json a file");
+	if (o->runs != EXEC_UNBOUNDED && o->seed + o->max_runs - 1 > PROTOCOL_MAX_SEED)
+		opts_die(prog, "--seed: %llu + %llu runs passes stress's largest seed, %d",
+			 (unsigned long long)o->seed, (unsigned long long)o->max_runs, PROTOCOL_MAX_SEED);
 }
 
 /* --arch against ci/arches.tsv: the names are only known once it is read. */

@@ -302,6 +302,14 @@ static void apply(const struct opts_program *p, const struct opt *o, const char 
 #define LONG_BASE 1000
 #define HELP_ID (LONG_BASE - 1)
 
+static const struct opt *by_short(const struct opts_program *p, int c)
+{
+	for (size_t i = 0; i < p->nopts; i++)
+		if (p->opts[i].short_name == c)
+			return &p->opts[i];
+	return NULL;
+}
+
 static struct option *getopt_table(const struct opts_program *p, char *shorts, size_t cap)
 {
 	struct option *lo = calloc(p->nopts + 2, sizeof *lo);
@@ -322,16 +330,10 @@ static struct option *getopt_table(const struct opts_program *p, char *shorts, s
 	}
 	if (lo)
 		lo[p->nopts] = (struct option){ "help", no_argument, NULL, HELP_ID };
+	if (!by_short(p, 'h') && k + 1 < cap)
+		shorts[k++] = 'h'; /* -h is --help unless the program gives it a meaning */
 	shorts[k] = 0;
 	return lo;
-}
-
-static const struct opt *by_short(const struct opts_program *p, int c)
-{
-	for (size_t i = 0; i < p->nopts; i++)
-		if (p->opts[i].short_name == c)
-			return &p->opts[i];
-	return NULL;
 }
 
 static _Noreturn void bad_option(const struct opts_program *p, char **argv, int c)
@@ -359,7 +361,7 @@ int opts_parse(const struct opts_program *p, int argc, char **argv, void *dst)
 		const struct opt *o = c >= LONG_BASE && c < LONG_BASE + (int)p->nopts
 					      ? &p->opts[c - LONG_BASE]
 					      : by_short(p, c);
-		if (c == HELP_ID) {
+		if (c == HELP_ID || (c == 'h' && !o)) {
 			free(lo);
 			opts_help(p, stdout);
 			exit(0);

@@ -16,7 +16,8 @@
  *   any error it prints ONE line to stderr,
  *       PROGRAM: --name: 'VALUE' is not ...; (see PROGRAM --help)
  *   and exits with the program's usage status. --help (every program has
- *   it, added here) prints the help on stdout and exits 0.
+ *   it, added here; -h too, unless a row claims that letter) prints the
+ *   help on stdout and exits 0.
  * - Checks that involve two options are the caller's, made right after
  *   opts_parse returns and before any work starts (opts_die for the
  *   message), never after.

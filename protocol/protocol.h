@@ -58,6 +58,13 @@
 #define PROTOCOL_NO_EXIT (-1)
 #define PROTOCOL_EXIT_USAGE 2 /* bad option: no result line, one stderr line */
 
+/* The ranges of the options the runner passes on to stress, so that the
+ * runner refuses a value before the first run instead of every run refusing
+ * it. */
+#define PROTOCOL_MAX_THREADS 32        /* QEMU allows 32 POSIX timers: thread-timer's bound */
+#define PROTOCOL_MAX_SEED 2147483647   /* 2^31 - 1: a seed is a positive C long everywhere */
+#define PROTOCOL_MAX_RATE 10000000     /* signals per second */
+
 enum protocol_reporter { PROTOCOL_BY_CHILD = 1, PROTOCOL_BY_RUNNER = 2 };
 enum protocol_class { PROTOCOL_CLEAN, PROTOCOL_FAILURE, PROTOCOL_VOID };
 

@@ -215,6 +215,12 @@ START_TEST(test_help_is_generated_from_the_table)
 		      "%s", text);
 	ck_assert_msg(strstr(text, "  --help                this text\n"), "%s", text);
 	ck_assert_msg(strstr(text, "exit: 0 fine\n"), "%s", text);
+	/* --help and -h print it and exit 0, whatever else is on the line */
+	char err[256];
+	ck_assert_int_eq(usage_of((char *[]){ "demo", "--runs", "5", "--help", NULL }, err, sizeof err), 0);
+	ck_assert_str_eq(err, "");
+	ck_assert_int_eq(usage_of((char *[]){ "demo", "-h", NULL }, err, sizeof err), 0);
+	ck_assert_str_eq(err, "");
 }
 END_TEST
 

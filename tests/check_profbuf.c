@@ -985,6 +985,8 @@ END_TEST
 
 /* ---- negative control: two writers, no lock ---- */
 
+#define BUSTED_SECONDS 15.0
+
 struct busted {
 	/* in shared memory */
 	atomic_int stop;
@@ -1069,7 +1071,12 @@ static void busted_child(void *arg)
 	struct profbuf *b = profbuf_new(1, 64, 8);
 	double t0 = now_seconds();
 	res->first_detection = -1;
-	struct busted_writer w[2] = { { b, res, 0, t0 + 2.0 }, { b, res, 1, t0 + 2.0 } };
+	/* The writers stop at the first detection (milliseconds on a quiet
+	 * machine) or after BUSTED_SECONDS: a loaded machine that seldom runs
+	 * both at once needs seconds, and the control must not lose its teeth
+	 * to load. */
+	double until = t0 + BUSTED_SECONDS;
+	struct busted_writer w[2] = { { b, res, 0, until }, { b, res, 1, until } };
 	struct busted_closer c = { .b = b };
 	pthread_create(&c.writers[0], NULL, busted_writer_main, &w[0]);
 	pthread_create(&c.writers[1], NULL, busted_writer_main, &w[1]);
@@ -1143,7 +1150,7 @@ static void busted_child(void *arg)
 START_TEST(two_unlocked_writers_are_detected)
 {
 	struct busted *res = shared_alloc(sizeof *res);
-	struct child_result cr = run_in_child(busted_child, res, 10 + 3 * slowdown());
+	struct child_result cr = run_in_child(busted_child, res, BUSTED_SECONDS + 10 + 3 * slowdown());
 	unsigned ncodes = 0;
 	for (int c = -1; c >= PROFBUF_ERR_MIN; c--)
 		ncodes += res->codes[-c];
