@@ -224,6 +224,7 @@ HARNESS          := $(if $(filter native,$(ARCH)),$(B)/proftorture)
 HARNESS_TESTS    := $(B)/tests/harness/check_harness $(B)/tests/harness/check_runner
 HARNESS_FAKES    := $(B)/tests/harness/fake_stress
 REPRO_ARCHES     := armel armhf mips mipsel
+JANSSON_LIBS     := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
 REPRO_FLAGS      ?=
 
 .PHONY: check-harness repro
@@ -231,7 +232,7 @@ REPRO_FLAGS      ?=
 all: $(HARNESS)
 
 $(B)/proftorture: $(HARNESS_OBJS) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ -lm
+	$(CC) $(LDFLAGS) -o $@ $^ $(JANSSON_LIBS) -lm
 
 $(B)/tests/check_stats: $(B)/obj/tests/check_stats.o $(B)/obj/harness/stats.o $(TEST_SUPPORT_OBJS) $(LIB)
 	@mkdir -p $(@D)
@@ -243,7 +244,7 @@ $(B)/tests/harness/fake_stress: $(B)/obj/tests/harness/fake_stress.o
 
 $(B)/tests/harness/check_harness: $(B)/obj/tests/harness/check_harness.o $(HARNESS_LIB_OBJS) $(TEST_SUPPORT_OBJS) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(JANSSON_LIBS) -lm
 
 $(B)/tests/harness/check_runner: $(B)/obj/tests/harness/check_runner.o $(TEST_SUPPORT_OBJS)
 	@mkdir -p $(@D)
@@ -308,7 +309,7 @@ FUZZ_SECONDS ?= 15
 FUZZ_TARGETS := profbuf_read cpuprof_parse classify_run
 ifeq ($(SAN),fuzz)
 $(B)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB) $(HARNESS_LIB_OBJS)
-	$(CC) $(CPPFLAGS) -Iharness $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB) $(HARNESS_LIB_OBJS) -lm
+	$(CC) $(CPPFLAGS) -Iharness $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB) $(HARNESS_LIB_OBJS) $(JANSSON_LIBS) -lm
 endif
 fuzz:
 	$(MAKE) --no-print-directory ARCH=native all
