@@ -60,8 +60,8 @@ static int parse_signal(const char *arg, void *field, char *why, size_t cap)
 #define S(field) OPT_AT(struct stress_opts, field)
 static const struct opt stress_table[] = {
 	{ .name = "arch", .arg = "A", .def = "native", .kind = OPT_STRING, .at = S(arch),
-	  .help = "run CMD (a binary for arch A) under that arch's qemu and flags\n"
-		  "from ci/arches.tsv; native runs it directly" },
+	  .help = "run CMD, a binary for arch A, under the arch's qemu\n"
+		  "(ci/arches.tsv); native: directly" },
 	{ .name = "parallel", .short_name = 'p', .arg = "N", .kind = OPT_UINT, .at = S(p), .min = 1,
 	  .max = 256, .help = "runs at once (default: online CPUs)" },
 	{ .name = "count", .arg = "N", .kind = OPT_UINT, .at = S(count), .min = 1, .max = 1e15,
@@ -71,12 +71,13 @@ static const struct opt stress_table[] = {
 	{ .name = "max-failures", .arg = "N", .kind = OPT_UINT, .at = S(max_failures), .min = 1,
 	  .max = 1e15, .help = "stop after N failures" },
 	{ .name = "timeout", .arg = "D", .def = "10m", .kind = OPT_SECONDS, .at = S(timeout),
-	  .min = 0.001, .help = "a run still alive after D is a failure and is stopped",
+	  .min = 0.001, .help = "a run alive after D fails and is stopped",
 	  .group = "hangs:" },
 	{ .name = "kill-signal", .arg = "SIG", .def = "QUIT", .kind = OPT_CUSTOM,
 	  .at = S(kill_signal), .parse = parse_signal,
-	  .help = "at --timeout, sent first to the run's process group (QUIT makes a\n"
-		  "Go program print every goroutine; KILL: no dump)" },
+	  .help = "at --timeout, first sent to the run's process\n"
+		  "group (QUIT: a Go program prints every goroutine;\n"
+		  "KILL: no dump)" },
 	{ .name = "kill-grace", .arg = "D", .def = "5s", .kind = OPT_SECONDS, .at = S(kill_grace),
 	  .help = "then SIGKILL this long after --kill-signal" },
 	{ .name = "signal", .arg = "SIG", .def = "PROF", .kind = OPT_CUSTOM, .at = S(signal),
@@ -84,24 +85,25 @@ static const struct opt stress_table[] = {
 	  .help = "the cannon's signal", .group = "the signal cannon (README: \"The signal cannon\"):" },
 	{ .name = "signal-rate", .arg = "N", .def = "0", .kind = OPT_DOUBLE, .at = S(signal_rate),
 	  .min = 0, .max = 1e6,
-	  .help = "signals per second at each run, round-robin over its threads\n(0: no cannon)" },
+	  .help = "signals per second at each run, round-robin\n"
+		  "over its threads (0: no cannon)" },
 	{ .name = "signal-after", .arg = "D", .kind = OPT_SECONDS, .at = S(signal_after),
 	  .given_at = OPT_GIVEN(struct stress_opts, signal_after_given),
-	  .help = "fire from D after the start (default: once the program has set\n"
-		  "its action for the signal; README)" },
+	  .help = "fire from D after the start (default: once the\n"
+		  "program has set its action for the signal)" },
 	{ .name = "failure", .arg = "RE", .kind = OPT_STRING, .at = S(failure),
-	  .help = "only failing runs whose output matches RE count (a timeout\nalways counts)",
+	  .help = "only failing runs whose output matches RE count\n(a timeout always counts)",
 	  .group = "which failures, and their names:" },
 	{ .name = "ignore", .arg = "RE", .kind = OPT_STRING, .at = S(ignore),
 	  .help = "failing runs whose output matches RE do not count" },
 	{ .name = "signature", .arg = "RE", .kind = OPT_STRING, .at = S(signature),
-	  .help = "name each failure by the first line matching RE (default: the\n"
-		  "failure lines of README's list, else the last line)" },
+	  .help = "name each failure by the first line matching RE\n"
+		  "(default: README's list of failure lines, else\nthe last line)" },
 	{ .name = "output", .short_name = 'o', .arg = "PREFIX", .kind = OPT_STRING, .at = S(prefix),
 	  .help = "failure files are PREFIX<run> (default\n$TMPDIR/proftorture-stress-<time>-)",
 	  .group = "reports:" },
 	{ .name = "json", .arg = "FILE", .kind = OPT_STRING, .at = S(json),
-	  .help = "also write the report as JSON to FILE ('-': stdout, and the\nsummary to stderr)" },
+	  .help = "the report as JSON to FILE too ('-': stdout,\nand the summary to stderr)" },
 	{ .name = "status-interval", .arg = "D", .def = "5s", .kind = OPT_SECONDS,
 	  .at = S(status_interval), .help = "progress line period (0: none)" },
 };
@@ -110,9 +112,9 @@ static const struct opt stress_table[] = {
 static const struct opts_program stress_program = {
 	.name = "proftorture stress",
 	.usage = "usage: proftorture stress [options] -- CMD [ARGS...]\n\n"
-		 "Runs CMD over and over, N at a time, like golang.org/x/tools/cmd/stress, natively\n"
-		 "or under qemu-<arch>; saves every failing run's output and groups failures by\n"
-		 "the line that names them.\n",
+		 "Runs CMD over and over, N at a time, like golang.org/x/tools/cmd/stress,\n"
+		 "natively or under qemu-<arch>; saves every failing run's output and groups\n"
+		 "failures by the line that names them.\n",
 	.epilog = "exit status: 0 no failures, 1 failures, 2 usage error (nothing was run).\n",
 	.opts = stress_table,
 	.nopts = OPTS_COUNT(stress_table),
