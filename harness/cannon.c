@@ -22,9 +22,8 @@
 #define STRINGIFY_(x) #x
 #define STRINGIFY(x) STRINGIFY_(x)
 
-const char *const cannon_qemu_trace_args[] = {
-	"-d", "trace:" CANNON_QEMU_EVENT, "-D", "/dev/fd/" STRINGIFY(CANNON_QEMU_LOG_FD), NULL
-};
+const char *const cannon_qemu_trace_args[] = { "-d", "trace:" CANNON_QEMU_EVENT, "-D",
+					       "/dev/fd/" STRINGIFY(CANNON_QEMU_LOG_FD), NULL };
 
 #define MAX_THREADS 4096
 #define CARRY 64 /* longer than the readiness needle */
@@ -152,8 +151,8 @@ struct snapshot {
 static void read_proc(struct snapshot *s)
 {
 	if (s->check_ready)
-		s->ready = s->log_fd >= 0 ? qemu_says_ready(s->log_fd, s->sig, &s->log_off, s->carry,
-							    &s->carry_len)
+		s->ready = s->log_fd >= 0 ? qemu_says_ready(s->log_fd, s->sig, &s->log_off,
+							    s->carry, &s->carry_len)
 					  : natively_ready(s->pid, s->sig);
 	if (s->refresh)
 		s->tids = aimable_threads(s->pid, s->sig, &s->ntids);
@@ -178,10 +177,15 @@ static size_t plan_reads(struct cannon *c, double now, struct snapshot *out, siz
 			continue;
 		if (k == cap)
 			break;
-		out[k] = (struct snapshot){ .index = i, .generation = t->generation, .pid = t->pid,
-					    .sig = t->aim.signal, .log_fd = t->log_fd,
-					    .check_ready = check, .refresh = refresh,
-					    .log_off = t->log_off, .carry_len = t->carry_len };
+		out[k] = (struct snapshot){ .index = i,
+					    .generation = t->generation,
+					    .pid = t->pid,
+					    .sig = t->aim.signal,
+					    .log_fd = t->log_fd,
+					    .check_ready = check,
+					    .refresh = refresh,
+					    .log_off = t->log_off,
+					    .carry_len = t->carry_len };
 		memcpy(out[k].carry, t->carry, t->carry_len);
 		k++;
 	}
@@ -342,9 +346,13 @@ int cannon_add(struct cannon *c, pid_t pid, double start, const struct cannon_ai
 	}
 	struct target *t = &c->t[i];
 	unsigned generation = t->generation + 1;
-	*t = (struct target){ .used = true, .generation = generation, .pid = pid, .aim = *aim,
+	*t = (struct target){ .used = true,
+			      .generation = generation,
+			      .pid = pid,
+			      .aim = *aim,
 			      .start = start,
-			      .log_fd = qemu_log_fd >= 0 ? fcntl(qemu_log_fd, F_DUPFD_CLOEXEC, 0) : -1 };
+			      .log_fd = qemu_log_fd >= 0 ? fcntl(qemu_log_fd, F_DUPFD_CLOEXEC, 0)
+							 : -1 };
 	pthread_cond_signal(&c->wake);
 	pthread_mutex_unlock(&c->mu);
 	return (int)i;

@@ -17,7 +17,7 @@
 
 struct elf_kind {
 	unsigned machine; /* e_machine */
-	int bits;         /* 32 or 64 */
+	int bits; /* 32 or 64 */
 	bool msb;
 };
 
@@ -63,13 +63,14 @@ static char *locate(const char *cmd, bool cross, char *why, size_t cap)
 		char *path = ut_which(cmd);
 		if (!path)
 			snprintf(why, cap, "'%s' %s", cmd,
-				 !strchr(cmd, '/') ? "is not found in PATH"
+				 !strchr(cmd, '/')	  ? "is not found in PATH"
 				 : access(cmd, F_OK) != 0 ? "does not exist"
 							  : "is not executable");
 		return path;
 	}
 	if (stat(cmd, &st) != 0 || !S_ISREG(st.st_mode) || access(cmd, R_OK) != 0) {
-		snprintf(why, cap, "'%s' is not a readable file (qemu-user takes a path, not a PATH search)",
+		snprintf(why, cap,
+			 "'%s' is not a readable file (qemu-user takes a path, not a PATH search)",
 			 cmd);
 		return NULL;
 	}
@@ -87,16 +88,18 @@ int exec_check(const char *cmd, const struct arch *arch, char *why, size_t cap)
 	bool elf = read_elf_kind(path, &got);
 	int rc = 0;
 	if (cross && !elf) {
-		snprintf(why, cap, "'%s' is not an ELF program; qemu-user runs %s's ELF binaries only",
-			 path, arch->name);
+		snprintf(why, cap,
+			 "'%s' is not an ELF program; qemu-user runs %s's ELF binaries only", path,
+			 arch->name);
 		rc = -1;
 	} else if (known && elf &&
 		   (got.machine != want.machine || got.bits != want.bits || got.msb != want.msb)) {
 		char g[48], w[48];
 		describe(&got, g, sizeof g);
 		describe(&want, w, sizeof w);
-		snprintf(why, cap, "'%s' is a %s binary (machine, class, byte order), but %s runs %s",
-			 path, g, cross ? arch->name : "this host", w);
+		snprintf(why, cap,
+			 "'%s' is a %s binary (machine, class, byte order), but %s runs %s", path,
+			 g, cross ? arch->name : "this host", w);
 		rc = -1;
 	}
 	free(path);

@@ -81,7 +81,8 @@ static const struct sig_failure_line failure_lines[] = {
 	{ "proftorture's own failure marker (rcutorture's)", "!!!", 1 },
 	{ "Go: a runtime fatal error", "^fatal error: ", 1 },
 	{ "Go: a panic", "^panic: ", 1 },
-	{ "Go: a fatal signal", "^SIG(SEGV|BUS|ILL|FPE|ABRT|TRAP|QUIT|SYS|EMT): |^\\[signal SIG[A-Z]+", 1 },
+	{ "Go: a fatal signal",
+	  "^SIG(SEGV|BUS|ILL|FPE|ABRT|TRAP|QUIT|SYS|EMT): |^\\[signal SIG[A-Z]+", 1 },
 	{ "C: a failed assert (glibc, Check)", "Assertion .* failed", 1 },
 	{ "C: a failed assert (musl)", "^Assertion failed: ", 1 },
 	{ "C: the stack protector or fortify", "\\*\\*\\* (stack smashing|buffer overflow) detected", 1 },
@@ -158,7 +159,8 @@ static int failure_tier(const char *line)
 {
 	int best = 0;
 	for (size_t i = 0; i < NLINES; i++)
-		if ((!best || failure_lines[i].tier < best) && regexec(&compiled[i], line, 0, NULL, 0) == 0)
+		if ((!best || failure_lines[i].tier < best) &&
+		    regexec(&compiled[i], line, 0, NULL, 0) == 0)
 			best = failure_lines[i].tier;
 	return best;
 }

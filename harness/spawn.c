@@ -266,7 +266,8 @@ static pid_t fork_exec(struct proc *p, char *const argv[], const struct proc_opt
 	else if ((pid = fork()) < 0)
 		p->spawn_errno = errno;
 	else if (pid == 0)
-		child_exec(argv, (struct child_fds){ out[1], o->merge_output ? out[1] : err[1], ex[1], *log },
+		child_exec(argv,
+			   (struct child_fds){ out[1], o->merge_output ? out[1] : err[1], ex[1], *log },
 			   parent, o->cwd);
 	close_fd(&out[1]);
 	close_fd(&err[1]);

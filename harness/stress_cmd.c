@@ -249,7 +249,8 @@ static void parse_options(struct stress_state *s, int argc, char **argv)
 	compile_re(&s->ignore_re, "--ignore", s->o.ignore);
 	compile_re(&s->signature_re, "--signature", s->o.signature);
 	if (first >= argc)
-		opts_die(&stress_program, "no command given (proftorture stress [options] -- CMD ARGS...)");
+		opts_die(&stress_program,
+			 "no command given (proftorture stress [options] -- CMD ARGS...)");
 	s->cmd = &argv[first];
 }
 
@@ -516,8 +517,9 @@ static void done(void *ctx, void *job, struct proc *p)
 
 static void announce_start(const struct stress_state *s)
 {
-	fprintf(stderr, "proftorture stress: %s%s%s, -p %llu, timeout %.3gs (then SIG%s", cross(s) ? s->arch->qemu : "",
-		cross(s) ? " " : "", s->cmd[0], (unsigned long long)s->o.p, s->o.timeout,
+	fprintf(stderr, "proftorture stress: %s%s%s, -p %llu, timeout %.3gs (then SIG%s",
+		cross(s) ? s->arch->qemu : "", cross(s) ? " " : "", s->cmd[0],
+		(unsigned long long)s->o.p, s->o.timeout,
 		s->o.kill_signal ? signame(s->o.kill_signal) : "KILL");
 	if (s->o.kill_signal)
 		fprintf(stderr, ", SIGKILL %.3gs later", s->o.kill_grace);

@@ -56,7 +56,8 @@ static void print_rate(const struct stress_state *s, FILE *f)
 	if (s->finished && s->failures) {
 		struct stats_interval ci = stats_clopper_pearson(s->failures, s->finished, 0.95);
 		fprintf(f, " (%.2f%%), 95%% CI %.2f%%-%.2f%% (Clopper-Pearson)",
-			100.0 * (double)s->failures / (double)s->finished, 100 * ci.lo, 100 * ci.hi);
+			100.0 * (double)s->failures / (double)s->finished, 100 * ci.lo,
+			100 * ci.hi);
 	} else if (s->finished) {
 		fprintf(f, " (0%%), < %.2f%% per run at 95%% (rule of three)",
 			100 * stats_zero_failure_upper((double)s->finished, 0.95));
@@ -84,7 +85,8 @@ static void print_cannon(struct stress_state *s, FILE *f)
 	fprintf(f, "cannon: SIG%s at %.6g/s per run: %.0f sent per run (median; %.0f in all)",
 		name ? name : "?", s->o.signal_rate, quantile(&s->sent, 0.5), total(&s->sent));
 	if (s->ready.n)
-		fprintf(f, ", first signal %.3gs after the start (median)", quantile(&s->ready, 0.5));
+		fprintf(f, ", first signal %.3gs after the start (median)",
+			quantile(&s->ready, 0.5));
 	fprintf(f, "; %llu runs never ready, %llu killed by SIG%s\n",
 		(unsigned long long)s->never_ready, (unsigned long long)s->killed_by_cannon_signal,
 		name ? name : "?");
@@ -100,8 +102,9 @@ void stress_print_summary(struct stress_state *s, FILE *f)
 			(unsigned long long)s->ignored);
 	sort_groups(s);
 	if (s->ngroups)
-		fprintf(f, "failures by signature (count, share of the failures, signature, a failure "
-			   "file):\n");
+		fprintf(f,
+			"failures by signature (count, share of the failures, signature, a failure "
+			"file):\n");
 	for (size_t i = 0; i < s->ngroups; i++)
 		fprintf(f, "  %6lu  %5.1f%%  %s\n                 e.g. %s\n", s->groups[i].count,
 			100.0 * (double)s->groups[i].count / (double)s->failures, s->groups[i].sig,
@@ -130,9 +133,9 @@ static json_t *rate_json(const struct stress_state *s)
 	if (!s->finished)
 		return json_null();
 	struct stats_interval ci = stats_clopper_pearson(s->failures, s->finished, 0.95);
-	json_t *r = json_pack("{s:f, s:[f, f], s:s}", "rate",
-			      (double)s->failures / (double)s->finished, "ci95", ci.lo, ci.hi, "method",
-			      "clopper-pearson");
+	json_t *r =
+		json_pack("{s:f, s:[f, f], s:s}", "rate", (double)s->failures / (double)s->finished,
+			  "ci95", ci.lo, ci.hi, "method", "clopper-pearson");
 	if (!s->failures)
 		json_object_set_new(r, "zero_failure_upper95",
 				    json_real(stats_zero_failure_upper((double)s->finished, 0.95)));
@@ -158,8 +161,9 @@ static json_t *groups_json(const struct stress_state *s)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; i < s->ngroups; i++)
-		json_array_append_new(a, json_pack("{s:s, s:I, s:f, s:s}", "signature", s->groups[i].sig,
-						   "count", (json_int_t)s->groups[i].count, "share",
+		json_array_append_new(a, json_pack("{s:s, s:I, s:f, s:s}", "signature",
+						   s->groups[i].sig, "count",
+						   (json_int_t)s->groups[i].count, "share",
 						   (double)s->groups[i].count / (double)s->failures,
 						   "example", s->groups[i].example));
 	return a;
@@ -176,12 +180,13 @@ static json_t *command_json(const struct stress_state *s)
 void stress_write_json(struct stress_state *s)
 {
 	json_t *root = json_pack(
-		"{s:i, s:o, s:s, s:I, s:I, s:I, s:I, s:b, s:f, s:o, s:{s:o, s:o}, s:o, s:o}", "version",
-		1, "command", command_json(s), "arch", s->o.arch, "runs", (json_int_t)s->finished,
-		"failures", (json_int_t)s->failures, "ignored", (json_int_t)s->ignored, "timeouts",
-		(json_int_t)s->timeouts, "interrupted", s->interrupted != 0, "elapsed_s", s->elapsed,
-		"failure_rate", rate_json(s), "wall_s", "all", spread(&s->wall_all), "failing",
-		spread(&s->wall_failed), "cannon", cannon_json(s), "signatures", groups_json(s));
+		"{s:i, s:o, s:s, s:I, s:I, s:I, s:I, s:b, s:f, s:o, s:{s:o, s:o}, s:o, s:o}",
+		"version", 1, "command", command_json(s), "arch", s->o.arch, "runs",
+		(json_int_t)s->finished, "failures", (json_int_t)s->failures, "ignored",
+		(json_int_t)s->ignored, "timeouts", (json_int_t)s->timeouts, "interrupted",
+		s->interrupted != 0, "elapsed_s", s->elapsed, "failure_rate", rate_json(s),
+		"wall_s", "all", spread(&s->wall_all), "failing", spread(&s->wall_failed), "cannon",
+		cannon_json(s), "signatures", groups_json(s));
 	char *text = root ? json_dumps(root, JSON_INDENT(2) | JSON_ENSURE_ASCII) : NULL;
 	if (!text)
 		cli_die("stress", "--json: cannot build the report (a bug)");

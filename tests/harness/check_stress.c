@@ -175,7 +175,8 @@ START_TEST(test_signature_rules)
 	char out[SIG_FULL_MAX];
 	struct sig_end exit2 = { SIG_END_EXIT, 2, 0, 0 };
 	/* tier 1 beats a tier-2 line that comes first */
-	const char *t1 = "=== RUN TestX\n--- FAIL: TestX (0.01s)\npanic: boom [recovered]\n\tpanic: boom\n";
+	const char *t1 =
+		"=== RUN TestX\n--- FAIL: TestX (0.01s)\npanic: boom [recovered]\n\tpanic: boom\n";
 	sig_of_run(t1, strlen(t1), &exit2, NULL, out, sizeof out);
 	ck_assert_str_eq(out, "exit status 2: panic: boom [recovered]");
 	/* the user's regex first; when it matches nothing, the rules */
@@ -222,8 +223,8 @@ static struct res stress(const char *fmt, ...)
 	va_end(ap);
 	snprintf(outp, sizeof outp, "%s/stdout", scratch);
 	snprintf(errp, sizeof errp, "%s/stderr", scratch);
-	ck_assert(asprintf(&cmd, "timeout -s KILL 120 %s stress --status-interval 0 %s >%s 2>%s", runner,
-			   args, outp, errp) > 0);
+	ck_assert(asprintf(&cmd, "timeout -s KILL 120 %s stress --status-interval 0 %s >%s 2>%s",
+			   runner, args, outp, errp) > 0);
 	int st = system(cmd);
 	free(args);
 	free(cmd);
@@ -246,7 +247,8 @@ START_TEST(test_a_go_program_is_grouped_by_its_fatal_errors)
 	 * runs passing, or no crash of either kind, has p < 2 * (2/3)^30 */
 	ck_assert_msg(strstr(r.out, "exit status 2: fatal error: sync: unlock of unlocked mutex\n"),
 		      "%s", r.out);
-	ck_assert_msg(strstr(r.out, "exit status 2: fatal error: all goroutines are asleep - deadlock!\n"),
+	ck_assert_msg(strstr(r.out,
+			     "exit status 2: fatal error: all goroutines are asleep - deadlock!\n"),
 		      "%s", r.out);
 	ck_assert_msg(!strstr(r.out, ".go:"), "a group named by a stack frame:\n%s", r.out);
 	res_free(&r);
@@ -260,13 +262,15 @@ START_TEST(test_the_cannon_waits_for_the_handler)
 	struct res r = stress("-p 2 --count 4 --signal-rate 2000 --signal-after 0 -o %s/early- -- "
 			      "%s/sigprof_count 300 2 200",
 			      scratch, programs);
-	ck_assert_msg(strstr(r.out, "4 failures") && strstr(r.out, "4 killed by SIGPROF"), "%s", r.out);
+	ck_assert_msg(strstr(r.out, "4 failures") && strstr(r.out, "4 killed by SIGPROF"), "%s",
+		      r.out);
 	res_free(&r);
 	/* by the readiness rule: none */
 	r = stress("-p 2 --count 6 --signal-rate 2000 --json %s/c.json -o %s/ready- -- "
 		   "%s/sigprof_count 300 2 300",
 		   scratch, scratch, programs);
-	ck_assert_msg(r.rc == 0 && strstr(r.out, "0 failures") && strstr(r.out, "0 killed by SIGPROF"),
+	ck_assert_msg(r.rc == 0 && strstr(r.out, "0 failures") &&
+			      strstr(r.out, "0 killed by SIGPROF"),
 		      "%s%s", r.out, r.err);
 	char path[PATH_MAX + 16];
 	snprintf(path, sizeof path, "%s/c.json", scratch);
@@ -275,8 +279,10 @@ START_TEST(test_the_cannon_waits_for_the_handler)
 	ck_assert_msg(j != NULL, "%s: %s", path, e.text);
 	json_t *c = json_object_get(j, "cannon");
 	double ready = json_real_value(json_object_get(json_object_get(c, "ready_s"), "median"));
-	double sent = json_real_value(json_object_get(json_object_get(c, "sent_per_run"), "median"));
-	double wall = json_real_value(json_object_get(json_object_get(json_object_get(j, "wall_s"), "all"), "median"));
+	double sent =
+		json_real_value(json_object_get(json_object_get(c, "sent_per_run"), "median"));
+	double wall = json_real_value(
+		json_object_get(json_object_get(json_object_get(j, "wall_s"), "all"), "median"));
 	/* ready after the handler's 300 ms; never more than the rate over the
 	 * run's life (a few signals of slack for the clock's granularity) */
 	ck_assert_msg(ready >= 0.3, "ready after %.3fs", ready);
@@ -288,25 +294,28 @@ END_TEST
 
 START_TEST(test_a_timeout_keeps_the_programs_dump)
 {
-	struct res r = stress("--count 1 --timeout 0.5 --kill-grace 5 -o %s/quit- -- %s/trap_quit answer",
-			      scratch, programs);
-	ck_assert_msg(strstr(r.out, "timeout (printed on SIGQUIT): trap_quit: waiting for ever"), "%s",
-		      r.out);
+	struct res r =
+		stress("--count 1 --timeout 0.5 --kill-grace 5 -o %s/quit- -- %s/trap_quit answer",
+		       scratch, programs);
+	ck_assert_msg(strstr(r.out, "timeout (printed on SIGQUIT): trap_quit: waiting for ever"),
+		      "%s", r.out);
 	char path[PATH_MAX + 16];
 	snprintf(path, sizeof path, "%s/quit-1", scratch);
 	char *file = slurp(path, NULL);
 	char *marker = strstr(file, "SIGQUIT sent to the process group");
 	char *dump = strstr(file, "trap_quit: dump: worker 1 waits for lock 2");
 	ck_assert_msg(marker && dump && marker < dump, "%s", file);
-	ck_assert_msg(strstr(file, "ERROR: timeout after 0.5s: SIGQUIT, then exit status 2"), "%s", file);
+	ck_assert_msg(strstr(file, "ERROR: timeout after 0.5s: SIGQUIT, then exit status 2"), "%s",
+		      file);
 	free(file);
 	res_free(&r);
 	/* ignored: SIGKILL after the grace */
 	double t0 = seconds();
-	r = stress("--count 1 --timeout 0.3 --kill-grace 1 -o %s/deaf- -- %s/trap_quit ignore", scratch,
-		   programs);
+	r = stress("--count 1 --timeout 0.3 --kill-grace 1 -o %s/deaf- -- %s/trap_quit ignore",
+		   scratch, programs);
 	ck_assert_msg(seconds() - t0 >= 1.3, "did not wait for the grace");
-	ck_assert_msg(strstr(r.out, "timeout (silent on SIGQUIT): trap_quit: waiting for ever"), "%s", r.out);
+	ck_assert_msg(strstr(r.out, "timeout (silent on SIGQUIT): trap_quit: waiting for ever"),
+		      "%s", r.out);
 	snprintf(path, sizeof path, "%s/deaf-1", scratch);
 	file = slurp(path, NULL);
 	ck_assert_msg(strstr(file, "SIGQUIT, then no exit within the grace: SIGKILL"), "%s", file);
@@ -339,22 +348,25 @@ START_TEST(test_exec_failures_are_usage_errors)
 	ck_assert_msg(r.rc == 2 && strstr(r.err, "is not executable"), "%s", r.err);
 	res_free(&r);
 	r = stress("--count 1 -- no-such-command-here");
-	ck_assert_msg(r.rc == 2 && strstr(r.err, "'no-such-command-here' is not found in PATH"), "%s", r.err);
+	ck_assert_msg(r.rc == 2 && strstr(r.err, "'no-such-command-here' is not found in PATH"),
+		      "%s", r.err);
 	res_free(&r);
 	/* a host binary under --arch mipsel (ci/arches.tsv: 8 ELF32 LSB) */
 	r = stress("--arch mipsel --count 1 -- %s/exitcode", programs);
 	ck_assert_msg(r.rc == 2 && strstr(r.err, "but mipsel runs 8 ELF32 LSB"), "%s", r.err);
 	res_free(&r);
 	r = stress("--signal-after 1s --count 1 -- true");
-	ck_assert_msg(r.rc == 2 && strstr(r.err, "--signal-after needs --signal-rate"), "%s", r.err);
+	ck_assert_msg(r.rc == 2 && strstr(r.err, "--signal-after needs --signal-rate"), "%s",
+		      r.err);
 	res_free(&r);
 }
 END_TEST
 
 START_TEST(test_json_report_and_signature_option)
 {
-	struct res r = stress("-p 2 --count 6 --signature 'step [0-9]' --json - -o %s/ec- -- %s/exitcode",
-			      scratch, programs);
+	struct res r =
+		stress("-p 2 --count 6 --signature 'step [0-9]' --json - -o %s/ec- -- %s/exitcode",
+		       scratch, programs);
 	ck_assert_int_eq(r.rc, 1);
 	ck_assert_msg(strstr(r.err, "exit status 3: exitcode: step N of N at 0x?"), "%s", r.err);
 	json_error_t e;
@@ -363,13 +375,15 @@ START_TEST(test_json_report_and_signature_option)
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "runs")), 6);
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "failures")), 6);
 	json_t *ci = json_object_get(json_object_get(j, "failure_rate"), "ci95");
-	ck_assert(json_real_value(json_array_get(ci, 0)) > 0.5 && json_real_value(json_array_get(ci, 1)) == 1);
+	ck_assert(json_real_value(json_array_get(ci, 0)) > 0.5 &&
+		  json_real_value(json_array_get(ci, 1)) == 1);
 	json_t *g = json_array_get(json_object_get(j, "signatures"), 0);
 	ck_assert_int_eq(json_integer_value(json_object_get(g, "count")), 6);
 	ck_assert(json_real_value(json_object_get(g, "share")) == 1);
 	json_t *all = json_object_get(json_object_get(j, "wall_s"), "all");
 	ck_assert_int_eq(json_integer_value(json_object_get(all, "n")), 6);
-	ck_assert(json_real_value(json_object_get(all, "p90")) >= json_real_value(json_object_get(all, "median")));
+	ck_assert(json_real_value(json_object_get(all, "p90")) >=
+		  json_real_value(json_object_get(all, "median")));
 	json_decref(j);
 	res_free(&r);
 }
