@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocol.h"
 #include "util.h"
 
 static bool is_hex(char c)
@@ -228,14 +229,15 @@ static void end_text(const char *text, size_t len, const struct sig_end *e, char
 	case SIG_END_NOT_STARTED: snprintf(buf, cap, "could not start"); return;
 	case SIG_END_TIMEOUT: break;
 	}
+	const char *timeout = outcome_name(OUT_TIMEOUT); /* the runner's word for it */
 	if (!e->kill_signal) {
-		snprintf(buf, cap, "timeout");
+		snprintf(buf, cap, "%s", timeout);
 		return;
 	}
 	size_t at = e->kill_at < len ? e->kill_at : len;
 	const char *name = sigabbrev_np(e->kill_signal);
-	snprintf(buf, cap, "timeout (%s on SIG%s)", blank(text + at, len - at) ? "silent" : "printed",
-		 name ? name : "?");
+	snprintf(buf, cap, "%s (%s on SIG%s)", timeout,
+		 blank(text + at, len - at) ? "silent" : "printed", name ? name : "?");
 }
 
 void sig_of_run(const char *text, size_t len, const struct sig_end *end, const regex_t *user,

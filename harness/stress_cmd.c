@@ -40,6 +40,7 @@
 #include "cli.h"
 #include "exec_check.h"
 #include "options.h"
+#include "protocol.h"
 #include "spawn.h"
 #include "stress.h"
 #include "util.h"
@@ -358,12 +359,13 @@ static void end_desc(const struct proc *p, char *buf, size_t cap)
 							       : "?");
 	else
 		snprintf(how, sizeof how, "exit status %d", WEXITSTATUS(p->wait_status));
+	const char *timeout = outcome_name(OUT_TIMEOUT);
 	if (!p->timed_out)
 		snprintf(buf, cap, "%s", how);
 	else if (!p->kill_sent_at)
-		snprintf(buf, cap, "timeout after %.3gs: SIGKILL", p->deadline - p->start);
+		snprintf(buf, cap, "%s after %.3gs: SIGKILL", timeout, p->deadline - p->start);
 	else
-		snprintf(buf, cap, "timeout after %.3gs: SIG%s, then %s%s", p->deadline - p->start,
+		snprintf(buf, cap, "%s after %.3gs: SIG%s, then %s%s", timeout, p->deadline - p->start,
 			 signame(p->kill_signal), p->grace_expired ? "no exit within the grace: " : "",
 			 p->grace_expired ? "SIGKILL" : how);
 }
@@ -425,9 +427,9 @@ static char *save_failure(struct stress_state *s, uint64_t idx, const struct pro
 	sb_printf(&path, "%s%llu", s->prefix, (unsigned long long)idx);
 	sb_add(&content, text, kill_at);
 	if (p->kill_sent_at)
-		sb_printf(&content, "\n--- proftorture stress: timeout after %.3gs: SIG%s sent to the "
+		sb_printf(&content, "\n--- proftorture stress: %s after %.3gs: SIG%s sent to the "
 				    "process group; what follows was printed after it ---\n",
-			  p->deadline - p->start, signame(p->kill_signal));
+			  outcome_name(OUT_TIMEOUT), p->deadline - p->start, signame(p->kill_signal));
 	sb_add(&content, text + kill_at, len - kill_at);
 	sb_printf(&content, "\n\nERROR: %s\n", how);
 	bool saved = ut_write_file(path.s, content.s, content.len, false) == 0;
