@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -19,11 +20,20 @@
 
 #include "util.h"
 
-#define STRINGIFY_(x) #x
-#define STRINGIFY(x) STRINGIFY_(x)
+int cannon_qemu_log_new(void)
+{
+	return memfd_create("proftorture-qemu-trace", MFD_CLOEXEC);
+}
 
-const char *const cannon_qemu_trace_args[] = { "-d", "trace:" CANNON_QEMU_EVENT, "-D",
-					       "/dev/fd/" STRINGIFY(CANNON_QEMU_LOG_FD), NULL };
+void cannon_qemu_args(int log_fd, char **args)
+{
+	struct sbuf path = { 0 };
+	sb_printf(&path, "/proc/%d/fd/%d", (int)getpid(), log_fd);
+	args[0] = xstrdup("-d");
+	args[1] = xstrdup("trace:" CANNON_QEMU_EVENT);
+	args[2] = xstrdup("-D");
+	args[3] = path.s;
+}
 
 #define MAX_THREADS 4096
 #define CARRY 64 /* longer than the readiness needle */
@@ -333,9 +343,9 @@ void cannon_free(struct cannon *c)
 	free(c);
 }
 
-int cannon_add(struct cannon *c, pid_t pid, double start, const struct cannon_aim *aim,
-	       int qemu_log_fd)
+int cannon_add(struct cannon *c, pid_t pid, double start, const struct cannon_aim *aim)
 {
+	int qemu_log_fd = aim->qemu_log_fd;
 	pthread_mutex_lock(&c->mu);
 	size_t i = 0;
 	while (i < c->n && (c->t[i].used || c->t[i].log_fd >= 0))

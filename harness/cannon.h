@@ -23,12 +23,13 @@
  *   - under qemu-user SigCgt is useless (qemu catches every default-fatal
  *     signal from its first instruction: a SIGPROF then reaches a guest
  *     whose action is still SIG_DFL, and qemu dies of it), so the rule reads
- *     qemu's own trace: with CANNON_QEMU_TRACE_ARGS on its command line,
- *     qemu writes "signal_do_sigaction_host host signal N (MAX M)" to the
- *     file at fd CANNON_QEMU_LOG_FD (the proc's qemu_log_fd, a memfd) after
- *     it has stored a guest sigaction that sets signal N's action, before
- *     the guest runs again. It names the host signal, so it needs no table
- *     of guest signal numbers (mips's SIGPROF is 29, the host's 27).
+ *     qemu's own trace: with cannon_qemu_args() on its command line, qemu
+ *     writes "signal_do_sigaction_host host signal N (MAX M)" to a memfd of
+ *     the runner's (cannon_qemu_log_new; qemu opens it as
+ *     /proc/<runner>/fd/<fd>, so the guest inherits no extra descriptor)
+ *     after it has stored a guest sigaction that sets signal N's action,
+ *     before the guest runs again. It names the host signal, so it needs no
+ *     table of guest signal numbers (mips's SIGPROF is 29, the host's 27).
  * The rule cannot tell a handler from SIG_DFL under qemu; a program that
  * sets SIG_DFL explicitly, or treats an unexpected signal as fatal, dies of
  * the cannon all the same (README).
@@ -62,19 +63,27 @@
 #define CANNON_READY_POLL_S 0.002
 #define CANNON_MIN_SLEEP_S 50e-6
 #define CANNON_BACKLOG_S 0.002
-#define CANNON_QEMU_LOG_FD 3
 
-/* qemu-user options that make it log the readiness event to
- * CANNON_QEMU_LOG_FD; NULL-terminated. Insert them before the program. */
-extern const char *const cannon_qemu_trace_args[];
-/* The trace event those options enable (for checking that a qemu has it:
- * `qemu -d trace:help` lists it). */
+/* The trace event the readiness rule reads under qemu (for checking that a
+ * qemu has it: `qemu -d trace:help` lists it). */
 #define CANNON_QEMU_EVENT "signal_do_sigaction_host"
+#define CANNON_QEMU_NARGS 4
+
+/* A memfd (close-on-exec) for one run's qemu trace; -1 with errno. The
+ * caller closes it once the run is over. */
+int cannon_qemu_log_new(void);
+/* The CANNON_QEMU_NARGS qemu options (malloc'd strings, into args) that
+ * make qemu log CANNON_QEMU_EVENT to log_fd; insert them before the
+ * program. */
+void cannon_qemu_args(int log_fd, char **args);
 
 struct cannon_aim {
-	int signal;     /* 0: no cannon */
-	double rate;    /* signals per second at the whole process */
-	double after_s; /* >= 0: fire from start + after_s; < 0: the readiness rule */
+	int signal;      /* 0: no cannon */
+	double rate;     /* signals per second at the whole process */
+	double after_s;  /* >= 0: fire from start + after_s; < 0: the readiness rule */
+	int qemu_log_fd; /* the readiness rule under qemu: the run's log
+			  * (cannon_qemu_log_new), which the cannon only reads;
+			  * -1 natively */
 };
 
 struct cannon_result {
@@ -87,11 +96,9 @@ struct cannon;
 struct cannon *cannon_new(void);
 /* Stops and joins the thread; every target must have been removed. */
 void cannon_free(struct cannon *c);
-/* Aims at pid (started at `start`, ut_now() seconds). qemu_log_fd is the
- * readiness trace under qemu (the cannon only reads it; the caller closes
- * it after cannon_remove), or -1 natively. Returns the target's id. */
-int cannon_add(struct cannon *c, pid_t pid, double start, const struct cannon_aim *aim,
-	       int qemu_log_fd);
+/* Aims at pid (started at `start`, ut_now() seconds); keeps its own
+ * duplicate of aim->qemu_log_fd. Returns the target's id. */
+int cannon_add(struct cannon *c, pid_t pid, double start, const struct cannon_aim *aim);
 /* Stops firing at target id; after it returns no signal will reach it. */
 struct cannon_result cannon_remove(struct cannon *c, int id);
 

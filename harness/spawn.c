@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -171,27 +170,9 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-/* The child's descriptors: its pipes, the exec-error pipe, qemu's log. */
-struct child_fds {
-	int out_w, err_w, ex_w, qemu_log;
-};
-
-/* In the child, before exec: the log memfd at CANNON_QEMU_LOG_FD, without
- * close-on-exec, and the exec-error pipe moved out of its way. */
-static void child_qemu_log(struct child_fds *f)
-{
-	if (f->qemu_log < 0)
-		return;
-	if (f->ex_w == CANNON_QEMU_LOG_FD)
-		f->ex_w = fcntl(f->ex_w, F_DUPFD_CLOEXEC, CANNON_QEMU_LOG_FD + 1);
-	if (f->qemu_log == CANNON_QEMU_LOG_FD)
-		fcntl(f->qemu_log, F_SETFD, 0);
-	else
-		dup2(f->qemu_log, CANNON_QEMU_LOG_FD);
-}
-
 /* In the child between fork and exec: only async-signal-safe calls. */
-static void child_exec(char *const argv[], struct child_fds f, pid_t parent, const char *cwd)
+static void child_exec(char *const argv[], int out_w, int err_w, int ex_w, pid_t parent,
+		       const char *cwd)
 {
 	setpgid(0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -210,9 +191,8 @@ static void child_exec(char *const argv[], struct child_fds f, pid_t parent, con
 		dup2(null, 0);
 		close(null);
 	}
-	dup2(f.out_w, 1);
-	dup2(f.err_w, 2);
-	child_qemu_log(&f);
+	dup2(out_w, 1);
+	dup2(err_w, 2);
 	struct rlimit nocore = { 0, 0 };
 	setrlimit(RLIMIT_CORE, &nocore);
 	int e = 0;
@@ -222,7 +202,7 @@ static void child_exec(char *const argv[], struct child_fds f, pid_t parent, con
 		execvp(argv[0], argv);
 		e = errno;
 	}
-	ssize_t w = write(f.ex_w, &e, sizeof e);
+	ssize_t w = write(ex_w, &e, sizeof e);
 	(void)w;
 	_exit(127);
 }
@@ -252,23 +232,19 @@ static int exec_result(int ex_r)
 	return r == (ssize_t)sizeof e ? e : 0;
 }
 
-/* Forks and execs; returns the pid with its pipes' read ends in p->fd and
- * qemu's log memfd in *log (or -1), or -1 with p->spawn_errno set. */
-static pid_t fork_exec(struct proc *p, char *const argv[], const struct proc_opts *o, int *log)
+/* Forks and execs; returns the pid with its pipes' read ends in p->fd, or
+ * -1 with p->spawn_errno set. */
+static pid_t fork_exec(struct proc *p, char *const argv[], const struct proc_opts *o)
 {
 	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, ex[2] = { -1, -1 };
 	pid_t pid = -1, parent = getpid();
-	*log = -1;
 	if (pipe2(out, O_CLOEXEC) < 0 || (!o->merge_output && pipe2(err, O_CLOEXEC) < 0) ||
-	    pipe2(ex, O_CLOEXEC) < 0 ||
-	    (o->qemu_log && (*log = memfd_create("proftorture-qemu-trace", MFD_CLOEXEC)) < 0))
+	    pipe2(ex, O_CLOEXEC) < 0)
 		p->spawn_errno = errno;
 	else if ((pid = fork()) < 0)
 		p->spawn_errno = errno;
 	else if (pid == 0)
-		child_exec(argv,
-			   (struct child_fds){ out[1], o->merge_output ? out[1] : err[1], ex[1], *log },
-			   parent, o->cwd);
+		child_exec(argv, out[1], o->merge_output ? out[1] : err[1], ex[1], parent, o->cwd);
 	close_fd(&out[1]);
 	close_fd(&err[1]);
 	close_fd(&ex[1]);
@@ -286,7 +262,6 @@ static pid_t fork_exec(struct proc *p, char *const argv[], const struct proc_opt
 	if (pid < 0) {
 		close_fd(&out[0]);
 		close_fd(&err[0]);
-		close_fd(log);
 	}
 	p->fd[0] = out[0];
 	p->fd[1] = err[0];
@@ -297,8 +272,7 @@ static void start_proc(struct proc *p, char *const argv[], const struct proc_opt
 		       struct cannon *cannon)
 {
 	proc_reset(p, o);
-	int log;
-	pid_t pid = fork_exec(p, argv, o, &log);
+	pid_t pid = fork_exec(p, argv, o);
 	if (pid < 0) {
 		p->spawn_failed = true;
 		p->end = ut_now();
@@ -310,11 +284,10 @@ static void start_proc(struct proc *p, char *const argv[], const struct proc_opt
 		if (p->fd[i] >= 0)
 			fcntl(p->fd[i], F_SETFL, fcntl(p->fd[i], F_GETFL) | O_NONBLOCK);
 	if (cannon && o->cannon.signal) {
-		p->cannon_id = cannon_add(cannon, pid, p->start, &o->cannon, log);
+		p->cannon_id = cannon_add(cannon, pid, p->start, &o->cannon);
 		p->cannon_owner = cannon;
 		p->cannon_on = true;
 	}
-	close_fd(&log); /* the cannon keeps its own */
 	p->state = PROC_RUNNING;
 }
 

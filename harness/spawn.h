@@ -116,9 +116,6 @@ struct proc_opts {
 	double kill_grace_s;
 	/* The signal cannon; cannon.signal 0: none. Only pool jobs get one. */
 	struct cannon_aim cannon;
-	/* The child gets a memfd at CANNON_QEMU_LOG_FD for qemu's readiness
-	 * trace (argv must carry cannon_qemu_trace_args before the program). */
-	bool qemu_log;
 };
 
 /* Starts argv (argv[0] searched in PATH) with a deadline timeout_s seconds

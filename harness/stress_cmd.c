@@ -260,6 +260,7 @@ static void parse_options(struct stress_state *s, int argc, char **argv)
 struct sjob {
 	uint64_t index; /* 1-based run number, names the failure file */
 	char **argv;
+	int qemu_log; /* the cannon's readiness trace under qemu, or -1 */
 };
 
 static bool cross(const struct stress_state *s)
@@ -272,18 +273,16 @@ static bool watch_qemu(const struct stress_state *s)
 	return cross(s) && s->o.signal_rate > 0 && !s->o.signal_after_given;
 }
 
-/* [qemu flags... [trace args...]] CMD ARGS... */
-static char **run_argv(const struct stress_state *s)
+/* [qemu flags... [trace options...]] CMD ARGS... */
+static char **run_argv(const struct stress_state *s, int qemu_log)
 {
-	size_t ncmd = 0, ntrace = 0, n;
+	size_t ncmd = 0, ntrace = qemu_log >= 0 ? CANNON_QEMU_NARGS : 0, n;
 	while (s->cmd[ncmd])
 		ncmd++;
-	while (watch_qemu(s) && cannon_qemu_trace_args[ntrace])
-		ntrace++;
 	char **v = arch_argv(s->arch, s->cmd[0], ncmd + ntrace, &n);
 	char *prog = v[n - 1];
-	for (size_t i = 0; i < ntrace; i++)
-		v[n - 1 + i] = xstrdup(cannon_qemu_trace_args[i]);
+	if (ntrace)
+		cannon_qemu_args(qemu_log, &v[n - 1]);
 	n += ntrace;
 	v[n - 1] = prog;
 	for (size_t i = 1; i < ncmd; i++)
@@ -299,9 +298,17 @@ static bool next(void *ctx, char ***argv, bool *merge, double *timeout, void **j
 		return false;
 	if (s->o.for_s > 0 && ut_now() - s->t0 >= s->o.for_s)
 		return false;
+	int qemu_log = watch_qemu(s) ? cannon_qemu_log_new() : -1;
+	if (watch_qemu(s) && qemu_log < 0) {
+		fprintf(stderr, "proftorture stress: cannot create the cannon's qemu log: %s; stopping\n",
+			strerror(errno));
+		s->cannot_start = true;
+		return false;
+	}
 	struct sjob *j = xmalloc(sizeof *j);
 	j->index = ++s->started;
-	j->argv = *argv = run_argv(s); /* must live until done() */
+	j->qemu_log = qemu_log;
+	j->argv = *argv = run_argv(s, qemu_log); /* must live until done() */
 	*merge = true;
 	*timeout = s->o.timeout;
 	*job = j;
@@ -311,14 +318,13 @@ static bool next(void *ctx, char ***argv, bool *merge, double *timeout, void **j
 static void configure(void *ctx, void *job, struct proc_opts *po)
 {
 	const struct stress_state *s = ctx;
-	(void)job;
+	const struct sjob *j = job;
 	po->kill_signal = s->o.kill_signal;
 	po->kill_grace_s = s->o.kill_grace;
-	if (s->o.signal_rate > 0) {
+	if (s->o.signal_rate > 0)
 		po->cannon = (struct cannon_aim){ s->o.signal, s->o.signal_rate,
-						  s->o.signal_after_given ? s->o.signal_after : -1 };
-		po->qemu_log = watch_qemu(s);
-	}
+						  s->o.signal_after_given ? s->o.signal_after : -1,
+						  j->qemu_log };
 }
 
 static bool stop(void *ctx)
@@ -497,6 +503,8 @@ static void done(void *ctx, void *job, struct proc *p)
 	struct sjob *j = job;
 	uint64_t idx = j->index;
 	argv_free(j->argv);
+	if (j->qemu_log >= 0)
+		close(j->qemu_log);
 	free(j);
 	if (p->interrupted)
 		return;
