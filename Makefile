@@ -221,9 +221,11 @@ HARNESS_SRCS     := $(wildcard harness/*.c)
 HARNESS_OBJS     := $(HARNESS_SRCS:%.c=$(B)/obj/%.o)
 HARNESS_LIB_OBJS := $(filter-out $(B)/obj/harness/main.o,$(HARNESS_OBJS))
 HARNESS          := $(if $(filter native,$(ARCH)),$(B)/proftorture)
-HARNESS_TESTS    := $(B)/tests/harness/check_harness $(B)/tests/harness/check_runner
+HARNESS_TESTS    := $(B)/tests/harness/check_harness $(B)/tests/harness/check_runner \
+                    $(B)/tests/harness/check_stress
 HARNESS_FAKES    := $(B)/tests/harness/fake_stress
 REPRO_ARCHES     := armel armhf mips mipsel
+JANSSON_LIBS     := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
 REPRO_FLAGS      ?=
 # jansson reads every JSON the runner reads (result lines, summary.json).
 JANSSON_LIBS     := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
@@ -251,8 +253,13 @@ $(B)/tests/harness/check_runner: $(B)/obj/tests/harness/check_runner.o $(TEST_SU
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) -lm
 
+# check_stress runs `proftorture stress` on the real programs (make programs).
+$(B)/tests/harness/check_stress: $(B)/obj/tests/harness/check_stress.o $(HARNESS_LIB_OBJS) $(TEST_SUPPORT_OBJS) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(JANSSON_LIBS) -lm
+
 # Native only: the fault tests drive build/native/proftorture with a fake stress.
-check-harness: $(HARNESS) $(HARNESS_TESTS) $(HARNESS_FAKES)
+check-harness: $(HARNESS) $(HARNESS_TESTS) $(HARNESS_FAKES) $(if $(filter native,$(ARCH)),programs)
 ifeq ($(ARCH),native)
 	@fail=0; for t in $(HARNESS_TESTS); do echo "+ $$t"; $$t || fail=1; done; \
 	if [ $$fail = 0 ]; then echo "check-harness: passed"; else echo "check-harness: FAILED"; exit 1; fi
@@ -270,7 +277,8 @@ repro:
 	build/native/proftorture repro $(REPRO_FLAGS)
 
 -include $(HARNESS_OBJS:.o=.d) $(B)/obj/tests/harness/check_harness.d \
-         $(B)/obj/tests/harness/check_runner.d $(B)/obj/tests/harness/fake_stress.d
+         $(B)/obj/tests/harness/check_runner.d $(B)/obj/tests/harness/fake_stress.d \
+         $(B)/obj/tests/harness/check_stress.d
 
 # --- the stress cases, measured (issue 4's numbers) ---
 # check-cases-<arch>: lost-atomic buggy vs fixed, CASES_RUNS runs of 1 s each,
@@ -323,3 +331,59 @@ fuzz:
 	  grep -E "stat::number_of_executed_units|stat::new_units_added" build/native-fuzz/fuzz_$$t.log; \
 	done
 	ci/fuzz-options build/native 150
+
+# --- real programs for `proftorture stress` (tests/programs/; stress owner) ---
+# make programs [ARCH=a]: small Go programs (Debian's Go 1.19, offline, no
+# cgo, the arch's GOARCH from ci/arches.tsv's go_analogue column) and C
+# programs, into build/<arch>/programs/: the signature corpus was recorded
+# from them (tests/corpus/signatures/README.md) and the stress tests and
+# measurements run them (tests/programs/README.md). The sanitizer programs
+# are native only.
+GO          ?= /usr/lib/go-1.19/bin/go
+GO_ARCH_ENV := $(if $(filter native,$(ARCH)),,$(filter GO%,$(call arch_field,$(ARCH),7)))
+GO_ENV      := CGO_ENABLED=0 GOPROXY=off GOFLAGS=-mod=mod GOCACHE=$(CURDIR)/build/gocache \
+               GOPATH=$(CURDIR)/build/gopath $(GO_ARCH_ENV) \
+               $(if $(filter GOARCH=mips GOARCH=mipsle,$(GO_ARCH_ENV)),GOMIPS=softfloat)
+GO_SRCS     := $(wildcard tests/programs/go/*/*.go) tests/programs/go/go.mod
+GO_PROGRAMS := crash2 selfprof hang panic
+C_PROGRAMS  := assert segv doublefree exitcode sigprof_count trap_quit check_fail
+SAN_PROGRAMS := $(if $(filter native,$(ARCH)),uaf race overflow)
+PROG        := $(B)/programs
+PROGRAMS    := $(GO_PROGRAMS:%=$(PROG)/%) $(PROG)/gotest.test $(C_PROGRAMS:%=$(PROG)/%) \
+               $(SAN_PROGRAMS:%=$(PROG)/%)
+
+.PHONY: programs
+programs: $(PROGRAMS)
+
+$(GO_PROGRAMS:%=$(PROG)/%): $(PROG)/%: $(GO_SRCS)
+	@mkdir -p $(@D)
+	cd tests/programs/go && env $(GO_ENV) $(GO) build -trimpath -o $(CURDIR)/$@ ./$*
+$(PROG)/gotest.test: $(GO_SRCS)
+	@mkdir -p $(@D)
+	cd tests/programs/go && env $(GO_ENV) $(GO) test -c -trimpath -o $(CURDIR)/$@ ./gotest
+$(C_PROGRAMS:%=$(PROG)/%): $(PROG)/%: tests/programs/c/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) $(LDFLAGS) -o $@ $< $(if $(filter check_fail,$*),$(CHECK_LIBS) -lm)
+# Deliberately buggy, for the sanitizers' reports: clang, -O1, no -Werror.
+$(PROG)/uaf: tests/programs/c/uaf.c
+	@mkdir -p $(@D)
+	clang -g -O1 -fsanitize=address -fno-omit-frame-pointer -o $@ $<
+$(PROG)/race: tests/programs/c/race.c
+	@mkdir -p $(@D)
+	clang -g -O1 -fsanitize=thread -o $@ $<
+$(PROG)/overflow: tests/programs/c/overflow.c
+	@mkdir -p $(@D)
+	clang -g -O1 -fsanitize=undefined -fno-sanitize-recover=all -o $@ $<
+
+# make measure-stress [ARCH=mipsel]: the numbers of README's "proftorture
+# stress" section, on the real programs (tests/programs/measure says each).
+measure-stress:
+	$(MAKE) --no-print-directory ARCH=native build/native/proftorture programs
+	$(MAKE) --no-print-directory ARCH=$(MEASURE_ARCH) programs
+	tests/programs/measure grouping $(MEASURE_ARCH)
+	tests/programs/measure hang $(MEASURE_ARCH)
+	tests/programs/measure cannon $(MEASURE_ARCH)
+	tests/programs/measure cannon native
+	tests/programs/measure ready $(MEASURE_ARCH)
+MEASURE_ARCH := $(if $(filter native,$(ARCH)),mipsel,$(ARCH))
+.PHONY: measure-stress

@@ -120,6 +120,7 @@ int arches_load(const char *path, struct arch_table *t, char *err, size_t errlen
 		a->cflags = words(f[4]);
 		a->default_atomics = field(f[5]);
 		a->go = field(nf > 6 ? f[6] : "-");
+		a->elf = field(nf > 7 ? f[7] : "-");
 	}
 	free(text);
 	if (!t->n) {
@@ -143,6 +144,7 @@ void arches_free(struct arch_table *t)
 		free(a->qemu);
 		free(a->default_atomics);
 		free(a->go);
+		free(a->elf);
 		argv_free(a->qemu_flags);
 		argv_free(a->cflags);
 	}

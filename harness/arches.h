@@ -6,7 +6,9 @@
  * the working directory. Below the root:
  *   ci/arches.tsv          the arch table (tab-separated, header row,
  *                          "-" = empty): arch triple qemu qemu_flags cflags
- *                          atomics go_analogue
+ *                          atomics go_analogue elf (what `readelf -h` says of
+ *                          the arch's binaries: "<Machine number> ELF32|ELF64
+ *                          LSB|MSB"; "-" for native: the runner's own)
  *   cases/expected.tsv     the expected-outcome table (expected.h)
  *   build/<arch>/stress    each arch's stress binary
  * Tests point PROFTORTURE_ROOT at a scratch tree with a fake stress and a
@@ -30,6 +32,7 @@
 
 struct arch {
 	char *name, *triple, *qemu, *default_atomics, *go;
+	char *elf; /* "" when the table has none */
 	char **qemu_flags; /* NULL-terminated */
 	char **cflags;
 };

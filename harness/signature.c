@@ -1,11 +1,16 @@
+/* signature: a failing run's output reduced to a line that names the
+ * failure. Contract and rules: signature.h. */
 #define _GNU_SOURCE
 #include "signature.h"
 
 #include <ctype.h>
+#include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocol.h"
 #include "util.h"
 
 static bool is_hex(char c)
@@ -70,6 +75,50 @@ void sig_normalize(const char *s, size_t len, char *out, size_t cap)
 	sb_free(&b);
 }
 
+/* The documented list (README, "Signatures"): what a failure's own line
+ * looks like, per kind of program. Order does not matter within a tier: the
+ * first LINE of the output that matches any entry wins. */
+static const struct sig_failure_line failure_lines[] = {
+	{ "proftorture's own failure marker (rcutorture's)", "!!!", 1 },
+	{ "Go: a runtime fatal error", "^fatal error: ", 1 },
+	{ "Go: a panic", "^panic: ", 1 },
+	{ "Go: a fatal signal",
+	  "^SIG(SEGV|BUS|ILL|FPE|ABRT|TRAP|QUIT|SYS|EMT): |^\\[signal SIG[A-Z]+", 1 },
+	{ "C: a failed assert (glibc, Check)", "Assertion .* failed", 1 },
+	{ "C: a failed assert (musl)", "^Assertion failed: ", 1 },
+	{ "C: the stack protector or fortify", "\\*\\*\\* (stack smashing|buffer overflow) detected", 1 },
+	{ "C: glibc's heap checks", "double free|^(free|malloc|realloc|malloc_consolidate)\\(\\): ", 1 },
+	{ "a sanitizer's report (ASan, LSan, MSan, TSan)", "(ERROR|WARNING): [A-Za-z]+Sanitizer", 1 },
+	{ "UBSan", ": runtime error: ", 1 },
+	{ "Check: a failed or erroring test", "^[^:]+:[0-9]+:[EF]:[^:]*:[^:]*:[0-9]+: ", 1 },
+	{ "QEMU: the guest died of a signal", "^qemu: uncaught target signal [0-9]+", 1 },
+	{ "QEMU: the emulator gave up", "^qemu: fatal: ", 1 },
+	{ "Go test: the verdict on a test", "^ *--- FAIL: ", 2 },
+};
+#define NLINES (sizeof failure_lines / sizeof failure_lines[0])
+
+const struct sig_failure_line *sig_failure_lines(size_t *n)
+{
+	*n = NLINES;
+	return failure_lines;
+}
+
+static regex_t compiled[NLINES];
+
+static void compile_list(void)
+{
+	static bool done;
+	if (done)
+		return;
+	for (size_t i = 0; i < NLINES; i++)
+		if (regcomp(&compiled[i], failure_lines[i].pattern, REG_EXTENDED | REG_NOSUB) != 0) {
+			fprintf(stderr, "signature: bad pattern '%s': a bug in the list\n",
+				failure_lines[i].pattern);
+			abort();
+		}
+	done = true;
+}
+
 /* Iterates lines of text[0..len), NULs included. */
 static const char *next_line(const char *text, size_t len, size_t *pos, size_t *llen)
 {
@@ -82,61 +131,123 @@ static const char *next_line(const char *text, size_t len, size_t *pos, size_t *
 	return start;
 }
 
-static int line_matches(const regex_t *re, const char *line, size_t len)
+/* A NUL-terminated copy of the line with NULs read as '?'. */
+static char *line_copy(const char *line, size_t len)
 {
 	char *copy = xstrndup(line, len);
 	for (size_t i = 0; i < len; i++)
 		if (!copy[i])
 			copy[i] = '?';
-	int m = regexec(re, copy, 0, NULL, 0) == 0;
-	free(copy);
-	return m;
+	return copy;
 }
 
 int sig_regex_matches(const regex_t *re, const char *text, size_t len)
 {
 	size_t pos = 0, ll;
 	const char *l;
-	while ((l = next_line(text, len, &pos, &ll)))
-		if (line_matches(re, l, ll))
+	while ((l = next_line(text, len, &pos, &ll))) {
+		char *copy = line_copy(l, ll);
+		int m = regexec(re, copy, 0, NULL, 0) == 0;
+		free(copy);
+		if (m)
 			return 1;
+	}
 	return 0;
 }
 
-void sig_from_output(const char *text, size_t len, const regex_t *failure, char *out, size_t cap)
+/* 0 when the line is no failure line, else its tier. */
+static int failure_tier(const char *line)
 {
-	size_t pos = 0, ll, best_len = 0;
-	const char *l, *best = NULL;
+	int best = 0;
+	for (size_t i = 0; i < NLINES; i++)
+		if ((!best || failure_lines[i].tier < best) &&
+		    regexec(&compiled[i], line, 0, NULL, 0) == 0)
+			best = failure_lines[i].tier;
+	return best;
+}
+
+static bool blank(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!isspace((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+struct picked {
+	const char *line;
+	size_t len;
+};
+
+/* One pass: the user's first match ends it; else the first line of the best
+ * tier; else the last non-empty line. */
+static struct picked pick(const char *text, size_t len, const regex_t *user)
+{
+	struct picked tier[3] = { { 0 } }, last = { 0 };
+	size_t pos = 0, ll;
+	const char *l;
+	compile_list();
 	while ((l = next_line(text, len, &pos, &ll))) {
-		if (!failure && memmem(l, ll, "!!!", 3)) {
-			best = l;
-			best_len = ll;
-			break;
-		}
-		if (failure) {
-			if (line_matches(failure, l, ll)) {
-				best = l;
-				best_len = ll;
-				break;
-			}
+		if (blank(l, ll))
 			continue;
-		}
-		size_t k = 0;
-		while (k < ll && isspace((unsigned char)l[k]))
-			k++;
-		if (k < ll) {
-			best = l;
-			best_len = ll;
-		}
+		last = (struct picked){ l, ll };
+		char *copy = line_copy(l, ll);
+		bool mine = user && regexec(user, copy, 0, NULL, 0) == 0;
+		int t = mine || tier[1].line ? 0 : failure_tier(copy);
+		free(copy);
+		if (mine)
+			return last;
+		if (t && !tier[t].line)
+			tier[t] = last;
+		if (tier[1].line && !user)
+			break;
 	}
-	if (failure && !best) { /* no line matched: fall back to the last one */
-		sig_from_output(text, len, NULL, out, cap);
-		return;
-	}
-	if (!best) {
+	return tier[1].line ? tier[1] : tier[2].line ? tier[2] : last;
+}
+
+void sig_pick_line(const char *text, size_t len, const regex_t *user, char *out, size_t cap)
+{
+	struct picked p = pick(text, len, user);
+	if (!p.line) {
 		if (cap)
 			out[0] = 0;
 		return;
 	}
-	sig_normalize(best, best_len, out, cap);
+	sig_normalize(p.line, p.len, out, cap);
+}
+
+void sig_from_output(const char *text, size_t len, const regex_t *failure, char *out, size_t cap)
+{
+	sig_pick_line(text, len, failure, out, cap);
+}
+
+static void end_text(const char *text, size_t len, const struct sig_end *e, char *buf, size_t cap)
+{
+	switch (e->kind) {
+	case SIG_END_EXIT: snprintf(buf, cap, "exit status %d", e->code); return;
+	case SIG_END_SIGNAL: snprintf(buf, cap, "signal %d", e->code); return;
+	case SIG_END_NOT_STARTED: snprintf(buf, cap, "could not start"); return;
+	case SIG_END_TIMEOUT: break;
+	}
+	const char *timeout = outcome_name(OUT_TIMEOUT); /* the runner's word for it */
+	if (!e->kill_signal) {
+		snprintf(buf, cap, "%s", timeout);
+		return;
+	}
+	size_t at = e->kill_at < len ? e->kill_at : len;
+	const char *name = sigabbrev_np(e->kill_signal);
+	snprintf(buf, cap, "%s (%s on SIG%s)", timeout,
+		 blank(text + at, len - at) ? "silent" : "printed", name ? name : "?");
+}
+
+void sig_of_run(const char *text, size_t len, const struct sig_end *end, const regex_t *user,
+		char *out, size_t cap)
+{
+	char how[64], line[SIG_MAX];
+	end_text(text, len, end, how, sizeof how);
+	size_t searched = end->kind == SIG_END_TIMEOUT && end->kill_signal && end->kill_at < len
+				  ? end->kill_at
+				  : len;
+	sig_pick_line(text, searched, user, line, sizeof line);
+	snprintf(out, cap, "%s%s%s", how, line[0] ? ": " : "", line);
 }

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -84,13 +85,22 @@ char *capture_tail_copy(const struct capture *c, size_t *len)
 	return out;
 }
 
+/* What capture_text puts where bytes were dropped; its length (0: none). */
+static size_t drop_marker(const struct capture *c, char *buf, size_t cap)
+{
+	uint64_t dropped = capture_dropped(c);
+	if (!dropped)
+		return 0;
+	int n = snprintf(buf, cap, "\n[... %llu bytes dropped ...]\n", (unsigned long long)dropped);
+	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+}
+
 char *capture_text(const struct capture *c, size_t *len)
 {
 	struct sbuf b = { 0 };
 	sb_add(&b, c->head ? c->head : "", c->head_len);
-	uint64_t dropped = capture_dropped(c);
-	if (dropped)
-		sb_printf(&b, "\n[... %llu bytes dropped ...]\n", (unsigned long long)dropped);
+	char marker[64];
+	sb_add(&b, marker, drop_marker(c, marker, sizeof marker));
 	size_t tl;
 	char *tail = capture_tail_copy(c, &tl);
 	if (tail)
@@ -100,6 +110,20 @@ char *capture_text(const struct capture *c, size_t *len)
 		sb_add(&b, "", 0);
 	*len = b.len;
 	return b.s;
+}
+
+size_t capture_text_offset(const struct capture *c, uint64_t at)
+{
+	if (at <= c->head_len)
+		return (size_t)at;
+	char m[64];
+	size_t marker = drop_marker(c, m, sizeof m);
+	uint64_t tail_from = c->total - c->tail_len; /* the stream offset of the kept tail */
+	if (at <= tail_from)
+		return c->head_len + marker;
+	if (at > c->total)
+		at = c->total;
+	return c->head_len + marker + (size_t)(at - tail_from);
 }
 
 void capture_free(struct capture *c)
@@ -183,69 +207,115 @@ static void child_exec(char *const argv[], int out_w, int err_w, int ex_w, pid_t
 	_exit(127);
 }
 
-void proc_start(struct proc *p, char *const argv[], bool merge_output, double timeout_s,
-		const char *cwd)
+static void proc_reset(struct proc *p, const struct proc_opts *o)
 {
 	memset(p, 0, sizeof *p);
 	p->fd[0] = p->fd[1] = -1;
 	capture_init(&p->cap[0]);
 	capture_init(&p->cap[1]);
-	p->merged = merge_output;
+	p->merged = o->merge_output;
 	p->start = ut_now();
-	p->deadline = timeout_s > 0 ? p->start + timeout_s : 0;
-	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, ex[2] = { -1, -1 };
-	if (pipe2(out, O_CLOEXEC) < 0 || (!merge_output && pipe2(err, O_CLOEXEC) < 0) ||
-	    pipe2(ex, O_CLOEXEC) < 0) {
-		p->spawn_errno = errno;
-		goto failed;
-	}
-	pid_t parent = getpid();
-	pid_t pid = fork();
-	if (pid < 0) {
-		p->spawn_errno = errno;
-		goto failed;
-	}
-	if (pid == 0)
-		child_exec(argv, out[1], merge_output ? out[1] : err[1], ex[1], parent, cwd);
-	setpgid(pid, pid); /* both sides set it; whichever runs first wins */
-	p->pid = pid;
-	close_fd(&out[1]);
-	close_fd(&err[1]);
-	close_fd(&ex[1]);
+	p->deadline = o->timeout_s > 0 ? p->start + o->timeout_s : 0;
+	p->kill_signal = o->kill_signal == SIGKILL ? 0 : o->kill_signal;
+	p->kill_grace_s = o->kill_grace_s;
+	p->cannon_id = -1;
+}
+
+/* Waits for exec (EOF on the close-on-exec pipe) or its errno; 0 or errno. */
+static int exec_result(int ex_r)
+{
 	int e;
 	ssize_t r;
 	do
-		r = read(ex[0], &e, sizeof e); /* EOF at exec (close-on-exec) */
+		r = read(ex_r, &e, sizeof e);
 	while (r < 0 && errno == EINTR);
+	return r == (ssize_t)sizeof e ? e : 0;
+}
+
+/* Forks and execs; returns the pid with its pipes' read ends in p->fd, or
+ * -1 with p->spawn_errno set. */
+static pid_t fork_exec(struct proc *p, char *const argv[], const struct proc_opts *o)
+{
+	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, ex[2] = { -1, -1 };
+	pid_t pid = -1, parent = getpid();
+	if (pipe2(out, O_CLOEXEC) < 0 || (!o->merge_output && pipe2(err, O_CLOEXEC) < 0) ||
+	    pipe2(ex, O_CLOEXEC) < 0)
+		p->spawn_errno = errno;
+	else if ((pid = fork()) < 0)
+		p->spawn_errno = errno;
+	else if (pid == 0)
+		child_exec(argv, out[1], o->merge_output ? out[1] : err[1], ex[1], parent, o->cwd);
+	close_fd(&out[1]);
+	close_fd(&err[1]);
+	close_fd(&ex[1]);
+	if (pid > 0) {
+		setpgid(pid, pid); /* both sides set it; whichever runs first wins */
+		int e = exec_result(ex[0]);
+		if (e) {
+			while (waitpid(pid, &(int){ 0 }, 0) < 0 && errno == EINTR)
+				;
+			p->spawn_errno = e;
+			pid = -1;
+		}
+	}
 	close_fd(&ex[0]);
-	if (r == (ssize_t)sizeof e) {
-		int st;
-		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-			;
-		p->spawn_errno = e;
-		goto failed;
+	if (pid < 0) {
+		close_fd(&out[0]);
+		close_fd(&err[0]);
 	}
 	p->fd[0] = out[0];
-	p->fd[1] = merge_output ? -1 : err[0];
+	p->fd[1] = err[0];
+	return pid;
+}
+
+static void start_proc(struct proc *p, char *const argv[], const struct proc_opts *o,
+		       struct cannon *cannon)
+{
+	proc_reset(p, o);
+	pid_t pid = fork_exec(p, argv, o);
+	if (pid < 0) {
+		p->spawn_failed = true;
+		p->end = ut_now();
+		p->state = PROC_DONE;
+		return;
+	}
+	p->pid = pid;
 	for (int i = 0; i < 2; i++)
 		if (p->fd[i] >= 0)
 			fcntl(p->fd[i], F_SETFL, fcntl(p->fd[i], F_GETFL) | O_NONBLOCK);
-	p->state = PROC_RUNNING;
-	return;
-failed:
-	for (int i = 0; i < 2; i++) {
-		close_fd(&out[i]);
-		close_fd(&err[i]);
-		close_fd(&ex[i]);
+	if (cannon && o->cannon.signal) {
+		p->cannon_id = cannon_add(cannon, pid, p->start, &o->cannon);
+		p->cannon_owner = cannon;
+		p->cannon_on = true;
 	}
-	p->spawn_failed = true;
-	p->end = ut_now();
-	p->state = PROC_DONE;
+	p->state = PROC_RUNNING;
+}
+
+void proc_start_opts(struct proc *p, char *const argv[], const struct proc_opts *o)
+{
+	start_proc(p, argv, o, NULL);
+}
+
+void proc_start(struct proc *p, char *const argv[], bool merge_output, double timeout_s,
+		const char *cwd)
+{
+	struct proc_opts o = { .merge_output = merge_output, .timeout_s = timeout_s, .cwd = cwd };
+	start_proc(p, argv, &o, NULL);
+}
+
+/* The proc's cannon stops for good; its count is kept. */
+static void stop_cannon(struct proc *p)
+{
+	if (!p->cannon_on)
+		return;
+	p->cannon_result = cannon_remove(p->cannon_owner, p->cannon_id);
+	p->cannon_on = false;
 }
 
 void proc_kill(struct proc *p)
 {
 	if (p->state == PROC_RUNNING && p->pid > 0) {
+		stop_cannon(p);
 		kill(-p->pid, SIGKILL);
 		kill(p->pid, SIGKILL);
 	}
@@ -253,6 +323,7 @@ void proc_kill(struct proc *p)
 
 void proc_release(struct proc *p)
 {
+	stop_cannon(p);
 	close_fd(&p->fd[0]);
 	close_fd(&p->fd[1]);
 	capture_free(&p->cap[0]);
@@ -260,36 +331,39 @@ void proc_release(struct proc *p)
 	p->state = PROC_IDLE;
 }
 
-/* Reads what is available on the proc's pipes (bounded per call so one
- * spewing child cannot starve the others). */
-static void read_pipes(struct proc *p, const struct pollfd *pf)
+/* Reads what is there on the proc's pipes now, without waiting (bounded
+ * per call so one spewing child cannot starve the others). */
+static void read_ready(struct proc *p, int i)
 {
 	char buf[16384];
-	for (int i = 0; i < 2; i++) {
-		if (p->fd[i] < 0 || !pf[i].revents)
+	for (int k = 0; k < 16 && p->fd[i] >= 0; k++) {
+		ssize_t r = read(p->fd[i], buf, sizeof buf);
+		if (r > 0) {
+			capture_add(&p->cap[i], buf, (size_t)r);
 			continue;
-		for (int k = 0; k < 16; k++) {
-			ssize_t r = read(p->fd[i], buf, sizeof buf);
-			if (r > 0) {
-				capture_add(&p->cap[i], buf, (size_t)r);
-				continue;
-			}
-			if (r < 0 && (errno == EINTR || errno == EAGAIN))
-				break;
-			close_fd(&p->fd[i]); /* EOF or error */
-			break;
 		}
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
+			break;
+		close_fd(&p->fd[i]); /* EOF or error */
 	}
 }
 
-/* Reaps a RUNNING proc whose leader has exited: kill its group while the
- * zombie still holds the pid, then reap. */
+static void read_pipes(struct proc *p, const struct pollfd *pf)
+{
+	for (int i = 0; i < 2; i++)
+		if (p->fd[i] >= 0 && pf[i].revents)
+			read_ready(p, i);
+}
+
+/* Reaps a RUNNING proc whose leader has exited: stop its cannon, kill its
+ * group while the zombie still holds the pid, then reap. */
 static void check_exit(struct proc *p, double now)
 {
 	siginfo_t si;
 	memset(&si, 0, sizeof si);
 	if (waitid(P_PID, (id_t)p->pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid != p->pid)
 		return;
+	stop_cannon(p);
 	kill(-p->pid, SIGKILL);
 	int st;
 	while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR)
@@ -298,6 +372,34 @@ static void check_exit(struct proc *p, double now)
 	p->end = now;
 	p->state = PROC_DRAINING;
 	p->drain_until = now + DRAIN_GRACE_S;
+}
+
+/* The deadline: the kill signal first (after reading what is already in
+ * the pipes, so out_at_kill splits the output at the signal), SIGKILL at
+ * once or after the grace. */
+static void enforce_deadline(struct proc *p, double now)
+{
+	if (p->state != PROC_RUNNING)
+		return;
+	if (p->kill_sent_at && now >= p->kill_sent_at + p->kill_grace_s && !p->grace_expired) {
+		p->grace_expired = true;
+		proc_kill(p);
+		return;
+	}
+	if (!p->deadline || now < p->deadline || p->timed_out)
+		return;
+	p->timed_out = true;
+	if (!p->kill_signal) {
+		proc_kill(p);
+		return;
+	}
+	stop_cannon(p);
+	for (int i = 0; i < 2; i++) {
+		read_ready(p, i);
+		p->out_at_kill[i] = p->cap[i].total;
+	}
+	p->kill_sent_at = now;
+	kill(-p->pid, p->kill_signal);
 }
 
 /* One step for a set of procs: poll their pipes up to timeout_ms, read,
@@ -317,14 +419,9 @@ static void pump(struct proc **ps, size_t n, int timeout_ms)
 	double now = ut_now();
 	for (size_t i = 0; i < n; i++) {
 		struct proc *p = ps[i];
-		if (p->state == PROC_RUNNING) {
+		if (p->state == PROC_RUNNING)
 			check_exit(p, now);
-			if (p->state == PROC_RUNNING && p->deadline && now >= p->deadline &&
-			    !p->timed_out) {
-				p->timed_out = true;
-				proc_kill(p);
-			}
-		}
+		enforce_deadline(p, now);
 		if (p->state == PROC_DRAINING &&
 		    ((p->fd[0] < 0 && p->fd[1] < 0) || now >= p->drain_until)) {
 			close_fd(&p->fd[0]);
@@ -348,77 +445,125 @@ void proc_run_sync(struct proc *p, char *const argv[], bool merge_output, double
 
 /* ---- pool ---- */
 
+struct pool {
+	size_t parallel;
+	const struct pool_ops *ops;
+	pool_configure_fn configure;
+	void *ctx;
+	struct proc *slots;
+	struct proc **ptrs;
+	void **jobs, **running;
+	struct cannon *cannon; /* created when the first job asks for one */
+	bool exhausted, killed;
+};
+
+static void kill_all_on_interrupt(struct pool *pl)
+{
+	if (!spawn_interrupted() || pl->killed)
+		return;
+	pl->killed = true;
+	for (size_t i = 0; i < pl->parallel; i++)
+		if (pl->slots[i].state == PROC_RUNNING) {
+			pl->slots[i].interrupted = true;
+			proc_kill(&pl->slots[i]);
+		}
+}
+
+static void finish(struct pool *pl, size_t i)
+{
+	pl->ops->done(pl->ctx, pl->jobs[i], &pl->slots[i]);
+	proc_release(&pl->slots[i]);
+	pl->jobs[i] = NULL;
+}
+
+/* Starts a job in slot i; false when next() has nothing more. */
+static bool start_job(struct pool *pl, size_t i)
+{
+	char **argv = NULL;
+	void *job = NULL;
+	struct proc_opts o = { 0 };
+	if (!pl->ops->next(pl->ctx, &argv, &o.merge_output, &o.timeout_s, &job))
+		return false;
+	if (pl->configure)
+		pl->configure(pl->ctx, job, &o);
+	if (o.cannon.signal && !pl->cannon)
+		pl->cannon = cannon_new();
+	start_proc(&pl->slots[i], argv, &o, pl->cannon);
+	pl->jobs[i] = job;
+	if (pl->slots[i].state == PROC_DONE) /* could not start */
+		finish(pl, i);
+	return true;
+}
+
+/* Fills idle slots; returns whether the pool is stopping. */
+static bool fill_slots(struct pool *pl)
+{
+	const struct pool_ops *ops = pl->ops;
+	bool stopping = spawn_interrupted() || pl->exhausted || (ops->stop && ops->stop(pl->ctx));
+	for (size_t i = 0; i < pl->parallel && !stopping; i++) {
+		if (pl->slots[i].state != PROC_IDLE)
+			continue;
+		if (!start_job(pl, i)) {
+			pl->exhausted = true;
+			break;
+		}
+		stopping = ops->stop && ops->stop(pl->ctx);
+	}
+	return stopping || pl->exhausted;
+}
+
+static size_t active(const struct pool *pl, bool with_jobs)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < pl->parallel; i++)
+		if (pl->slots[i].state != PROC_IDLE) {
+			if (with_jobs)
+				pl->running[n] = pl->jobs[i];
+			n++;
+		}
+	return n;
+}
+
 int pool_run(size_t parallel, const struct pool_ops *ops, void *ctx, double status_interval)
 {
-	if (parallel < 1)
-		parallel = 1;
-	struct proc *slots = xcalloc(parallel, sizeof *slots);
-	struct proc **ptrs = xcalloc(parallel, sizeof *ptrs);
-	void **jobs = xcalloc(parallel, sizeof *jobs);
-	void **running = xcalloc(parallel, sizeof *running);
-	for (size_t i = 0; i < parallel; i++) {
-		slots[i].state = PROC_IDLE;
-		slots[i].fd[0] = slots[i].fd[1] = -1;
-		ptrs[i] = &slots[i];
+	return pool_run_configured(parallel, ops, NULL, ctx, status_interval);
+}
+
+int pool_run_configured(size_t parallel, const struct pool_ops *ops, pool_configure_fn configure,
+			void *ctx, double status_interval)
+{
+	struct pool pl = { .parallel = parallel < 1 ? 1 : parallel, .ops = ops,
+			   .configure = configure, .ctx = ctx };
+	pl.slots = xcalloc(pl.parallel, sizeof *pl.slots);
+	pl.ptrs = xcalloc(pl.parallel, sizeof *pl.ptrs);
+	pl.jobs = xcalloc(pl.parallel, sizeof *pl.jobs);
+	pl.running = xcalloc(pl.parallel, sizeof *pl.running);
+	for (size_t i = 0; i < pl.parallel; i++) {
+		pl.slots[i].state = PROC_IDLE;
+		pl.slots[i].fd[0] = pl.slots[i].fd[1] = -1;
+		pl.ptrs[i] = &pl.slots[i];
 	}
 	double t0 = ut_now(), next_status = t0 + status_interval;
-	bool exhausted = false, killed = false;
 	for (;;) {
-		int sig = spawn_interrupted();
-		if (sig && !killed) {
-			killed = true;
-			for (size_t i = 0; i < parallel; i++)
-				if (slots[i].state == PROC_RUNNING) {
-					slots[i].interrupted = true;
-					proc_kill(&slots[i]);
-				}
-		}
-		bool stopping = sig || exhausted || (ops->stop && ops->stop(ctx));
-		for (size_t i = 0; i < parallel && !stopping; i++) {
-			if (slots[i].state != PROC_IDLE)
-				continue;
-			char **argv = NULL;
-			bool merge = false;
-			double timeout = 0;
-			void *job = NULL;
-			if (!ops->next(ctx, &argv, &merge, &timeout, &job)) {
-				exhausted = true;
-				break;
-			}
-			proc_start(&slots[i], argv, merge, timeout, NULL);
-			jobs[i] = job;
-			if (slots[i].state == PROC_DONE) { /* could not start */
-				ops->done(ctx, job, &slots[i]);
-				proc_release(&slots[i]);
-			}
-			stopping = ops->stop && ops->stop(ctx);
-		}
-		size_t active = 0;
-		for (size_t i = 0; i < parallel; i++)
-			if (slots[i].state != PROC_IDLE)
-				active++;
-		if (!active && (stopping || exhausted))
+		kill_all_on_interrupt(&pl);
+		bool stopping = fill_slots(&pl);
+		if (!active(&pl, false) && stopping)
 			break;
-		pump(ptrs, parallel, 50);
-		for (size_t i = 0; i < parallel; i++)
-			if (slots[i].state == PROC_DONE) {
-				ops->done(ctx, jobs[i], &slots[i]);
-				proc_release(&slots[i]);
-				jobs[i] = NULL;
-			}
+		pump(pl.ptrs, pl.parallel, 50);
+		for (size_t i = 0; i < pl.parallel; i++)
+			if (pl.slots[i].state == PROC_DONE)
+				finish(&pl, i);
 		double now = ut_now();
 		if (ops->status && status_interval > 0 && now >= next_status && !spawn_interrupted()) {
-			size_t nr = 0;
-			for (size_t i = 0; i < parallel; i++)
-				if (slots[i].state != PROC_IDLE)
-					running[nr++] = jobs[i];
-			ops->status(ctx, now - t0, running, nr);
+			size_t nr = active(&pl, true);
+			ops->status(ctx, now - t0, pl.running, nr);
 			next_status = now + status_interval;
 		}
 	}
-	free(slots);
-	free(ptrs);
-	free(jobs);
-	free(running);
+	cannon_free(pl.cannon);
+	free(pl.slots);
+	free(pl.ptrs);
+	free(pl.jobs);
+	free(pl.running);
 	return spawn_interrupted();
 }

@@ -17,13 +17,23 @@
  *   with WNOWAIT), while the zombie still pins the pid, so no stray
  *   grandchild (a forked helper, a qemu thread group) outlives its run and
  *   a recycled pid can never be hit.
+ * - A dump before the kill (proc_opts.kill_signal, e.g. SIGQUIT, which makes
+ *   a Go program print every goroutine): at the deadline that signal goes
+ *   to the group first, the bytes captured so far are noted (out_at_kill),
+ *   and SIGKILL follows kill_grace_s later unless the leader has exited by
+ *   then (a guest deadlocked under qemu-user may ignore every catchable
+ *   signal). The default, and proc_start's, is SIGKILL at once.
+ * - The signal cannon (proc_opts.cannon, cannon.h) runs on a thread of its
+ *   own, created by the pool when a job asks for it; everything else here
+ *   stays on the caller's thread. A proc's cannon stops before its kill
+ *   signal is sent and before the leader is reaped.
  * - Output: stdout and stderr through pipes (close-on-exec, so parallel
  *   children never hold each other's pipes), or both into one pipe for
  *   "combined output". Each stream keeps its first CAPTURE_HEAD bytes and
  *   its last CAPTURE_TAIL bytes and counts the rest: memory per run is
  *   bounded whatever the child prints. After the leader exits the pipes are
  *   drained for at most DRAIN_GRACE_S seconds.
- * - The pool is single-threaded: poll() on all pipes with a short timeout,
+ * - The pool is single-threaded (the cannon's thread aside): poll() on all pipes with a short timeout,
  *   waitid() for exits, deadlines checked every iteration. SIGINT, SIGTERM
  *   and SIGHUP set a flag (handlers installed without SA_RESTART so poll
  *   wakes up): no new job starts, every running group gets SIGKILL, the pool
@@ -37,6 +47,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include "cannon.h"
 
 #define CAPTURE_HEAD (64 * 1024)
 #define CAPTURE_TAIL (64 * 1024)
@@ -60,6 +72,10 @@ char *capture_tail_copy(const struct capture *c, size_t *len);
 /* head + "[... N bytes dropped ...]" + tail, malloc'd, NUL-terminated
  * (the bytes themselves may contain NULs; *len is exact). */
 char *capture_text(const struct capture *c, size_t *len);
+/* Where byte `at` of the stream (counted as in total) lands in
+ * capture_text's result: a byte that was dropped maps to the end of the
+ * drop marker. */
+size_t capture_text_offset(const struct capture *c, uint64_t at);
 void capture_free(struct capture *c);
 
 enum proc_state { PROC_IDLE, PROC_RUNNING, PROC_DRAINING, PROC_DONE };
@@ -75,6 +91,31 @@ struct proc {
 	bool spawn_failed;
 	int spawn_errno;
 	int wait_status; /* as from waitpid */
+	/* Since the dump before the kill and the cannon (zero/-1 after
+	 * proc_start): */
+	int kill_signal;         /* sent first at the deadline (0: SIGKILL at once) */
+	double kill_grace_s;
+	double kill_sent_at;     /* when it was sent (0: never) */
+	uint64_t out_at_kill[2]; /* cap[i].total when it was sent */
+	bool grace_expired;      /* the leader outlived the grace: SIGKILL followed */
+	bool cannon_on;          /* a cannon target is live for this proc */
+	int cannon_id;
+	struct cannon *cannon_owner;
+	struct cannon_result cannon_result; /* valid once the proc is DONE */
+};
+
+/* How to run one proc: proc_start's arguments and the settings since. A
+ * zeroed struct plus merge_output/timeout_s is proc_start's behaviour. */
+struct proc_opts {
+	bool merge_output;
+	double timeout_s; /* <= 0: none */
+	const char *cwd;  /* NULL: the runner's */
+	/* At the deadline: kill_signal to the group first (0 or SIGKILL:
+	 * SIGKILL at once), then SIGKILL kill_grace_s later. */
+	int kill_signal;
+	double kill_grace_s;
+	/* The signal cannon; cannon.signal 0: none. Only pool jobs get one. */
+	struct cannon_aim cannon;
 };
 
 /* Starts argv (argv[0] searched in PATH) with a deadline timeout_s seconds
@@ -82,6 +123,8 @@ struct proc {
  * returned already DONE with spawn_failed set. */
 void proc_start(struct proc *p, char *const argv[], bool merge_output, double timeout_s,
 		const char *cwd);
+/* The same with every setting (the cannon is ignored: pool only). */
+void proc_start_opts(struct proc *p, char *const argv[], const struct proc_opts *o);
 /* SIGKILL to the proc's process group (no-op unless RUNNING). */
 void proc_kill(struct proc *p);
 /* Frees captures and closes fds; the proc may be reused. */
@@ -111,10 +154,18 @@ struct pool_ops {
 	bool (*stop)(void *ctx);
 };
 
+/* Each job's settings beyond next()'s: called right after next() with *o
+ * holding next()'s merge and timeout; may set the rest (kill signal,
+ * cannon, ...). */
+typedef void (*pool_configure_fn)(void *ctx, void *job, struct proc_opts *o);
+
 /* Runs jobs from ops->next with at most `parallel` alive at once until
  * next() returns false with nothing running, or stop() turns true and the
  * running ones end, or a signal arrives. Returns the signal number (after
  * killing and reaping everything) or 0. */
 int pool_run(size_t parallel, const struct pool_ops *ops, void *ctx, double status_interval);
+/* pool_run with configure (NULL: every job as pool_run starts it). */
+int pool_run_configured(size_t parallel, const struct pool_ops *ops, pool_configure_fn configure,
+			void *ctx, double status_interval);
 
 #endif

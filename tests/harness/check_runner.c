@@ -631,8 +631,8 @@ START_TEST(test_stress_counts_saves_and_groups_failures)
 	ck_assert_int_eq(r->rc, 1);
 	ck_assert_msg(strstr(r->out, "20 runs in") != NULL, "%s", r->out);
 	ck_assert_ptr_nonnull(strstr(r->out, "10 failures (50.00%), 95% CI 27.20%-72.80%"));
-	ck_assert_ptr_nonnull(strstr(r->out, "5  exit status 1: panic: bad thing at 0x? in thread N"));
-	ck_assert_ptr_nonnull(strstr(r->out, "5  exit status 2: fatal: corrupt at offset N"));
+	ck_assert_ptr_nonnull(strstr(r->out, "5   50.0%  exit status 1: panic: bad thing at 0x? in thread N"));
+	ck_assert_ptr_nonnull(strstr(r->out, "5   50.0%  exit status 2: fatal: corrupt at offset N"));
 	char p[PATH_MAX + 16], text[4096];
 	snprintf(p, sizeof p, "%s1", prefix); /* run 1 failed (n = 0) */
 	slurp(p, text, sizeof text);
@@ -706,12 +706,18 @@ START_TEST(test_stress_stops_when_the_command_cannot_start)
 	new_piddir();
 	char prefix[PATH_MAX];
 	outdir(prefix, sizeof prefix, "nostart-");
-	/* unbounded: without the stop this would spin forever */
+	/* a missing command is a usage error before any run */
 	struct res *r = pt("*=pass", 20,
 			   ARGS("stress", "-o", prefix, "--", "/nonexistent/command"));
+	ck_assert_int_eq(r->rc, 2);
+	ck_assert_msg(strstr(r->err, "'/nonexistent/command' does not exist") != NULL, "%s", r->err);
+	ck_assert_int_eq(count_pids(), 0);
+	/* one that passes the check and still cannot exec (a directory):
+	 * unbounded, so without the stop this would spin forever */
+	r = pt("*=pass", 20, ARGS("stress", "-o", prefix, "--", root));
 	ck_assert_msg(!r->timed_out, "spun on a command that cannot start");
 	ck_assert_int_eq(r->rc, 1);
-	ck_assert_ptr_nonnull(strstr(r->err, "cannot start /nonexistent/command"));
+	ck_assert_msg(strstr(r->err, "cannot start") != NULL, "%s", r->err);
 }
 END_TEST
 

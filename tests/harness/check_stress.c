@@ -1,0 +1,421 @@
+/*
+ * `proftorture stress` on real programs (issue 12), natively (make
+ * check-harness):
+ * - the signature corpus: every output in tests/corpus/signatures, recorded
+ *   from a real program, gets the signature expected.tsv says;
+ * - the documented list of failure lines is the README's;
+ * - signatures: tiers, the user's regex, a timeout searched only up to its
+ *   kill signal;
+ * - the real Go program that crashes with two different fatal errors is
+ *   grouped by them (build/native/programs/crash2);
+ * - the cannon: never before the program has a handler (and, as a negative
+ *   control, --signal-after 0 does kill it), never more than the rate;
+ * - the dump before the kill: the program's answer to SIGQUIT is in the
+ *   failure file; a program that ignores it is SIGKILLed after the grace;
+ * - exec failures are usage errors; --json parses.
+ * The measurements under qemu (the cannon's 5x, 100 runs without an early
+ * death, the goroutine dump of a hung Go program under mipsel) are
+ * tests/programs/measure (README).
+ */
+#define _GNU_SOURCE
+#include <check.h>
+#include <jansson.h>
+#include <limits.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../harness/signature.h"
+
+static char top[PATH_MAX], runner[PATH_MAX + 32], programs[PATH_MAX + 32], scratch[PATH_MAX];
+
+static void find_tree(void)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	ck_assert(n > 0);
+	exe[n] = 0;
+	/* <top>/build/native/tests/harness/check_stress */
+	for (int i = 0; i < 5; i++)
+		*strrchr(exe, '/') = 0;
+	snprintf(top, sizeof top, "%s", exe);
+	snprintf(runner, sizeof runner, "%s/build/native/proftorture", top);
+	snprintf(programs, sizeof programs, "%s/build/native/programs", top);
+	snprintf(scratch, sizeof scratch, "/tmp/proftorture-check-stress-XXXXXX");
+	ck_assert(mkdtemp(scratch) != NULL);
+}
+
+static void remove_tree(void)
+{
+	char cmd[PATH_MAX + 16];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", scratch);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", scratch);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "cannot read %s", path);
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
+	for (size_t r; (cap - n > 1 || (buf = realloc(buf, cap = cap ? 2 * cap : 4096))) &&
+		       (r = fread(buf + n, 1, cap - n - 1, f)) > 0;)
+		n += r;
+	fclose(f);
+	buf[n] = 0;
+	if (len)
+		*len = n;
+	return buf;
+}
+
+static double seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- the corpus ---- */
+
+static struct sig_end parse_end(const char *text)
+{
+	struct sig_end e = { 0 };
+	char sig[16];
+	if (sscanf(text, "exit %d", &e.code) == 1)
+		e.kind = SIG_END_EXIT;
+	else if (sscanf(text, "signal %d", &e.code) == 1)
+		e.kind = SIG_END_SIGNAL;
+	else if (sscanf(text, "timeout %15s %zu", sig, &e.kill_at) == 2 && strcmp(sig, "QUIT") == 0)
+		e = (struct sig_end){ SIG_END_TIMEOUT, 0, 3 /* SIGQUIT */, e.kill_at };
+	else
+		ck_abort_msg("expected.tsv: bad end '%s'", text);
+	return e;
+}
+
+START_TEST(test_every_recorded_output_gets_its_signature)
+{
+	char path[PATH_MAX + 64];
+	snprintf(path, sizeof path, "%s/tests/corpus/signatures/expected.tsv", top);
+	char *table = slurp(path, NULL);
+	int checked = 0;
+	for (char *save = table, *line; (line = strsep(&save, "\n"));) {
+		if (!*line || *line == '#')
+			continue;
+		char *name = strsep(&line, "\t"), *end = strsep(&line, "\t"), *want = line;
+		ck_assert_msg(end && want, "expected.tsv: short row %s", name);
+		snprintf(path, sizeof path, "%s/tests/corpus/signatures/%s.out", top, name);
+		size_t len;
+		char *text = slurp(path, &len);
+		ck_assert_msg(len > 0, "%s is empty", path);
+		struct sig_end e = parse_end(end);
+		char got[SIG_FULL_MAX];
+		sig_of_run(text, len, &e, NULL, got, sizeof got);
+		ck_assert_msg(strcmp(got, want) == 0, "%s:\n  got  %s\n  want %s", name, got, want);
+		free(text);
+		checked++;
+	}
+	free(table);
+	ck_assert_int_ge(checked, 16);
+}
+END_TEST
+
+/* The Go crashes of the corpus end with the same goroutine frame, which is
+ * what the last-line rule used to name them by: one group for two crashes. */
+START_TEST(test_go_crashes_end_with_a_stack_frame)
+{
+	static const char *const files[] = { "go-fatal-mutex-mipsel", "go-fatal-deadlock-mipsel" };
+	char path[PATH_MAX + 64], last[2][SIG_MAX];
+	regex_t frame;
+	ck_assert_int_eq(regcomp(&frame, "\\.go:N \\+0x\\?$", REG_EXTENDED | REG_NOSUB), 0);
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof path, "%s/tests/corpus/signatures/%s.out", top, files[i]);
+		size_t len;
+		char *text = slurp(path, &len);
+		while (len && (text[len - 1] == '\n' || text[len - 1] == ' '))
+			len--;
+		char *nl = memrchr(text, '\n', len);
+		ck_assert(nl != NULL);
+		sig_normalize(nl + 1, len - (size_t)(nl + 1 - text), last[i], sizeof last[i]);
+		free(text);
+		ck_assert_msg(regexec(&frame, last[i], 0, NULL, 0) == 0, "last line: %s", last[i]);
+	}
+	ck_assert_str_eq(last[0], last[1]);
+	regfree(&frame);
+}
+END_TEST
+
+START_TEST(test_the_failure_lines_are_the_readmes)
+{
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof path, "%s/README.md", top);
+	char *readme = slurp(path, NULL);
+	size_t n;
+	const struct sig_failure_line *l = sig_failure_lines(&n);
+	for (size_t i = 0; i < n; i++) {
+		char cell[256];
+		snprintf(cell, sizeof cell, "`%s`", l[i].pattern);
+		ck_assert_msg(strstr(readme, cell) != NULL, "README does not list %s", cell);
+	}
+	free(readme);
+}
+END_TEST
+
+/* ---- signatures ---- */
+
+START_TEST(test_signature_rules)
+{
+	char out[SIG_FULL_MAX];
+	struct sig_end exit2 = { SIG_END_EXIT, 2, 0, 0 };
+	/* tier 1 beats a tier-2 line that comes first */
+	const char *t1 =
+		"=== RUN TestX\n--- FAIL: TestX (0.01s)\npanic: boom [recovered]\n\tpanic: boom\n";
+	sig_of_run(t1, strlen(t1), &exit2, NULL, out, sizeof out);
+	ck_assert_str_eq(out, "exit status 2: panic: boom [recovered]");
+	/* the user's regex first; when it matches nothing, the rules */
+	regex_t re;
+	ck_assert_int_eq(regcomp(&re, "^=== RUN", REG_EXTENDED | REG_NOSUB), 0);
+	sig_of_run(t1, strlen(t1), &exit2, &re, out, sizeof out);
+	ck_assert_str_eq(out, "exit status 2: === RUN TestX");
+	const char *none = "a\nb 12\n";
+	sig_of_run(none, strlen(none), &exit2, &re, out, sizeof out);
+	ck_assert_str_eq(out, "exit status 2: b N");
+	regfree(&re);
+	/* a timeout: only what came before the kill signal; what came after
+	 * decides printed/silent */
+	const char *hung = "working 3\nqemu: uncaught target signal 3 (Quit) - core dumped\n";
+	struct sig_end t = { SIG_END_TIMEOUT, 0, 3, strlen("working 3\n") };
+	sig_of_run(hung, strlen(hung), &t, NULL, out, sizeof out);
+	ck_assert_str_eq(out, "timeout (printed on SIGQUIT): working N");
+	sig_of_run(hung, t.kill_at, &t, NULL, out, sizeof out);
+	ck_assert_str_eq(out, "timeout (silent on SIGQUIT): working N");
+	t.kill_signal = 0;
+	sig_of_run(hung, t.kill_at, &t, NULL, out, sizeof out);
+	ck_assert_str_eq(out, "timeout: working N");
+	struct sig_end sig6 = { SIG_END_SIGNAL, 6, 0, 0 };
+	sig_of_run("", 0, &sig6, NULL, out, sizeof out);
+	ck_assert_str_eq(out, "signal 6");
+}
+END_TEST
+
+/* ---- proftorture stress, end to end ---- */
+
+struct res {
+	int rc;
+	char *out, *err;
+};
+
+/* Runs `proftorture stress ARGS` (shell words) with a 120 s limit. */
+static struct res stress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static struct res stress(const char *fmt, ...)
+{
+	char *args, *cmd, outp[PATH_MAX + 16], errp[PATH_MAX + 16];
+	va_list ap;
+	va_start(ap, fmt);
+	ck_assert(vasprintf(&args, fmt, ap) > 0);
+	va_end(ap);
+	snprintf(outp, sizeof outp, "%s/stdout", scratch);
+	snprintf(errp, sizeof errp, "%s/stderr", scratch);
+	ck_assert(asprintf(&cmd, "timeout -s KILL 120 %s stress --status-interval 0 %s >%s 2>%s",
+			   runner, args, outp, errp) > 0);
+	int st = system(cmd);
+	free(args);
+	free(cmd);
+	struct res r = { WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), slurp(outp, NULL),
+			 slurp(errp, NULL) };
+	return r;
+}
+
+static void res_free(struct res *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+START_TEST(test_a_go_program_is_grouped_by_its_fatal_errors)
+{
+	struct res r = stress("-p 2 --count 30 -o %s/crash2- -- %s/crash2", scratch, programs);
+	ck_assert_msg(r.rc == 1, "%s%s", r.out, r.err);
+	/* crash2 picks one of two fatal errors or no crash, 1/3 each: all 30
+	 * runs passing, or no crash of either kind, has p < 2 * (2/3)^30 */
+	ck_assert_msg(strstr(r.out, "exit status 2: fatal error: sync: unlock of unlocked mutex\n"),
+		      "%s", r.out);
+	ck_assert_msg(strstr(r.out,
+			     "exit status 2: fatal error: all goroutines are asleep - deadlock!\n"),
+		      "%s", r.out);
+	ck_assert_msg(!strstr(r.out, ".go:"), "a group named by a stack frame:\n%s", r.out);
+	res_free(&r);
+}
+END_TEST
+
+START_TEST(test_the_cannon_waits_for_the_handler)
+{
+	/* the handler comes 300 ms after the start: fired at once, SIGPROF's
+	 * default action kills every run (the negative control) */
+	struct res r = stress("-p 2 --count 4 --signal-rate 2000 --signal-after 0 -o %s/early- -- "
+			      "%s/sigprof_count 300 2 200",
+			      scratch, programs);
+	ck_assert_msg(strstr(r.out, "4 failures") && strstr(r.out, "4 killed by SIGPROF"), "%s",
+		      r.out);
+	res_free(&r);
+	/* by the readiness rule: none */
+	r = stress("-p 2 --count 6 --signal-rate 2000 --json %s/c.json -o %s/ready- -- "
+		   "%s/sigprof_count 300 2 300",
+		   scratch, scratch, programs);
+	ck_assert_msg(r.rc == 0 && strstr(r.out, "0 failures") &&
+			      strstr(r.out, "0 killed by SIGPROF"),
+		      "%s%s", r.out, r.err);
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof path, "%s/c.json", scratch);
+	json_error_t e;
+	json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &e);
+	ck_assert_msg(j != NULL, "%s: %s", path, e.text);
+	json_t *c = json_object_get(j, "cannon");
+	double ready = json_real_value(json_object_get(json_object_get(c, "ready_s"), "median"));
+	double sent =
+		json_real_value(json_object_get(json_object_get(c, "sent_per_run"), "median"));
+	double wall = json_real_value(
+		json_object_get(json_object_get(json_object_get(j, "wall_s"), "all"), "median"));
+	/* ready after the handler's 300 ms; never more than the rate over the
+	 * run's life (a few signals of slack for the clock's granularity) */
+	ck_assert_msg(ready >= 0.3, "ready after %.3fs", ready);
+	ck_assert_msg(sent > 0 && sent <= 2000 * wall + 5, "sent %.0f in %.3fs", sent, wall);
+	json_decref(j);
+	res_free(&r);
+}
+END_TEST
+
+START_TEST(test_a_timeout_keeps_the_programs_dump)
+{
+	struct res r =
+		stress("--count 1 --timeout 0.5 --kill-grace 5 -o %s/quit- -- %s/trap_quit answer",
+		       scratch, programs);
+	ck_assert_msg(strstr(r.out, "timeout (printed on SIGQUIT): trap_quit: waiting for ever"),
+		      "%s", r.out);
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof path, "%s/quit-1", scratch);
+	char *file = slurp(path, NULL);
+	char *marker = strstr(file, "SIGQUIT sent to the process group");
+	char *dump = strstr(file, "trap_quit: dump: worker 1 waits for lock 2");
+	ck_assert_msg(marker && dump && marker < dump, "%s", file);
+	ck_assert_msg(strstr(file, "ERROR: timeout after 0.5s: SIGQUIT, then exit status 2"), "%s",
+		      file);
+	free(file);
+	res_free(&r);
+	/* ignored: SIGKILL after the grace */
+	double t0 = seconds();
+	r = stress("--count 1 --timeout 0.3 --kill-grace 1 -o %s/deaf- -- %s/trap_quit ignore",
+		   scratch, programs);
+	ck_assert_msg(seconds() - t0 >= 1.3, "did not wait for the grace");
+	ck_assert_msg(strstr(r.out, "timeout (silent on SIGQUIT): trap_quit: waiting for ever"),
+		      "%s", r.out);
+	snprintf(path, sizeof path, "%s/deaf-1", scratch);
+	file = slurp(path, NULL);
+	ck_assert_msg(strstr(file, "SIGQUIT, then no exit within the grace: SIGKILL"), "%s", file);
+	free(file);
+	res_free(&r);
+	/* --kill-signal KILL: today's behaviour */
+	r = stress("--count 1 --timeout 0.3 --kill-signal KILL -o %s/kill- -- %s/trap_quit answer",
+		   scratch, programs);
+	ck_assert_msg(strstr(r.out, "timeout: trap_quit: waiting for ever"), "%s", r.out);
+	res_free(&r);
+}
+END_TEST
+
+START_TEST(test_exec_failures_are_usage_errors)
+{
+	char path[PATH_MAX + 16];
+	/* an ELF header for 32-bit little-endian MIPS (e_machine 8) */
+	snprintf(path, sizeof path, "%s/mips.elf", scratch);
+	unsigned char h[64] = { 0x7f, 'E', 'L', 'F', 1, 1, 1 };
+	h[18] = 8;
+	FILE *f = fopen(path, "wb");
+	ck_assert(f && fwrite(h, 1, sizeof h, f) == sizeof h);
+	fclose(f);
+	chmod(path, 0755);
+	struct res r = stress("--count 1 -- %s", path);
+	ck_assert_msg(r.rc == 2 && strstr(r.err, "is a 8 ELF32 LSB binary"), "%d %s", r.rc, r.err);
+	res_free(&r);
+	chmod(path, 0644);
+	r = stress("--count 1 -- %s", path);
+	ck_assert_msg(r.rc == 2 && strstr(r.err, "is not executable"), "%s", r.err);
+	res_free(&r);
+	r = stress("--count 1 -- no-such-command-here");
+	ck_assert_msg(r.rc == 2 && strstr(r.err, "'no-such-command-here' is not found in PATH"),
+		      "%s", r.err);
+	res_free(&r);
+	/* a host binary under --arch mipsel (ci/arches.tsv: 8 ELF32 LSB) */
+	r = stress("--arch mipsel --count 1 -- %s/exitcode", programs);
+	ck_assert_msg(r.rc == 2 && strstr(r.err, "but mipsel runs 8 ELF32 LSB"), "%s", r.err);
+	res_free(&r);
+	r = stress("--signal-after 1s --count 1 -- true");
+	ck_assert_msg(r.rc == 2 && strstr(r.err, "--signal-after needs --signal-rate"), "%s",
+		      r.err);
+	res_free(&r);
+}
+END_TEST
+
+START_TEST(test_json_report_and_signature_option)
+{
+	struct res r =
+		stress("-p 2 --count 6 --signature 'step [0-9]' --json - -o %s/ec- -- %s/exitcode",
+		       scratch, programs);
+	ck_assert_int_eq(r.rc, 1);
+	ck_assert_msg(strstr(r.err, "exit status 3: exitcode: step N of N at 0x?"), "%s", r.err);
+	json_error_t e;
+	json_t *j = json_loads(r.out, JSON_REJECT_DUPLICATES, &e);
+	ck_assert_msg(j != NULL, "not JSON (%s):\n%s", e.text, r.out);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "runs")), 6);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "failures")), 6);
+	json_t *ci = json_object_get(json_object_get(j, "failure_rate"), "ci95");
+	ck_assert(json_real_value(json_array_get(ci, 0)) > 0.5 &&
+		  json_real_value(json_array_get(ci, 1)) == 1);
+	json_t *g = json_array_get(json_object_get(j, "signatures"), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(g, "count")), 6);
+	ck_assert(json_real_value(json_object_get(g, "share")) == 1);
+	json_t *all = json_object_get(json_object_get(j, "wall_s"), "all");
+	ck_assert_int_eq(json_integer_value(json_object_get(all, "n")), 6);
+	ck_assert(json_real_value(json_object_get(all, "p90")) >=
+		  json_real_value(json_object_get(all, "median")));
+	json_decref(j);
+	res_free(&r);
+}
+END_TEST
+
+static Suite *stress_suite(void)
+{
+	Suite *s = suite_create("stress");
+	TCase *corpus = tcase_create("corpus");
+	tcase_add_unchecked_fixture(corpus, find_tree, remove_tree);
+	tcase_add_test(corpus, test_every_recorded_output_gets_its_signature);
+	tcase_add_test(corpus, test_go_crashes_end_with_a_stack_frame);
+	tcase_add_test(corpus, test_the_failure_lines_are_the_readmes);
+	tcase_add_test(corpus, test_signature_rules);
+	suite_add_tcase(s, corpus);
+	TCase *runs = tcase_create("runs");
+	tcase_add_unchecked_fixture(runs, find_tree, remove_tree);
+	tcase_set_timeout(runs, 240);
+	tcase_add_test(runs, test_a_go_program_is_grouped_by_its_fatal_errors);
+	tcase_add_test(runs, test_the_cannon_waits_for_the_handler);
+	tcase_add_test(runs, test_a_timeout_keeps_the_programs_dump);
+	tcase_add_test(runs, test_exec_failures_are_usage_errors);
+	tcase_add_test(runs, test_json_report_and_signature_option);
+	suite_add_tcase(s, runs);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(stress_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,3 @@
+module proftorture/programs
+
+go 1.19
