@@ -228,7 +228,6 @@ REPRO_ARCHES     := armel armhf mips mipsel
 JANSSON_LIBS     := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
 REPRO_FLAGS      ?=
 # jansson reads every JSON the runner reads (result lines, summary.json).
-JANSSON_LIBS     := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
 
 .PHONY: check-harness repro
 
