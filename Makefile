@@ -225,9 +225,9 @@ HARNESS_TESTS    := $(B)/tests/harness/check_harness $(B)/tests/harness/check_ru
                     $(B)/tests/harness/check_stress
 HARNESS_FAKES    := $(B)/tests/harness/fake_stress
 REPRO_ARCHES     := armel armhf mips mipsel
+# jansson reads every JSON the runner reads (result lines, summary.json).
 JANSSON_LIBS     := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
 REPRO_FLAGS      ?=
-# jansson reads every JSON the runner reads (result lines, summary.json).
 
 .PHONY: check-harness repro
 
