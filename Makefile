@@ -221,7 +221,8 @@ HARNESS_SRCS     := $(wildcard harness/*.c)
 HARNESS_OBJS     := $(HARNESS_SRCS:%.c=$(B)/obj/%.o)
 HARNESS_LIB_OBJS := $(filter-out $(B)/obj/harness/main.o,$(HARNESS_OBJS))
 HARNESS          := $(if $(filter native,$(ARCH)),$(B)/proftorture)
-HARNESS_TESTS    := $(B)/tests/harness/check_harness $(B)/tests/harness/check_runner
+HARNESS_TESTS    := $(B)/tests/harness/check_harness $(B)/tests/harness/check_runner \
+                    $(B)/tests/harness/check_exit_paths
 HARNESS_FAKES    := $(B)/tests/harness/fake_stress
 REPRO_ARCHES     := armel armhf mips mipsel
 REPRO_FLAGS      ?=
@@ -245,12 +246,18 @@ $(B)/tests/harness/check_harness: $(B)/obj/tests/harness/check_harness.o $(HARNE
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) -lm
 
+# Every exit path of the real stress, classified by the runner's classify_run.
+$(B)/tests/harness/check_exit_paths: $(B)/obj/tests/harness/check_exit_paths.o $(HARNESS_LIB_OBJS) $(TEST_SUPPORT_OBJS) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) -lm
+
 $(B)/tests/harness/check_runner: $(B)/obj/tests/harness/check_runner.o $(TEST_SUPPORT_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) -lm
 
-# Native only: the fault tests drive build/native/proftorture with a fake stress.
-check-harness: $(HARNESS) $(HARNESS_TESTS) $(HARNESS_FAKES)
+# Native only: the fault tests drive build/native/proftorture with a fake stress;
+# check_exit_paths runs the real one.
+check-harness: $(HARNESS) $(HARNESS_TESTS) $(HARNESS_FAKES) $(STRESS)
 ifeq ($(ARCH),native)
 	@fail=0; for t in $(HARNESS_TESTS); do echo "+ $$t"; $$t || fail=1; done; \
 	if [ $$fail = 0 ]; then echo "check-harness: passed"; else echo "check-harness: FAILED"; exit 1; fi
@@ -268,6 +275,7 @@ repro:
 	build/native/proftorture repro $(REPRO_FLAGS)
 
 -include $(HARNESS_OBJS:.o=.d) $(B)/obj/tests/harness/check_harness.d \
+         $(B)/obj/tests/harness/check_exit_paths.d \
          $(B)/obj/tests/harness/check_runner.d $(B)/obj/tests/harness/fake_stress.d
 
 # --- the stress cases, measured (issue 4's numbers) ---
