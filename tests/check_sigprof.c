@@ -1,5 +1,5 @@
 /*
- * Deterministic reproductions (DESIGN.md, "Two ways to reproduce"):
+ * Deterministic reproductions (docs/DESIGN.md, "Two ways to reproduce"):
  *
  * 1. #24991 in one run: a locked cpuprof_add is parked between loading w and
  *    copying its record (TESTPOINT_PROFBUF_WRITE_LOADED); the unlocked flush
