@@ -1,7 +1,8 @@
 /*
  * go_racy — Go's deliberately racy uint64 counters, accessed exactly as Go's
  * compiler accesses them: go1.12's global lostAtomic64Count (sigprof/) and
- * the fix's cpuProfile.lostAtomic, "updated racily" (cpuprof/).
+ * the fix's cpuProfile.lostAtomic, "updated racily" (cpuprof/). See
+ * docs/DESIGN.md, "Go's racy counters".
  *
  * What Go does. The counters are plain uint64 variables touched from every
  * thread's signal handler without synchronisation. `x++` compiles to one

@@ -23,11 +23,12 @@
  *                       a 32-bit atomic, so every signal is counted once.
  *
  * The variants are one table of operations, struct sigprof_ops below (as
- * rcutorture's struct rcu_torture_ops describes each RCU flavour): which PC
- * classes a variant takes for "inside an atomic", how it counts a signal
- * lost there, whether it flushes that count without the lock, and whether
- * the count is exact enough to judge. sigprof_handle is the one handler body
- * every variant runs through; the stress case's judge reads the same table.
+ * rcutorture's struct rcu_torture_ops describes each RCU flavour; see
+ * docs/DESIGN.md, "The handler variants"): which PC classes a variant takes
+ * for "inside an atomic", how it counts a signal lost there, whether it
+ * flushes that count without the lock, and whether the count is exact
+ * enough to judge. sigprof_handle is the one handler body every variant
+ * runs through; the stress case's judge reads the same table.
  *
  * Contract: sigprof_handle runs in a signal handler with every signal masked,
  * on the interrupted thread. It calls only async-signal-safe code. It calls
