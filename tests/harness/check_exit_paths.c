@@ -9,7 +9,8 @@
  * runner", says how that was shown).
  *
  * The paths, each reached the cheapest deterministic way:
- *   pass         lost-atomic / exact (conservation exact), 0.5 s
+ *   pass         lost-atomic / exact (conservation exact), 2 s: enough
+ *                signals even on a loaded machine
  *   corrupt      lost-atomic / unlocked-flush under global atomics: go1.12's
  *                bug, natively in ~0.04 s median; up to 10 s and 3 seeds
  *   drift        no input makes drift on demand: a passing run reported as
@@ -56,7 +57,7 @@ struct exit_path {
 
 static const struct exit_path paths[] = {
 	{ "pass", { "--case", "lost-atomic", "--variant", "exact", "--atomics", "global",
-		    "--duration", "0.5" }, false, 1, 0, "pass", true },
+		    "--duration", "2" }, false, 1, 0, "pass", true },
 	{ "corrupt", { "--case", "lost-atomic", "--variant", "unlocked-flush", "--atomics", "global",
 		       "--duration", "10" }, false, 3, 1, "corrupt", true },
 	{ "drift", { "--case", "lost-atomic", "--variant", "exact", "--duration", "0.3",
