@@ -316,7 +316,7 @@ FUZZ_SECONDS ?= 15
 FUZZ_TARGETS := profbuf_read cpuprof_parse classify_run
 ifeq ($(SAN),fuzz)
 $(B)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB) $(HARNESS_LIB_OBJS)
-	$(CC) $(CPPFLAGS) -Iharness $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB) $(HARNESS_LIB_OBJS) -lm
+	$(CC) $(CPPFLAGS) -Iharness $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(HARNESS_LIB_OBJS) $(LIB) -lm
 endif
 fuzz:
 	$(MAKE) --no-print-directory ARCH=native all
