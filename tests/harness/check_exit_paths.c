@@ -105,16 +105,16 @@ static size_t slurp(const char *path, char *buf, size_t cap)
 	return n;
 }
 
-/* No thread of the child can get a stack: 1 GiB each (glibc takes the
- * default thread stack from RLIMIT_STACK) against 256 MiB of address space,
- * which is plenty for the program itself. */
+/* In the child, before exec: no thread can get a stack, 1 GiB each (glibc
+ * takes the default thread stack size from RLIMIT_STACK) against 256 MiB of
+ * address space, which is plenty for the program itself. Exits 125 (which
+ * the checks then report) if the limits cannot be set. */
 static void limit_address_space(void)
 {
-	struct rlimit stack = { 1UL << 30, 1UL << 30 }, as = { 256UL << 20, 256UL << 20 };
-	struct rlimit hard;
-	getrlimit(RLIMIT_STACK, &hard);
-	if (hard.rlim_max != RLIM_INFINITY && hard.rlim_max < stack.rlim_max)
-		stack.rlim_max = hard.rlim_max;
+	struct rlimit stack, as = { 256UL << 20, 256UL << 20 };
+	getrlimit(RLIMIT_STACK, &stack);
+	rlim_t want = 1UL << 30;
+	stack.rlim_cur = stack.rlim_max == RLIM_INFINITY || stack.rlim_max > want ? want : stack.rlim_max;
 	if (setrlimit(RLIMIT_STACK, &stack) != 0 || setrlimit(RLIMIT_AS, &as) != 0)
 		_exit(125);
 }
