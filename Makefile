@@ -222,7 +222,7 @@ HARNESS_OBJS     := $(HARNESS_SRCS:%.c=$(B)/obj/%.o)
 HARNESS_LIB_OBJS := $(filter-out $(B)/obj/harness/main.o,$(HARNESS_OBJS))
 HARNESS          := $(if $(filter native,$(ARCH)),$(B)/proftorture)
 HARNESS_TESTS    := $(B)/tests/harness/check_harness $(B)/tests/harness/check_runner \
-                    $(B)/tests/harness/check_stress
+                    $(B)/tests/harness/check_stress $(B)/tests/harness/check_exit_paths
 HARNESS_FAKES    := $(B)/tests/harness/fake_stress
 REPRO_ARCHES     := armel armhf mips mipsel
 # jansson reads every JSON the runner reads (result lines, summary.json).
@@ -248,6 +248,11 @@ $(B)/tests/harness/check_harness: $(B)/obj/tests/harness/check_harness.o $(HARNE
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(JANSSON_LIBS) -lm
 
+# Every exit path of the real stress, classified by the runner's classify_run.
+$(B)/tests/harness/check_exit_paths: $(B)/obj/tests/harness/check_exit_paths.o $(HARNESS_LIB_OBJS) $(TEST_SUPPORT_OBJS) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(JANSSON_LIBS) -lm
+
 $(B)/tests/harness/check_runner: $(B)/obj/tests/harness/check_runner.o $(TEST_SUPPORT_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) -lm
@@ -257,8 +262,9 @@ $(B)/tests/harness/check_stress: $(B)/obj/tests/harness/check_stress.o $(HARNESS
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(JANSSON_LIBS) -lm
 
-# Native only: the fault tests drive build/native/proftorture with a fake stress.
-check-harness: $(HARNESS) $(HARNESS_TESTS) $(HARNESS_FAKES) $(if $(filter native,$(ARCH)),programs)
+# Native only: the fault tests drive build/native/proftorture with a fake stress;
+# check_exit_paths runs the real stress, check_stress the real programs.
+check-harness: $(HARNESS) $(HARNESS_TESTS) $(HARNESS_FAKES) $(STRESS) $(if $(filter native,$(ARCH)),programs)
 ifeq ($(ARCH),native)
 	@fail=0; for t in $(HARNESS_TESTS); do echo "+ $$t"; $$t || fail=1; done; \
 	if [ $$fail = 0 ]; then echo "check-harness: passed"; else echo "check-harness: FAILED"; exit 1; fi
@@ -276,8 +282,8 @@ repro:
 	build/native/proftorture repro $(REPRO_FLAGS)
 
 -include $(HARNESS_OBJS:.o=.d) $(B)/obj/tests/harness/check_harness.d \
-         $(B)/obj/tests/harness/check_runner.d $(B)/obj/tests/harness/fake_stress.d \
-         $(B)/obj/tests/harness/check_stress.d
+         $(B)/obj/tests/harness/check_exit_paths.d $(B)/obj/tests/harness/check_stress.d \
+         $(B)/obj/tests/harness/check_runner.d $(B)/obj/tests/harness/fake_stress.d
 
 # --- the stress cases, measured (issue 4's numbers) ---
 # check-cases-<arch>: lost-atomic buggy vs fixed, CASES_RUNS runs of 1 s each,

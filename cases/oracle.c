@@ -1,19 +1,18 @@
 /*
- * The reader and the oracle (DESIGN.md, "The oracle").
+ * The reader and the oracle (docs/DESIGN.md, "The oracle").
  *
  * The reader is Go's profileWriter: it reads the current log until eof and
  * feeds each batch to cpuprof_parse_batch (Go's addCPUData checks), whose
  * visitor below checks what Go could not: every sample's self-checking words
  * and its tag, and per-thread sequence numbers strictly increasing. The first
  * failure stops reading that log (the profbuf is poisoned by then, or the
- * parser's framing is), is recorded with its kind and a description, and ends
- * the run unless --keep-going.
+ * parser's framing is), is recorded with its kind and a description
+ * (run_corruption), and ends the run unless --keep-going.
  *
  * Conservation (whether nothing was lost that the records do not account
- * for) needs the handlers' counters and is judged by main.c at the end.
+ * for) needs the handlers' counters and is judged by judge.c at the end.
  */
 #define _GNU_SOURCE
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -21,7 +20,7 @@
 #include "profbuf.h"
 #include "stress.h"
 
-enum corruption corruption_from_code(int code)
+static enum corruption corruption_from_code(int code)
 {
 	switch (code) {
 	case PROFBUF_ERR_INVALID_SIZE: return K_INVALID_SIZE;
@@ -34,26 +33,6 @@ enum corruption corruption_from_code(int code)
 	case CPUPROF_ERR_MALFORMED: return K_MALFORMED;
 	default: return K_OTHER;
 	}
-}
-
-static pthread_mutex_t failure_lock = PTHREAD_MUTEX_INITIALIZER; /* never in a handler */
-
-void record_failure(struct run *r, enum corruption kind, const char *fmt, ...)
-{
-	pthread_mutex_lock(&failure_lock);
-	r->corruptions[kind]++;
-	if (!r->failed) {
-		r->first_failure = run_clock();
-		int n = snprintf(r->detail, sizeof r->detail, "%s: ", protocol_corruption_names[kind]);
-		va_list ap;
-		va_start(ap, fmt);
-		if (n > 0 && (size_t)n < sizeof r->detail)
-			vsnprintf(r->detail + n, sizeof r->detail - (size_t)n, fmt, ap);
-		va_end(ap);
-		__atomic_store_n(&r->failed, 1, __ATOMIC_RELEASE);
-		fprintf(stderr, "stress: !!! %s\n", r->detail);
-	}
-	pthread_mutex_unlock(&failure_lock);
 }
 
 /* A tag is valid only if it is one of our workers, exactly. */
@@ -71,18 +50,18 @@ static int check_sample(struct run *r, const struct cpuprof_record *rec)
 {
 	struct worker *w = worker_of_tag(r, rec->tag);
 	if (!w) {
-		record_failure(r, K_BAD_TAG, "sample with tag %p, not a worker", rec->tag);
+		run_corruption(r, K_BAD_TAG, "sample with tag %p, not a worker", rec->tag);
 		return -1;
 	}
 	if (rec->count != 1) {
-		record_failure(r, K_BAD_COUNT, "sample count %llu, want 1 (worker %d)",
+		run_corruption(r, K_BAD_COUNT, "sample count %llu, want 1 (worker %d)",
 			       (unsigned long long)rec->count, w->index);
 		return -1;
 	}
 	if (rec->nstk != 4 || rec->stk[0] != (uint64_t)(uintptr_t)w->tid ||
 	    rec->stk[3] != (uint64_t)sample_checksum((uintptr_t)rec->stk[0], (uintptr_t)rec->stk[1],
 						     (uintptr_t)rec->stk[2])) {
-		record_failure(r, K_BAD_CHECKSUM,
+		run_corruption(r, K_BAD_CHECKSUM,
 			       "sample of worker %d (tid %d) with %zu stack words [%#llx %#llx %#llx %#llx]",
 			       w->index, (int)w->tid, rec->nstk,
 			       (unsigned long long)(rec->nstk > 0 ? rec->stk[0] : 0),
@@ -93,7 +72,7 @@ static int check_sample(struct run *r, const struct cpuprof_record *rec)
 	}
 	uint32_t seq = (uint32_t)rec->stk[1];
 	if (w->seen && seq <= w->last_seq_read) {
-		record_failure(r, K_SEQ_REGRESS, "worker %d sample %u after %u", w->index, seq,
+		run_corruption(r, K_SEQ_REGRESS, "worker %d sample %u after %u", w->index, seq,
 			       w->last_seq_read);
 		return -1;
 	}
@@ -112,14 +91,14 @@ static int visit_record(void *arg, const struct cpuprof_record *rec)
 	case CPUPROF_OVERFLOW:
 	case CPUPROF_LOST_ATOMIC:
 		if (rec->tag != NULL || rec->count == 0) {
-			record_failure(r, K_BAD_TAG, "%s record with tag %p count %llu",
+			run_corruption(r, K_BAD_TAG, "%s record with tag %p count %llu",
 				       rec->kind == CPUPROF_OVERFLOW ? "overflow" : "lost-atomic",
 				       rec->tag, (unsigned long long)rec->count);
 			return -1;
 		}
 		return 0;
 	default:
-		record_failure(r, K_OTHER, "lost-external record, but nothing queues non-Go stacks");
+		run_corruption(r, K_OTHER, "lost-external record, but nothing queues non-Go stacks");
 		return -1;
 	}
 }
@@ -147,20 +126,20 @@ static void read_session(struct run *r, int k)
 		if (rc < 0) {
 			char desc[768];
 			profbuf_describe(log, rc, desc, sizeof desc);
-			record_failure(r, corruption_from_code(rc), "session %d: %s", k + 1, desc);
+			run_corruption(r, corruption_from_code(rc), "session %d: %s", k + 1, desc);
 			break;
 		}
 		rc = cpuprof_parse_batch(&ps, b.data, b.ndata, b.tags, b.ntags, visit_record, r);
 		if (rc < 0) {
 			if (rc == CPUPROF_ERR_TRUNCATED || rc == CPUPROF_ERR_MALFORMED)
-				record_failure(r, corruption_from_code(rc),
+				run_corruption(r, corruption_from_code(rc),
 					       "session %d: %s in a batch of %zu words, %zu tags", k + 1,
 					       cpuprof_strerror(rc), b.ndata, b.ntags);
 			break; /* the visitor recorded its own failure */
 		}
-		if (ps.have_period && ps.hz != 100) {
-			record_failure(r, K_BAD_HEADER, "session %d: header hz %llu, want 100", k + 1,
-				       (unsigned long long)ps.hz);
+		if (ps.have_period && ps.hz != PROFILE_HZ) {
+			run_corruption(r, K_BAD_HEADER, "session %d: header hz %llu, want %d", k + 1,
+				       (unsigned long long)ps.hz, PROFILE_HZ);
 			break;
 		}
 		if (b.eof) {
@@ -173,9 +152,7 @@ static void read_session(struct run *r, int k)
 		}
 	}
 	add_totals(&r->totals, &ps.totals);
-	struct profbuf_raw raw;
-	profbuf_raw(log, &raw);
-	r->w_at_eof[k] = atomic_emul_load64(raw.w);
+	r->w_at_eof[k] = profbuf_write_position(log);
 }
 
 static void *reader_main(void *arg)
@@ -196,9 +173,14 @@ static void *reader_main(void *arg)
 	}
 }
 
-int reader_start(struct run *r)
+int reader_start(struct run *r, char *why, size_t cap)
 {
-	return pthread_create(&r->reader, NULL, reader_main, r) == 0 ? 0 : -1;
+	int rc = pthread_create(&r->reader, NULL, reader_main, r);
+	if (rc != 0) {
+		snprintf(why, cap, "cannot start the reader thread: %s", strerror(rc));
+		return -1;
+	}
+	return 0;
 }
 
 void reader_join(struct run *r)

@@ -1,5 +1,5 @@
 /*
- * Signal sources (DESIGN.md, "Signal sources"):
+ * Signal sources (docs/DESIGN.md, "Signal sources"):
  *   cannon        a thread tgkill()s the workers round-robin, as fast as it
  *                 can (--rate max) or paced to --rate signals per second in
  *                 total. The fastest, and the only one that counts "sent".
@@ -94,43 +94,65 @@ static struct timeval period_tv(long rate)
 	return tv;
 }
 
-static int start_thread_timers(struct run *r)
+/* One CLOCK_THREAD_CPUTIME_ID timer for worker i, armed: 0, or -1 with why. */
+static int start_thread_timer(struct worker *w, int i, long ns, char *why, size_t cap)
 {
-	long ns = r->opt.rate > 0 ? 1000000000L / r->opt.rate : 10000; /* max: 100 kHz per thread */
-	for (int i = 0; i < r->opt.threads; i++) {
-		struct worker *w = &r->workers[i];
-		clockid_t clock;
-		if (pthread_getcpuclockid(w->thread, &clock) != 0)
-			return -1;
-		struct sigevent sev;
-		memset(&sev, 0, sizeof sev);
-		sev.sigev_notify = SIGEV_THREAD_ID;
-		sev.sigev_signo = SIGPROF;
-		sev._sigev_un._tid = w->tid;
-		if (timer_create(clock, &sev, &w->timer) != 0) {
-			fprintf(stderr, "stress: timer_create for worker %d: %s\n", i, strerror(errno));
-			return -1;
-		}
-		w->has_timer = true;
-		struct itimerspec its = { { ns / 1000000000L, ns % 1000000000L },
-					  { ns / 1000000000L, ns % 1000000000L } };
-		timer_settime(w->timer, 0, &its, NULL);
+	clockid_t clock;
+	int rc = pthread_getcpuclockid(w->thread, &clock); /* returns the error */
+	if (rc != 0) {
+		snprintf(why, cap, "pthread_getcpuclockid for worker %d: %s", i, strerror(rc));
+		return -1;
+	}
+	struct sigevent sev;
+	memset(&sev, 0, sizeof sev);
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = SIGPROF;
+	sev._sigev_un._tid = w->tid;
+	if (timer_create(clock, &sev, &w->timer) != 0) {
+		snprintf(why, cap, "timer_create for worker %d: %s", i, strerror(errno));
+		return -1;
+	}
+	w->has_timer = true;
+	struct itimerspec its = { { ns / 1000000000L, ns % 1000000000L },
+				  { ns / 1000000000L, ns % 1000000000L } };
+	if (timer_settime(w->timer, 0, &its, NULL) != 0) {
+		snprintf(why, cap, "timer_settime for worker %d: %s", i, strerror(errno));
+		return -1;
 	}
 	return 0;
 }
 
-int source_start(struct run *r)
+static int start_cannon(struct run *r, char *why, size_t cap)
 {
+	int rc = pthread_create(&cannon_thread, NULL, cannon_main, r); /* returns the error */
+	if (rc != 0) {
+		snprintf(why, cap, "cannot start the cannon thread: %s", strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+int source_start(struct run *r, char *why, size_t cap)
+{
+	long ns = r->opt.rate > 0 ? 1000000000L / r->opt.rate : 10000; /* max: 100 kHz per thread */
 	switch (r->opt.source) {
 	case SOURCE_CANNON:
-		return pthread_create(&cannon_thread, NULL, cannon_main, r) == 0 ? 0 : -1;
+		return start_cannon(r, why, cap);
 	case SOURCE_ITIMER: {
 		struct itimerval it = { period_tv(r->opt.rate), period_tv(r->opt.rate) };
-		return setitimer(ITIMER_PROF, &it, NULL);
+		if (setitimer(ITIMER_PROF, &it, NULL) != 0) {
+			snprintf(why, cap, "setitimer(ITIMER_PROF): %s", strerror(errno));
+			return -1;
+		}
+		return 0;
 	}
 	case SOURCE_THREAD_TIMER:
-		return start_thread_timers(r);
+		for (int i = 0; i < r->opt.threads; i++)
+			if (start_thread_timer(&r->workers[i], i, ns, why, cap) != 0)
+				return -1;
+		return 0;
 	default:
+		snprintf(why, cap, "source %d is not one this program knows", (int)r->opt.source);
 		return -1;
 	}
 }

@@ -1,20 +1,38 @@
 /*
- * stress — the cases that make golang/go#20146 and #24991 happen, internal
- * interfaces between the files of cases/ (the program's own contract, its
- * options, result line and exit codes, is in main.c's usage text and the
- * README).
+ * stress — the cases that make golang/go#20146 and #24991 happen: the
+ * interfaces between the files of cases/. The program's own contract (its
+ * options, result line and exit statuses) is protocol/protocol.h and
+ * `stress --help`; the design is docs/DESIGN.md, "The stress cases".
+ *
+ * Files, and who calls whom (an arrow is "calls"; nothing calls back up):
+ *
+ *   main.c      reads the options, runs the sessions, has the run judged and
+ *               reported
+ *     -> options.c    the option table, cross-option checks, --list, --protocol
+ *          -> expected.c   cases/expected.tsv compiled in, for --list
+ *     -> workers.c    the profiled threads and their SIGPROF handler
+ *     -> sources.c    the signal sources
+ *     -> oracle.c     the reader thread: every record checked as it is read
+ *          -> workers.c    sample_checksum: the sample format the handler writes
+ *     -> watchdog.c   the watchdog thread: a stall is a deadlock
+ *          -> result.c
+ *     -> judge.c      conservation and the outcome, once the threads are done
+ *     -> result.c     the one JSON result line
+ *   run.c       the run state: the clock, the main thread's progress, the
+ *               first failure, the one result line's claim, the tally.
+ *               Called by every file above; calls none of them.
  *
  * Threads of one run
  * ------------------
  *   main        parses options, runs sessions (cpuprof_start/stop), joins,
- *               judges, prints the one result line. SIGPROF blocked.
+ *               judges, prints the result line. SIGPROF blocked.
  *   workers[N]  the profiled threads: hammer emulated 64-bit atomics and run
  *               plain code; the only threads with SIGPROF unblocked. Each has
  *               its own alternate signal stack.
  *   source      the cannon (tgkill round-robin), or nothing for itimer /
  *               thread-timer (the kernel sends those).
  *   reader      Go's profileWriter: reads the log, validates every record.
- *   watchdog    sees per-worker progress stop; dumps state; exits 3.
+ *   watchdog    sees a thread's progress stop; dumps state; reports deadlock.
  *
  * Counters
  * --------
@@ -23,6 +41,19 @@
  * others with relaxed loads: exact at the end, approximate while running.
  * They are 32-bit so they stay plain loads and stores on every arch (a 64-bit
  * atomic would be emulated, i.e. take the very spinlocks under test).
+ *
+ * The first failure and the result line
+ * -------------------------------------
+ * Three threads can find that a run failed: the reader (a corrupt record),
+ * main (a write after close) and the watchdog (a stall). They share one
+ * discipline, in run.c, that never waits: the first to claim the failure
+ * (one CAS) writes its time and text and then publishes it (a release
+ * store); nobody else writes them, and they are read only once published.
+ * The watchdog must work while every other thread spins on a spinlock, so
+ * it takes no lock and waits for nothing it cannot time out. Likewise main
+ * and the watchdog claim the one result line before printing it; the loser
+ * prints nothing. Each result line is formatted in a buffer on its writer's
+ * own stack.
  */
 #ifndef PROFTORTURE_STRESS_H
 #define PROFTORTURE_STRESS_H
@@ -30,6 +61,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -38,11 +70,10 @@
 #include "protocol.h"
 #include "sigprof.h"
 
-#define MAX_WORKERS 32 /* QEMU allows 32 POSIX timers: thread-timer's bound */
+#define MAX_WORKERS PROTOCOL_MAX_THREADS /* the bound is protocol.h's: the runner checks it too */
 #define MAX_SESSIONS 4096
-
-/* Cases, sources, outcomes (and their exit statuses) and corruption kinds
- * are protocol.h's. */
+#define MAX_TARGETS 8  /* hot words a worker hammers (workers.c) */
+#define PROFILE_HZ 100 /* Go's runtime/pprof rate; only the header carries it */
 
 struct options {
 	enum case_id kase;
@@ -58,6 +89,7 @@ struct options {
 	int plain_ops;     /* per worker iteration: plain arithmetic steps */
 	bool keep_going;   /* do not stop at the first failure */
 	bool probe;        /* the handler only counts: the signal-rate ceiling */
+	int force_outcome; /* an enum outcome to report instead of the judged one, or -1 */
 };
 
 struct worker {
@@ -69,6 +101,7 @@ struct worker {
 	bool has_timer;
 	uint64_t rng;
 	uint32_t seq;          /* next sample sequence number (handler only) */
+	int start_error;       /* 0, or the errno of the worker's own setup (sigaltstack) */
 	/* single-writer counters (see above) */
 	uint32_t iterations;   /* progress ticks: one per atomic op, one per 16 plain steps */
 	uint32_t handled;
@@ -87,13 +120,21 @@ struct worker {
 	bool seen;
 } __attribute__((aligned(64)));
 
+/* The run's first failure (see above; run.c). */
+struct first_failure {
+	uint32_t claimed;      /* 0 -> 1, once, by one CAS: the claimer writes the rest */
+	uint32_t published;    /* release-stored 1 by the claimer once written */
+	double when;           /* run_clock() seconds */
+	char detail[1024];
+};
+
 struct run {
-	struct options opt;
-	double t0;                     /* monotonic start */
+	struct options opt;            /* immutable once the run starts */
+	double t0;                     /* monotonic start, immutable */
 	struct cpuprof prof;
 	struct worker workers[MAX_WORKERS];
 	uint64_t *hot;                 /* the words workers hammer */
-	uint64_t *targets[8];          /* hot words sharing a spinlock with the log's index words */
+	uint64_t *targets[MAX_TARGETS]; /* hot words sharing a spinlock with the log's index words, or not */
 	int ntargets;
 
 	/* control: written by main, read everywhere (relaxed is enough: the
@@ -101,6 +142,7 @@ struct run {
 	uint32_t stop_workers;
 	uint32_t stop_source;
 	uint32_t session;              /* generation of the current log */
+	uint32_t main_progress;        /* main's progress ticks (run_note_progress) */
 
 	/* source */
 	uint32_t sent;
@@ -110,54 +152,133 @@ struct run {
 	uint32_t reader_records;       /* progress for the watchdog */
 	uint32_t reader_done_session;  /* last session whose eof the reader saw */
 	uint32_t reader_exit;
-	struct cpuprof_totals totals;  /* summed over sessions */
-	uint32_t corruptions[NKINDS];
-	uint32_t failed;               /* set once, by the first failure */
-	double first_failure;
-	char detail[1024];             /* description of the first failure */
+	struct cpuprof_totals totals;  /* summed over sessions, by the reader */
+
+	/* failures: any thread, through run.c only */
+	uint32_t corruptions[NKINDS];  /* atomic counts */
+	struct first_failure failure;
+	uint32_t reported;             /* the result line is claimed (run_claim_report) */
+
+	/* the end, written by main once only the watchdog still runs (run_finish) */
+	uint32_t finished;
+	uint64_t residue;              /* lost-atomic counts never flushed */
 
 	/* profile-stop: every log of the run, kept until the end so a write after
 	 * close lands in memory we still own and can be seen */
 	struct profbuf *logs[MAX_SESSIONS];
-	uint64_t w_at_eof[MAX_SESSIONS];
+	uint64_t w_at_eof[MAX_SESSIONS]; /* profbuf_write_position when the reader saw eof */
 	bool eof_seen[MAX_SESSIONS];    /* the reader got eof (not a failure) */
 	int nlogs;
 };
 
-extern struct run *the_run; /* for the signal handler and the watchdog */
+/* The counters of the result line, gathered at one moment. */
+struct tally {
+	uint64_t c[CTR_COUNT];         /* protocol.h's counters, by enum counter */
+	int64_t racy_delta;            /* lost-atomic counts read + residue - lost in atomics;
+					* 0 until run_finish */
+};
 
-/* workers.c */
+/* What a run comes to: the outcome and what the result line says of it. */
+struct verdict {
+	enum outcome outcome;
+	double first_failure;          /* run_clock() seconds, or < 0: none (null) */
+	char detail[1024];
+};
+
+/* ---- run.c: the run state; calls nothing else in cases/ ---- */
+
+extern struct run *the_run; /* for the signal handler */
+
+/* The run of this process, with its options, its clock started. Once. */
+struct run *run_init(const struct options *o);
+/* Seconds since the run started (monotonic); any thread. */
+double run_clock(void);
+/* Main thread: "I am making progress" (the watchdog watches main too). */
+void run_note_progress(struct run *r);
+uint32_t run_main_progress(const struct run *r);
+
+/* The first failure. run_fail claims it for the caller: true once per run,
+ * for the first caller, whose `when` and text then become it; false for
+ * everyone after (their text is dropped). Never waits; not for signal
+ * context (vsnprintf). */
+bool run_fail(struct run *r, double when, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A failure has been claimed (maybe not yet published): stop early. */
+bool run_failed(const struct run *r);
+/* The published first failure, or NULL (not claimed, or being written). */
+const struct first_failure *run_failure(const struct run *r);
+/* run_failure, polling up to `seconds` for a claimed one to be published. */
+const struct first_failure *run_failure_wait(const struct run *r, double seconds);
+/* One corruption of kind: counted, the run's first failure if it is one,
+ * said on stderr ("stress: !!! kind: text"). Reader and main threads. */
+void run_corruption(struct run *r, enum corruption kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The one result line: true for the first caller, who must then print it;
+ * false for everyone after, who must not. */
+bool run_claim_report(struct run *r);
+
+/* Main thread, once every thread but the watchdog has stopped: the
+ * lost-atomic counts no flush wrote; the tally then has racy_delta. */
+void run_finish(struct run *r, uint64_t residue);
+/* Every counter of the result line. Any thread: exact once the threads
+ * are done, a snapshot before (the watchdog's). */
+void run_tally(const struct run *r, struct tally *t);
+
+/* ---- options.c (called by main.c) ---- */
+
+/* Parses argv into o, defaults included, and makes every cross-option check.
+ * Usage errors: one line on stderr, exit PROTOCOL_EXIT_USAGE. --help,
+ * --list and --protocol print and exit 0. Before anything starts. */
+void options_parse(int argc, char **argv, struct options *o);
+
+/* ---- expected.c (called by options.c) ---- */
+
+/* The expected outcome set of one cell, from cases/expected.tsv as built in;
+ * exits with the error status if the table has no row for it. */
+const char *expected_outcome(const char *arch, const char *kase, const char *variant,
+			     const char *atomics);
+
+/* ---- workers.c (called by main.c; oracle.c for sample_checksum) ---- */
+
 /* The SIGPROF handler; global only so ci/check-handler-safety can root its
  * reachability analysis here. */
 void stress_sigprof_handler(int sig, siginfo_t *si, void *uc);
 uintptr_t sample_checksum(uintptr_t tid, uintptr_t seq, uintptr_t pc);
-int workers_start(struct run *r);
+/* Installs the handler, starts every worker and waits until each runs with
+ * its alternate stack. 0, or -1 with the reason in why. */
+int workers_start(struct run *r, char *why, size_t cap);
 void workers_stop(struct run *r);
 void workers_choose_targets(struct run *r, struct profbuf *log);
 bool log_shares_a_lock_with_targets(const struct run *r, struct profbuf *log);
 
-/* sources.c */
-int source_start(struct run *r);  /* 0, or -1 with a message on stderr */
+/* ---- sources.c (called by main.c) ---- */
+
+int source_start(struct run *r, char *why, size_t cap); /* 0, or -1 with the reason */
 void source_stop(struct run *r);
 
-/* oracle.c */
-int reader_start(struct run *r);
+/* ---- oracle.c (called by main.c) ---- */
+
+int reader_start(struct run *r, char *why, size_t cap); /* 0, or -1 with the reason */
 void reader_join(struct run *r);
-void record_failure(struct run *r, enum corruption kind, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-enum corruption corruption_from_code(int code);
 
-/* watchdog.c */
-int watchdog_start(struct run *r);
-void watchdog_progress_note(void);   /* main thread: "I am making progress" */
+/* ---- watchdog.c (called by main.c) ---- */
 
-/* expected.c */
-const char *expected_outcome(const char *arch, const char *kase, const char *variant,
-			     const char *atomics);
+int watchdog_start(struct run *r, char *why, size_t cap); /* 0, or -1 with the reason */
 
-/* main.c */
-double run_clock(void);
-void print_result_line(struct run *r, enum outcome o, int fd);
+/* ---- judge.c (called by main.c) ---- */
+
+/* The verdict of a run whose threads are done: the first failure if one
+ * was published; else conservation (drift), then evidence that something
+ * was exercised (vacuous), else pass; then --force-outcome. */
+void judge(const struct run *r, const struct tally *t, struct verdict *v);
+
+/* ---- result.c (called by main.c and watchdog.c) ---- */
+
+/* Formats the run's result line for v into a buffer on the caller's stack
+ * and write(2)s it to fd. Any thread; no lock, no allocation, no state
+ * shared with another caller. The caller holds run_claim_report. */
+void result_line_write(const struct run *r, const struct verdict *v, int fd);
 
 /* 32-bit single-writer counters: plain loads and stores on every arch. */
 static inline void bump(uint32_t *c)

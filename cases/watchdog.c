@@ -4,13 +4,18 @@
  * Every worker's progress (loop iterations + signals handled) must advance
  * within --watchdog seconds until it is asked to stop, and so must the main
  * thread's (it notes progress while it waits, and after each join). When one
- * stalls, the watchdog writes a per-thread dump to stderr, the result line
- * (outcome deadlock) to stdout, and _exits 3.
+ * stalls, the watchdog claims the result line, writes a per-thread dump to
+ * stderr and the result line (outcome deadlock) to stdout, and _exits with
+ * deadlock's status. If main claimed the line first, the run is ending and
+ * the watchdog stops watching.
  *
  * It must work while every other thread spins on the global spinlock: it
- * uses no emulated 64-bit atomic, takes no lock, allocates nothing, and
- * writes with write(2). snprintf into a stack buffer is the only libc
- * formatting it does (no locks, no allocation for these conversions).
+ * uses no emulated 64-bit atomic, takes no lock, allocates nothing, writes
+ * with write(2), and waits for nothing without a bound: the first failure
+ * goes through run.c's claim (a CAS, never a wait); if another thread
+ * claimed it first, the watchdog waits at most FAILURE_WAIT_S for its text.
+ * snprintf into stack buffers is the only libc formatting it does (no
+ * locks, no allocation for these conversions).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -20,12 +25,9 @@
 
 #include "stress.h"
 
-static uint32_t main_progress;
-
-void watchdog_progress_note(void)
-{
-	bump(&main_progress);
-}
+/* A claimer writes the failure's text with one vsnprintf: a bound far above
+ * that, still short next to any --watchdog. */
+#define FAILURE_WAIT_S 0.5
 
 static void say(const char *s, size_t n)
 {
@@ -38,35 +40,83 @@ static void say(const char *s, size_t n)
 	}
 }
 
-static void dump(struct run *r, const char *who, double stalled)
+static void dump_worker(const struct worker *w, int i, int nlocks)
+{
+	char line[256];
+	int held = -1;
+	for (int l = 0; l < nlocks; l++)
+		if (atomic_emul_lock_owner(l) == (int32_t)w->tid)
+			held = l;
+	int n = snprintf(line, sizeof line,
+			 "  worker %d tid %d: in_handler %u, holds spinlock %d, last pc %#lx (%s), "
+			 "iterations %u, handled %u, in_atomic %u\n",
+			 i, (int)w->tid, peek(&w->in_handler), held, (unsigned long)w->last_pc,
+			 atomic_emul_pc_class_name((enum atomic_emul_pc_class)peek(&w->last_pc_class)),
+			 peek(&w->iterations), peek(&w->handled), peek(&w->in_atomic));
+	say(line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+}
+
+static void dump(const struct run *r, const char *who, double stalled)
 {
 	char line[256];
 	int n = snprintf(line, sizeof line,
 			 "stress: DEADLOCK !!! %s made no progress for %.1f s (watchdog %.1f s)\n",
 			 who, stalled, r->opt.watchdog);
-	say(line, (size_t)n);
+	say(line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 	int nlocks = atomic_emul_lock_count();
-	for (int i = 0; i < r->opt.threads; i++) {
-		struct worker *w = &r->workers[i];
-		int held = -1;
-		for (int l = 0; l < nlocks; l++)
-			if (atomic_emul_lock_owner(l) == (int32_t)w->tid)
-				held = l;
-		n = snprintf(line, sizeof line,
-			     "  worker %d tid %d: in_handler %u, holds spinlock %d, last pc %#lx (%s), "
-			     "iterations %u, handled %u, in_atomic %u\n",
-			     i, (int)w->tid, peek(&w->in_handler), held, (unsigned long)w->last_pc,
-			     atomic_emul_pc_class_name((enum atomic_emul_pc_class)peek(&w->last_pc_class)),
-			     peek(&w->iterations), peek(&w->handled), peek(&w->in_atomic));
-		say(line, (size_t)n);
-	}
+	for (int i = 0; i < r->opt.threads; i++)
+		dump_worker(&r->workers[i], i, nlocks);
 	for (int l = 0; l < nlocks; l++) {
 		int32_t owner = atomic_emul_lock_owner(l);
 		if (owner) {
 			n = snprintf(line, sizeof line, "  spinlock %d held by tid %d\n", l, (int)owner);
-			say(line, (size_t)n);
+			say(line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 		}
 	}
+}
+
+/* Thread i stalled since `since`: report the deadlock and end the process,
+ * unless main has claimed the result line already (then return). */
+static void report_deadlock(struct run *r, int i, double since)
+{
+	if (!run_claim_report(r))
+		return;
+	double now = run_clock();
+	char who[32];
+	if (i == r->opt.threads)
+		snprintf(who, sizeof who, "the main thread");
+	else
+		snprintf(who, sizeof who, "worker %d", i);
+	dump(r, who, now - since);
+
+	struct verdict v = { .outcome = OUT_DEADLOCK, .first_failure = since };
+	snprintf(v.detail, sizeof v.detail, "%s: %s made no progress for %.1f s",
+		 outcome_name(OUT_DEADLOCK), who, now - since);
+	if (!run_fail(r, since, "%s", v.detail)) {
+		/* An earlier failure (e.g. a corruption) is the first one. */
+		const struct first_failure *f = run_failure_wait(r, FAILURE_WAIT_S);
+		if (f) {
+			v.first_failure = f->when;
+			snprintf(v.detail, sizeof v.detail, "%s", f->detail);
+		}
+	}
+	result_line_write(r, &v, 1);
+	_exit(outcome_exit_status(OUT_DEADLOCK));
+}
+
+/* Progress of thread i (a worker, or main for i == threads); false for a
+ * worker that has finished and has none to make. */
+static bool progress_of(const struct run *r, int i, uint32_t *p)
+{
+	if (i == r->opt.threads) {
+		*p = run_main_progress(r);
+		return true;
+	}
+	const struct worker *w = &r->workers[i];
+	if (peek(&w->exited))
+		return false;
+	*p = peek(&w->iterations) + peek(&w->handled);
+	return true;
 }
 
 static void *watchdog_main(void *arg)
@@ -84,40 +134,28 @@ static void *watchdog_main(void *arg)
 		nanosleep(&tick, NULL);
 		now = run_clock();
 		for (int i = 0; i <= r->opt.threads; i++) {
-			bool is_main = i == r->opt.threads;
 			uint32_t p;
-			if (is_main)
-				p = peek(&main_progress);
-			else if (peek(&r->workers[i].exited))
-				continue; /* a finished worker has no progress to make */
-			else
-				p = peek(&r->workers[i].iterations) + peek(&r->workers[i].handled);
+			if (!progress_of(r, i, &p))
+				continue;
 			if (p != last[i]) {
 				last[i] = p;
 				since[i] = now;
 			} else if (now - since[i] > r->opt.watchdog) {
-				char who[32];
-				if (is_main)
-					snprintf(who, sizeof who, "the main thread");
-				else
-					snprintf(who, sizeof who, "worker %d", i);
-				dump(r, who, now - since[i]);
-				if (!__atomic_load_n(&r->failed, __ATOMIC_ACQUIRE)) {
-					r->first_failure = since[i];
-					snprintf(r->detail, sizeof r->detail,
-						 "deadlock: %s made no progress for %.1f s", who, now - since[i]);
-					__atomic_store_n(&r->failed, 1, __ATOMIC_RELEASE);
-				}
-				print_result_line(r, OUT_DEADLOCK, 1);
-				_exit(outcome_exit_status(OUT_DEADLOCK));
+				report_deadlock(r, i, since[i]);
+				return NULL; /* main is reporting */
 			}
 		}
 	}
-	return NULL;
 }
 
-int watchdog_start(struct run *r)
+int watchdog_start(struct run *r, char *why, size_t cap)
 {
 	pthread_t t;
-	return pthread_create(&t, NULL, watchdog_main, r) == 0 ? 0 : -1;
+	int rc = pthread_create(&t, NULL, watchdog_main, r);
+	if (rc != 0) {
+		snprintf(why, cap, "cannot start the watchdog thread: %s", strerror(rc));
+		return -1;
+	}
+	pthread_detach(t);
+	return 0;
 }

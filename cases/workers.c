@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,27 +106,35 @@ static uint64_t xorshift(uint64_t *s)
 	return *s = x;
 }
 
+/* Whether word shares a spinlock with one of log's index words. */
+static bool shares_a_lock_with_log(const uint64_t *word, struct profbuf *log)
+{
+	const uint64_t *index_words[PROFBUF_INDEX_WORDS];
+	profbuf_index_words(log, index_words);
+	int lock = atomic_emul_lock_index(word);
+	for (int j = 0; j < PROFBUF_INDEX_WORDS; j++)
+		if (lock == atomic_emul_lock_index(index_words[j]))
+			return true;
+	return false;
+}
+
+/* Whether any of log's index words shares a spinlock with a worker target. */
+bool log_shares_a_lock_with_targets(const struct run *r, struct profbuf *log)
+{
+	if (atomic_emul_lock_count() <= 1)
+		return atomic_emul_lock_count() == 1; /* global: always; native: never */
+	for (int t = 0; t < r->ntargets; t++)
+		if (shares_a_lock_with_log(r->targets[t], log))
+			return true;
+	return false;
+}
+
 /* The words to hammer. In atomic-deadlock they share a spinlock with one of
  * the log's r, w, overflow, overflowTime, so a handler that writes the log
  * can meet the lock its own thread holds (#20146, and the #47505 hole). In
  * every other case they share none, so lost-atomic isolates #24991: a
  * handler can never wait for its own thread. Under global there is only one
  * lock, shared by everything, and under native there are none. */
-/* Whether any of log's index words shares a spinlock with a worker target. */
-bool log_shares_a_lock_with_targets(const struct run *r, struct profbuf *log)
-{
-	if (atomic_emul_lock_count() <= 1)
-		return atomic_emul_lock_count() == 1; /* global: always; native: never */
-	struct profbuf_raw raw;
-	profbuf_raw(log, &raw);
-	const uint64_t *index_words[4] = { raw.r, raw.w, raw.overflow, raw.overflow_time };
-	for (int t = 0; t < r->ntargets; t++)
-		for (int j = 0; j < 4; j++)
-			if (atomic_emul_lock_index(r->targets[t]) == atomic_emul_lock_index(index_words[j]))
-				return true;
-	return false;
-}
-
 void workers_choose_targets(struct run *r, struct profbuf *log)
 {
 	if (!r->hot) {
@@ -134,26 +143,18 @@ void workers_choose_targets(struct run *r, struct profbuf *log)
 			abort();
 		memset(r->hot, 0, HOT_WORDS * sizeof(uint64_t));
 	}
-	struct profbuf_raw raw;
-	profbuf_raw(log, &raw);
-	const uint64_t *index_words[4] = { raw.r, raw.w, raw.overflow, raw.overflow_time };
 	bool want_shared = r->opt.kase == CASE_ATOMIC_DEADLOCK;
 	int n = 0;
-	for (int k = 0; k < HOT_WORDS && n < 8; k++) {
-		int lock = atomic_emul_lock_index(&r->hot[k]);
-		bool shared = false;
-		for (int j = 0; j < 4; j++)
-			shared |= lock == atomic_emul_lock_index(index_words[j]);
-		if (shared == want_shared || atomic_emul_lock_count() <= 1)
+	for (int k = 0; k < HOT_WORDS && n < MAX_TARGETS; k++)
+		if (shares_a_lock_with_log(&r->hot[k], log) == want_shared || atomic_emul_lock_count() <= 1)
 			r->targets[n++] = &r->hot[k];
-	}
 	r->ntargets = n;
 }
 
 static void atomic_burst(struct run *r, struct worker *w, int ops)
 {
 	for (int k = 0; k < ops; k++) {
-		uint64_t *t = r->targets[(w->index + k) & 7];
+		uint64_t *t = r->targets[(w->index + k) % MAX_TARGETS];
 		switch (k & 3) {
 		case 0: atomic_emul_xadd64(t, 1); break;
 		case 1: (void)atomic_emul_load64(t); break;
@@ -179,21 +180,33 @@ static uint64_t plain_burst(struct worker *w, int ops)
 	return x;
 }
 
+/* The worker's own setup: its alternate signal stack, as Go's gsignal (the
+ * previous one, the C library's or a sanitizer's, goes into *old). 0 or an
+ * errno; published with the tid, which workers_start waits for. */
+static int enter_worker(struct worker *w, stack_t *old)
+{
+	stack_t ss = { .ss_sp = w->altstack, .ss_size = ALTSTACK_SIZE, .ss_flags = 0 };
+	if (sigaltstack(&ss, old) != 0)
+		return errno;
+	sigset_t prof;
+	sigemptyset(&prof);
+	sigaddset(&prof, SIGPROF);
+	pthread_sigmask(SIG_UNBLOCK, &prof, NULL); /* cannot fail: SIG_UNBLOCK, a valid set */
+	return 0;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct run *r = the_run;
-	__atomic_store_n(&w->tid, gettid(), __ATOMIC_RELEASE);
 	self = w;
-
-	/* Our own alternate stack, as Go's gsignal; the previous one (the C
-	 * library's or a sanitizer's) is put back before the thread exits. */
-	stack_t ss = { .ss_sp = w->altstack, .ss_size = ALTSTACK_SIZE, .ss_flags = 0 }, old_ss;
-	sigaltstack(&ss, &old_ss);
-	sigset_t prof;
-	sigemptyset(&prof);
-	sigaddset(&prof, SIGPROF);
-	pthread_sigmask(SIG_UNBLOCK, &prof, NULL);
+	stack_t old_ss;
+	w->start_error = enter_worker(w, &old_ss);
+	__atomic_store_n(&w->tid, gettid(), __ATOMIC_RELEASE); /* publishes start_error too */
+	if (w->start_error) {
+		__atomic_store_n(&w->exited, 1, __ATOMIC_RELAXED);
+		return NULL; /* SIGPROF stays blocked: no handler runs here */
+	}
 
 	bool plain_only = r->opt.kase == CASE_OVERFLOW;
 	while (!__atomic_load_n(&r->stop_workers, __ATOMIC_RELAXED)) {
@@ -204,13 +217,16 @@ static void *worker_main(void *arg)
 	/* No handler may run once we are gone: block, then the timer (if any)
 	 * goes with the source. A pending signal dies with the thread, unhandled
 	 * and therefore uncounted on both sides of the ledger. */
+	sigset_t prof;
+	sigemptyset(&prof);
+	sigaddset(&prof, SIGPROF);
 	pthread_sigmask(SIG_BLOCK, &prof, NULL);
-	sigaltstack(&old_ss, NULL);
+	sigaltstack(&old_ss, NULL); /* the stack we replaced: valid, so this cannot fail */
 	__atomic_store_n(&w->exited, 1, __ATOMIC_RELAXED);
 	return NULL;
 }
 
-int workers_start(struct run *r)
+static int install_handler(char *why, size_t cap)
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
@@ -218,25 +234,48 @@ int workers_start(struct run *r)
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
 	sigfillset(&sa.sa_mask); /* as Go's handlers: nothing nests */
 	if (sigaction(SIGPROF, &sa, NULL) != 0) {
-		perror("stress: sigaction(SIGPROF)");
+		snprintf(why, cap, "sigaction(SIGPROF): %s", strerror(errno));
 		return -1;
 	}
+	return 0;
+}
 
+/* Waits until every worker has published its tid (sources need them all)
+ * and checks that each set itself up. */
+static int wait_for_workers(struct run *r, char *why, size_t cap)
+{
+	for (int i = 0; i < r->opt.threads; i++) {
+		struct worker *w = &r->workers[i];
+		while (__atomic_load_n(&w->tid, __ATOMIC_ACQUIRE) == 0)
+			sched_yield();
+		if (w->start_error) {
+			snprintf(why, cap, "worker %d: sigaltstack: %s", i, strerror(w->start_error));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int workers_start(struct run *r, char *why, size_t cap)
+{
+	if (install_handler(why, cap) != 0)
+		return -1;
 	for (int i = 0; i < r->opt.threads; i++) {
 		struct worker *w = &r->workers[i];
 		w->index = i;
 		w->rng = r->opt.seed * 0x9e3779b97f4a7c15ull + (uint64_t)i + 1;
 		w->altstack = malloc(ALTSTACK_SIZE);
-		if (!w->altstack || pthread_create(&w->thread, NULL, worker_main, w) != 0) {
-			fprintf(stderr, "stress: cannot start worker %d\n", i);
+		if (!w->altstack) {
+			snprintf(why, cap, "worker %d: no memory for its signal stack", i);
+			return -1;
+		}
+		int rc = pthread_create(&w->thread, NULL, worker_main, w);
+		if (rc != 0) {
+			snprintf(why, cap, "cannot start worker %d: %s", i, strerror(rc));
 			return -1;
 		}
 	}
-	/* Sources need every tid. */
-	for (int i = 0; i < r->opt.threads; i++)
-		while (__atomic_load_n(&r->workers[i].tid, __ATOMIC_ACQUIRE) == 0)
-			sched_yield();
-	return 0;
+	return wait_for_workers(r, why, cap);
 }
 
 void workers_stop(struct run *r)
@@ -244,6 +283,6 @@ void workers_stop(struct run *r)
 	__atomic_store_n(&r->stop_workers, 1, __ATOMIC_RELAXED);
 	for (int i = 0; i < r->opt.threads; i++) {
 		pthread_join(r->workers[i].thread, NULL);
-		watchdog_progress_note();
+		run_note_progress(r);
 	}
 }

@@ -7,8 +7,8 @@
  * a release store under the lock and read by handlers with a relaxed load:
  * a stale non-zero read only sends the handler to the lock, where hz is read
  * again under acquire ordering, so staleness is harmless (as in Go). The
- * counters lost_atomic (racy, plain) and lost_atomic_exact (xadd32/xchg32)
- * are described in the header.
+ * counters lost_atomic (racy, Go's access pattern pinned by go_racy.h) and
+ * lost_atomic_exact (xadd32/xchg32) are described in the header.
  */
 #define _GNU_SOURCE
 #include "cpuprof.h"
@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "atomic_emul.h"
+#include "go_racy.h"
 #include "testpoint.h"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -92,9 +93,13 @@ static void add_extra(struct cpuprof *p)
 		write_lost_record(p, p->lost_extra, cpuprof_pc_lost_external(), cpuprof_pc_external());
 		p->lost_extra = 0;
 	}
-	if (p->lost_atomic > 0) {
-		write_lost_record(p, p->lost_atomic, cpuprof_pc_lost_atomic64(), cpuprof_pc_system());
-		p->lost_atomic = 0;
+	/* Go: if p.lostAtomic > 0 { write(p.lostAtomic); p.lostAtomic = 0 }:
+	 * load, flush, store 0. An increment between the load and the store is
+	 * lost, as in Go ("updated racily"). */
+	uint64_t racy = go_racy_load64(&p->lost_atomic);
+	if (racy > 0) {
+		write_lost_record(p, racy, cpuprof_pc_lost_atomic64(), cpuprof_pc_system());
+		go_racy_store64(&p->lost_atomic, 0);
 	}
 	uint32_t exact = atomic_emul_xchg32(&p->lost_atomic_exact, 0);
 	if (exact > 0)
@@ -103,7 +108,7 @@ static void add_extra(struct cpuprof *p)
 
 static bool extra_pending(const struct cpuprof *p)
 {
-	return p->num_extra > 0 || p->lost_extra > 0 || p->lost_atomic > 0 ||
+	return p->num_extra > 0 || p->lost_extra > 0 || go_racy_load64(&p->lost_atomic) > 0 ||
 	       atomic_emul_load32(&p->lost_atomic_exact) > 0;
 }
 
@@ -150,7 +155,7 @@ void cpuprof_add_lost_atomic64(struct cpuprof *p, uint64_t count)
 
 void cpuprof_count_lost_atomic_racy(struct cpuprof *p)
 {
-	p->lost_atomic++; /* "updated racily": a plain read-modify-write, as in Go */
+	go_racy_increment64(&p->lost_atomic); /* "updated racily": load, add, store, as in Go */
 }
 
 void cpuprof_count_lost_atomic_exact(struct cpuprof *p)
@@ -209,6 +214,13 @@ void cpuprof_stop(struct cpuprof *p)
 	p->on = false;
 	add_extra(p);
 	profbuf_close(p->log);
+}
+
+uint64_t cpuprof_take_unflushed_lost_atomic(struct cpuprof *p)
+{
+	uint64_t n = go_racy_load64(&p->lost_atomic) + atomic_emul_xchg32(&p->lost_atomic_exact, 0);
+	go_racy_store64(&p->lost_atomic, 0);
+	return n;
 }
 
 struct profbuf *cpuprof_detach_log(struct cpuprof *p)

@@ -33,7 +33,8 @@
  *   lost_extra         under signal_lock, or by the controller when no
  *                      handler can write (see above)
  *   lost_atomic        incremented by handlers WITHOUT any lock: "updated
- *                      racily" (Go's own comment); flushed under signal_lock
+ *                      racily" (Go's own comment); flushed under signal_lock;
+ *                      every access is Go's (go_racy.h: one load, one store)
  *   lost_atomic_exact  ours: a 32-bit atomic counter for the exact variant,
  *                      incremented with xadd32, flushed with xchg32
  *   on                 the controlling thread only
@@ -85,6 +86,11 @@ void cpuprof_stop(struct cpuprof *p);
  * cpuprof.log = nil) and hand it to the caller, who frees it with
  * profbuf_free when no late writer can reach it any more. */
 struct profbuf *cpuprof_detach_log(struct cpuprof *p);
+
+/* Once profiling is stopped and no handler can run any more: the lost-atomic
+ * counts (racy and exact) counted after the last flush, which no profile
+ * holds, zeroed and handed to the caller (e.g. for an end-of-run ledger). */
+uint64_t cpuprof_take_unflushed_lost_atomic(struct cpuprof *p);
 
 /* --- signal context (async-signal-safe) --- */
 

@@ -716,6 +716,19 @@ uint32_t profbuf_double_wakeups(const struct profbuf *b)
 	return atomic_emul_load32(&b->double_wakeups);
 }
 
+uint64_t profbuf_write_position(const struct profbuf *b)
+{
+	return atomic_emul_load64(&b->w) & ~(READER_SLEEPING | WRITE_EXTRA);
+}
+
+void profbuf_index_words(const struct profbuf *b, const uint64_t *out[PROFBUF_INDEX_WORDS])
+{
+	out[0] = &b->r;
+	out[1] = &b->w;
+	out[2] = &b->overflow;
+	out[3] = &b->overflow_time;
+}
+
 void profbuf_raw(struct profbuf *b, struct profbuf_raw *out)
 {
 	out->data = b->data;

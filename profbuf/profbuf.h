@@ -199,6 +199,23 @@ size_t profbuf_hdrsize(const struct profbuf *b);
  * READER_SLEEPING set, fixed in later Go); here it is harmless and counted. */
 uint32_t profbuf_double_wakeups(const struct profbuf *b);
 
+/* The writer's position: w's two counts (tag slots and data words committed,
+ * as tag count << 34 | data count) with its flag bits cleared. It changes
+ * exactly when a record or an overflow record is committed, never when only
+ * a flag changes (the reader going to sleep, the writer announcing overflow
+ * or eof), so two readings that differ prove a commit between them: e.g. a
+ * write after the reader saw eof (golang/go#24991). One atomic_emul load;
+ * any thread, not for signal context. */
+uint64_t profbuf_write_position(const struct profbuf *b);
+
+/* The 64-bit words every profbuf operation does atomic_emul operations on:
+ * r, w, overflow and overflow_time, in that order. Under an emulated
+ * strategy each is guarded by the spinlock atomic_emul_lock_index() names;
+ * a caller that wants its own words on (or off) those spinlocks compares
+ * with these. Addresses only: never read or write through them. */
+#define PROFBUF_INDEX_WORDS 4
+void profbuf_index_words(const struct profbuf *b, const uint64_t *out[PROFBUF_INDEX_WORDS]);
+
 /* FOR TESTS AND FUZZERS ONLY: the raw state, to inspect or to scribble on.
  * Writing through these pointers while a reader or writer runs is a data race
  * by design; the reader must still never read outside the ring. */

@@ -1,7 +1,7 @@
 /*
  * testpoint — named places in profbuf and cpuprof where a test can park a
- * thread, to force one interleaving deterministically (DESIGN.md, "Two ways to
- * reproduce").
+ * thread, to force one interleaving deterministically (docs/DESIGN.md, "Two
+ * ways to reproduce").
  *
  * Contract: testpoint_hook is NULL except inside a test that installs it
  * before starting its threads and removes it after joining them. The hook is

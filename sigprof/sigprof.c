@@ -1,18 +1,98 @@
 /* sigprof: the handler body in its historical shapes. Contract: sigprof.h. */
 #include "sigprof.h"
 
-#include <string.h>
 #ifdef HANDLER_SAFETY_NEGATIVE_CONTROL
 #include <stdio.h>
 #include <stdlib.h>
 #endif
 
-#include "atomic_emul.h"
+#include "go_racy.h"
 
-/* Go's `var lostAtomic64Count uint64` (proc.go, go1.12): a plain global,
- * incremented and cleared from every thread's handler without any
- * synchronisation. On 32-bit targets even the increment is two words. */
+/* ---- go1.12's lost count: a plain global, flushed without the lock ---- */
+
+/* Go's `var lostAtomic64Count uint64` (proc.go, go1.12): incremented and
+ * cleared from every thread's handler without any synchronisation. Every
+ * access is Go's: one load, one store each (go_racy.h). */
 static uint64_t lost_atomic64_count;
+
+static void count_lost_go_global(struct cpuprof *p)
+{
+	(void)p;
+	go_racy_increment64(&lost_atomic64_count); /* Go: lostAtomic64Count++ */
+}
+
+/* Go: if lostAtomic64Count > 0 { cpuprof.addLostAtomic64(lostAtomic64Count);
+ * lostAtomic64Count = 0 } — one load (Go's SSA merges the two reads), the
+ * unlocked write into the log, one store of 0. Another handler can flush the
+ * same count meanwhile (two writers on the ring: the bug), and an increment
+ * between the load and the store is lost. */
+static uint64_t flush_unlocked_go_global(struct cpuprof *p)
+{
+	uint64_t n = go_racy_load64(&lost_atomic64_count);
+	if (n > 0) {
+		cpuprof_add_lost_atomic64(p, n);
+		go_racy_store64(&lost_atomic64_count, 0);
+	}
+	return n;
+}
+
+static uint64_t take_unflushed_go_global(struct cpuprof *p)
+{
+	(void)p;
+	uint64_t n = go_racy_load64(&lost_atomic64_count);
+	go_racy_store64(&lost_atomic64_count, 0);
+	return n;
+}
+
+/* ---- the variants ---- */
+
+static const struct sigprof_ops variants[SIGPROF_NVARIANTS] = {
+	[SIGPROF_UNCHECKED] = {
+		.variant = SIGPROF_UNCHECKED,
+		.atomic_pcs = 0, /* before CL 42652: no check */
+		.count_lost = NULL,
+		.flush_unlocked = NULL,
+		.take_unflushed = cpuprof_take_unflushed_lost_atomic,
+		.lost_count_exact = false,
+	},
+	[SIGPROF_UNLOCKED_FLUSH] = {
+		.variant = SIGPROF_UNLOCKED_FLUSH,
+		.atomic_pcs = SIGPROF_PCS_GO_SECTION,
+		.count_lost = count_lost_go_global,
+		.flush_unlocked = flush_unlocked_go_global,
+		.take_unflushed = take_unflushed_go_global,
+		.lost_count_exact = false,
+	},
+	[SIGPROF_LOCKED_FLUSH] = {
+		.variant = SIGPROF_LOCKED_FLUSH,
+		.atomic_pcs = SIGPROF_PCS_GO_SECTION,
+		.count_lost = cpuprof_count_lost_atomic_racy,
+		.flush_unlocked = NULL,
+		.take_unflushed = cpuprof_take_unflushed_lost_atomic,
+		.lost_count_exact = false,
+	},
+	[SIGPROF_LOCKED_FLUSH_KUSER] = {
+		.variant = SIGPROF_LOCKED_FLUSH_KUSER,
+		.atomic_pcs = SIGPROF_PCS_ANY_ATOMIC,
+		.count_lost = cpuprof_count_lost_atomic_racy,
+		.flush_unlocked = NULL,
+		.take_unflushed = cpuprof_take_unflushed_lost_atomic,
+		.lost_count_exact = false,
+	},
+	[SIGPROF_EXACT] = {
+		.variant = SIGPROF_EXACT,
+		.atomic_pcs = SIGPROF_PCS_ANY_ATOMIC,
+		.count_lost = cpuprof_count_lost_atomic_exact,
+		.flush_unlocked = NULL,
+		.take_unflushed = cpuprof_take_unflushed_lost_atomic,
+		.lost_count_exact = true,
+	},
+};
+
+const struct sigprof_ops *sigprof_ops(enum sigprof_variant v)
+{
+	return &variants[v];
+}
 
 const char *sigprof_variant_name(enum sigprof_variant v)
 {
@@ -24,31 +104,12 @@ int sigprof_variant_parse(const char *name)
 	return protocol_lookup(protocol_variant_names, name);
 }
 
-uint64_t sigprof_take_unflushed_lost_atomic64(void)
-{
-	uint64_t n = lost_atomic64_count;
-	lost_atomic64_count = 0;
-	return n;
-}
-
-/* Is pc somewhere a spinlock may be held, as far as this variant can tell? */
-static int pc_in_atomic(enum sigprof_variant v, uintptr_t pc)
-{
-	enum atomic_emul_pc_class c = atomic_emul_classify_pc(pc);
-	switch (v) {
-	case SIGPROF_UNCHECKED:
-		return 0;
-	case SIGPROF_UNLOCKED_FLUSH:
-	case SIGPROF_LOCKED_FLUSH:
-		return c == ATOMIC_PC_UNIT; /* Go: hasPrefix(funcname, "runtime/internal/atomic") */
-	default:
-		return c != ATOMIC_PC_ELSEWHERE;
-	}
-}
+/* ---- the handler body ---- */
 
 struct sigprof_result sigprof_handle(struct cpuprof *p, enum sigprof_variant v, uintptr_t pc,
 				     void *tag, sigprof_traceback_fn traceback, void *arg)
 {
+	const struct sigprof_ops *ops = &variants[v];
 	struct sigprof_result r = { SIGPROF_IGNORED, 0, 0 };
 #ifdef HANDLER_SAFETY_NEGATIVE_CONTROL
 	/* Built only by ci/check-handler-safety's self-test, which must fail. */
@@ -59,29 +120,23 @@ struct sigprof_result sigprof_handle(struct cpuprof *p, enum sigprof_variant v, 
 	if (!cpuprof_enabled(p))
 		return r;
 
-	if (pc_in_atomic(v, pc)) {
+	if (ops->atomic_pcs & SIGPROF_PC(atomic_emul_classify_pc(pc))) {
+		ops->count_lost(p);
 		r.fate = SIGPROF_LOST_ATOMIC;
-		switch (v) {
-		case SIGPROF_UNLOCKED_FLUSH: lost_atomic64_count++; break;
-		case SIGPROF_EXACT: cpuprof_count_lost_atomic_exact(p); break;
-		default: cpuprof_count_lost_atomic_racy(p); break;
-		}
 		return r;
 	}
 
 	uintptr_t stk[CPUPROF_MAX_STACK];
 	size_t n = traceback(arg, pc, stk, CPUPROF_MAX_STACK);
 
-	if (cpuprof_enabled(p)) {
-		if (v == SIGPROF_UNLOCKED_FLUSH && lost_atomic64_count > 0) {
-			r.flushed = 1;
-			r.flushed_count = lost_atomic64_count;
-			cpuprof_add_lost_atomic64(p, lost_atomic64_count);
-			lost_atomic64_count = 0;
-		}
-		r.fate = cpuprof_add(p, tag, stk, n) ? SIGPROF_RECORDED : SIGPROF_TOO_LATE;
-	} else {
+	if (!cpuprof_enabled(p)) {
 		r.fate = SIGPROF_TOO_LATE;
+		return r;
 	}
+	if (ops->flush_unlocked) {
+		r.flushed_count = ops->flush_unlocked(p);
+		r.flushed = r.flushed_count > 0;
+	}
+	r.fate = cpuprof_add(p, tag, stk, n) ? SIGPROF_RECORDED : SIGPROF_TOO_LATE;
 	return r;
 }

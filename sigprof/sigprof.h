@@ -22,6 +22,14 @@
  *   exact               ours: the complete check, and the lost count kept in
  *                       a 32-bit atomic, so every signal is counted once.
  *
+ * The variants are one table of operations, struct sigprof_ops below (as
+ * rcutorture's struct rcu_torture_ops describes each RCU flavour; see
+ * docs/DESIGN.md, "The handler variants"): which PC classes a variant takes
+ * for "inside an atomic", how it counts a signal lost there, whether it
+ * flushes that count without the lock, and whether the count is exact
+ * enough to judge. sigprof_handle is the one handler body every variant
+ * runs through; the stress case's judge reads the same table.
+ *
  * Contract: sigprof_handle runs in a signal handler with every signal masked,
  * on the interrupted thread. It calls only async-signal-safe code. It calls
  * traceback(arg, pc, stk, max) only once the sample is going to be recorded
@@ -30,9 +38,11 @@
 #ifndef PROFTORTURE_SIGPROF_H
 #define PROFTORTURE_SIGPROF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "atomic_emul.h"
 #include "cpuprof.h"
 #include "protocol.h"
 
@@ -46,6 +56,42 @@ enum sigprof_variant {
 	SIGPROF_NVARIANTS = NVARIANTS
 };
 
+/* A set of enum atomic_emul_pc_class values, one bit each. */
+#define SIGPROF_PC(cls) (1u << (cls))
+/* Go's check: hasPrefix(funcname(pc), "runtime/internal/atomic"), i.e. the
+ * unit's own section and nothing it calls. */
+#define SIGPROF_PCS_GO_SECTION SIGPROF_PC(ATOMIC_PC_UNIT)
+/* The complete check: every class but ordinary code (the section, the ARM
+ * kernel-helper page of Go's #47505 check, libgcc's out-of-line helpers). */
+#define SIGPROF_PCS_ANY_ATOMIC (~SIGPROF_PC(ATOMIC_PC_ELSEWHERE))
+
+struct sigprof_ops {
+	enum sigprof_variant variant;
+	/* The PC classes this variant takes for "inside an atomic": a signal
+	 * there is counted (count_lost), not recorded. 0: no check at all. */
+	unsigned atomic_pcs;
+	/* Counts one signal lost inside an atomic, from the handler. NULL
+	 * exactly when atomic_pcs is 0. One of: go1.12's global
+	 * lostAtomic64Count (racy), the fix's cpuprof lostAtomic (racy), or our
+	 * 32-bit atomic (exact). */
+	void (*count_lost)(struct cpuprof *p);
+	/* go1.12 only: before add, flushes the count WITHOUT signal_lock
+	 * (addLostAtomic64, golang/go#24991) and returns what it flushed (0:
+	 * nothing was pending). NULL: add flushes the count under the lock. */
+	uint64_t (*flush_unlocked)(struct cpuprof *p);
+	/* What count_lost counted and no flush wrote, taken once the run is over
+	 * and no handler runs any more. */
+	uint64_t (*take_unflushed)(struct cpuprof *p);
+	/* The lost count is exact: it neither loses an increment nor counts one
+	 * twice, so the signals lost in atomics must equal the counts read (plus
+	 * what was never flushed). False for Go's racy counters, whose
+	 * difference is only reported; and for unchecked, which counts nothing. */
+	bool lost_count_exact;
+};
+
+/* The row of v (v must be a valid variant). */
+const struct sigprof_ops *sigprof_ops(enum sigprof_variant v);
+
 enum sigprof_fate {
 	SIGPROF_IGNORED,     /* profiling off at entry (Go's prof.hz == 0 return) */
 	SIGPROF_LOST_ATOMIC, /* PC inside an atomic: counted, not recorded */
@@ -57,17 +103,13 @@ typedef size_t (*sigprof_traceback_fn)(void *arg, uintptr_t pc, uintptr_t *stk, 
 
 struct sigprof_result {
 	enum sigprof_fate fate;
-	uint32_t flushed;    /* unlocked-flush only: 1 if this call ran addLostAtomic64 */
+	uint32_t flushed;    /* flush_unlocked only: 1 if this call flushed a count */
 	uint64_t flushed_count;
 };
 
 /* The handler body. tag goes into the sample's tag slot (Go's &gp.labels). */
 struct sigprof_result sigprof_handle(struct cpuprof *p, enum sigprof_variant v, uintptr_t pc,
 				     void *tag, sigprof_traceback_fn traceback, void *arg);
-
-/* Go's global lostAtomic64Count of the unlocked-flush variant: read and
- * reset by the controller when a run ends (whatever was never flushed). */
-uint64_t sigprof_take_unflushed_lost_atomic64(void);
 
 /* Name <-> variant; parse returns -1 for an unknown name. */
 const char *sigprof_variant_name(enum sigprof_variant v);

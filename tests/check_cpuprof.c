@@ -144,6 +144,25 @@ START_TEST(test_late_lost_count_survives_into_the_next_profile)
 }
 END_TEST
 
+/* What was counted after the final flush is in no profile: the end of a run
+ * takes it for its ledger, once. */
+START_TEST(test_unflushed_lost_counts_are_taken_once)
+{
+	cpuprof_count_lost_atomic_racy(&prof);
+	cpuprof_stop(&prof); /* flushes the 1 */
+	cpuprof_count_lost_atomic_racy(&prof);
+	cpuprof_count_lost_atomic_racy(&prof);
+	for (int i = 0; i < 3; i++)
+		cpuprof_count_lost_atomic_exact(&prof);
+	ck_assert_uint_eq(cpuprof_take_unflushed_lost_atomic(&prof), 5);
+	ck_assert_uint_eq(cpuprof_take_unflushed_lost_atomic(&prof), 0);
+	struct dump d;
+	drain(&d);
+	ck_assert_uint_eq(d.nwords, 3 + 5);
+	ck_assert_uint_eq(d.words[5], 1);
+}
+END_TEST
+
 START_TEST(test_unlocked_flush_writes_at_once)
 {
 	cpuprof_add_lost_atomic64(&prof, 9);
@@ -265,6 +284,7 @@ static Suite *cpuprof_suite(void)
 	tcase_add_test(tc, test_racy_lost_count_is_flushed_by_the_next_add);
 	tcase_add_test(tc, test_exact_lost_count_is_flushed_by_stop);
 	tcase_add_test(tc, test_unlocked_flush_writes_at_once);
+	tcase_add_test(tc, test_unflushed_lost_counts_are_taken_once);
 	tcase_add_test(tc, test_late_lost_count_survives_into_the_next_profile);
 	tcase_add_test(tc, test_non_go_stacks_queue_then_overflow_to_lost_extra);
 	suite_add_tcase(s, tc);

@@ -461,6 +461,56 @@ START_TEST(overflow_count_sticks_at_all_ones)
 }
 END_TEST
 
+/* The position the write-after-close check compares: it moves with every
+ * commit (a record, an overflow record) and with nothing else, not with the
+ * reader's sleeping flag, close's eof announcement, a dropped write or a read. */
+START_TEST(write_position_moves_with_commits_only)
+{
+	struct profbuf *b = profbuf_new(1, 8, 2);
+	struct profbuf_raw raw;
+	profbuf_raw(b, &raw);
+	ck_assert_uint_eq(profbuf_write_position(b), 0);
+
+	struct blocked_read r;
+	read_block(&r, b, WORDS(4, 5, 6, 7), TAGS(TAG(0)), false); /* sets READER_SLEEPING */
+	ck_assert_uint_ne(atomic_emul_load64(raw.w), 0);
+	ck_assert_uint_eq(profbuf_write_position(b), 0);
+	go_write(b, TAG(0), 5, WORDS(6), STK(7)); /* 4 words, 1 tag */
+	wait_read(&r);
+	uint64_t one = (uint64_t)1 << 34 | 4;
+	ck_assert_uint_eq(profbuf_write_position(b), one);
+
+	go_write(b, TAG(0), 8, WORDS(9), STK(10, 11, 12)); /* 6 words: room for 4 only, dropped */
+	ck_assert_uint_eq(profbuf_write_position(b), one);
+	/* The reader synthesizes the overflow record in its own buffer: no commit. */
+	go_read(b, WORDS(4, 8, 0, 1), TAGS(NULL));
+	ck_assert_uint_eq(profbuf_write_position(b), one);
+
+	profbuf_close(b); /* announces eof: WRITE_EXTRA, bit 33 of w */
+	ck_assert_uint_ne(atomic_emul_load64(raw.w) & ((uint64_t)1 << 33), 0);
+	ck_assert_uint_eq(profbuf_write_position(b), one);
+
+	go_write(b, TAG(1), 13, WORDS(14), STK(15)); /* a write after close: what the check is for */
+	ck_assert_uint_ne(profbuf_write_position(b), one);
+	profbuf_free(b);
+}
+END_TEST
+
+START_TEST(index_words_are_r_w_overflow_and_overflow_time)
+{
+	struct profbuf *b = profbuf_new(1, 16, 4);
+	struct profbuf_raw raw;
+	profbuf_raw(b, &raw);
+	const uint64_t *words[PROFBUF_INDEX_WORDS];
+	profbuf_index_words(b, words);
+	ck_assert_ptr_eq(words[0], raw.r);
+	ck_assert_ptr_eq(words[1], raw.w);
+	ck_assert_ptr_eq(words[2], raw.overflow);
+	ck_assert_ptr_eq(words[3], raw.overflow_time);
+	profbuf_free(b);
+}
+END_TEST
+
 /* ---- testpoints ---- */
 
 static enum testpoint seen_points[16];
@@ -1269,6 +1319,8 @@ static Suite *profbuf_suite(void)
 	tcase_add_test(api, close_with_pending_overflow_reads_overflow_then_eof);
 	tcase_add_test(api, overflow_generation_bumps_on_every_zero_nonzero_transition);
 	tcase_add_test(api, overflow_count_sticks_at_all_ones);
+	tcase_add_test(api, write_position_moves_with_commits_only);
+	tcase_add_test(api, index_words_are_r_w_overflow_and_overflow_time);
 	tcase_add_test(api, testpoints_fire_after_loading_and_before_commit_of_each_record);
 	tcase_add_test(api, nested_unlocked_write_is_detected_as_corruption);
 	tcase_add_test(api, describe_names_kind_offset_indices_and_ring_window);

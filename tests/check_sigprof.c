@@ -1,5 +1,5 @@
 /*
- * Deterministic reproductions (DESIGN.md, "Two ways to reproduce"):
+ * Deterministic reproductions (docs/DESIGN.md, "Two ways to reproduce"):
  *
  * 1. #24991 in one run: a locked cpuprof_add is parked between loading w and
  *    copying its record (TESTPOINT_PROFBUF_WRITE_LOADED); the unlocked flush
@@ -185,7 +185,7 @@ struct handler_report {
 static struct handler_report *rep;
 static enum sigprof_variant variant_under_test;
 static uint32_t holder_holding, release_holder;
-static uint64_t *guarded_word; /* the log's w: what writing a sample needs */
+static const uint64_t *guarded_word; /* the log's w: what writing a sample needs */
 
 static size_t one_frame(void *arg, uintptr_t pc, uintptr_t *stk, size_t max)
 {
@@ -226,9 +226,9 @@ static void handler_scenario(void *arg)
 	memset(&prof, 0, sizeof prof);
 	if (cpuprof_start(&prof, 100, 1 << 8, 16))
 		_exit(12);
-	struct profbuf_raw raw;
-	profbuf_raw(prof.log, &raw);
-	guarded_word = raw.w;
+	const uint64_t *index_words[PROFBUF_INDEX_WORDS];
+	profbuf_index_words(prof.log, index_words);
+	guarded_word = index_words[1]; /* w */
 
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
@@ -286,6 +286,68 @@ START_TEST(test_handler_variants_inside_emulated_atomic)
 }
 END_TEST
 
+/* ---- the table of operations ---- */
+
+START_TEST(test_ops_table_is_consistent)
+{
+	int exact = 0, unlocked = 0;
+	for (int v = 0; v < SIGPROF_NVARIANTS; v++) {
+		const struct sigprof_ops *ops = sigprof_ops((enum sigprof_variant)v);
+		ck_assert_int_eq(ops->variant, v);
+		ck_assert_msg((ops->atomic_pcs == 0) == (ops->count_lost == NULL),
+			      "%s: a check without a counter, or a counter without a check",
+			      sigprof_variant_name((enum sigprof_variant)v));
+		ck_assert_ptr_nonnull(ops->take_unflushed);
+		ck_assert_msg(!(ops->atomic_pcs & SIGPROF_PC(ATOMIC_PC_ELSEWHERE)),
+			      "%s takes ordinary code for an atomic", sigprof_variant_name((enum sigprof_variant)v));
+		exact += ops->lost_count_exact;
+		unlocked += ops->flush_unlocked != NULL;
+	}
+	ck_assert_int_eq(exact, 1);
+	ck_assert_int_eq(unlocked, 1);
+	ck_assert(sigprof_ops(SIGPROF_EXACT)->lost_count_exact);
+	ck_assert_ptr_nonnull(sigprof_ops(SIGPROF_UNLOCKED_FLUSH)->flush_unlocked);
+	ck_assert_uint_eq(sigprof_ops(SIGPROF_UNCHECKED)->atomic_pcs, 0);
+	/* Go's check sees the section only; the complete one every helper too. */
+	ck_assert_uint_eq(sigprof_ops(SIGPROF_LOCKED_FLUSH)->atomic_pcs, SIGPROF_PC(ATOMIC_PC_UNIT));
+	for (int c = ATOMIC_PC_UNIT; c <= ATOMIC_PC_OUTLINE; c++) {
+		ck_assert(sigprof_ops(SIGPROF_LOCKED_FLUSH_KUSER)->atomic_pcs & SIGPROF_PC(c));
+		ck_assert(sigprof_ops(SIGPROF_EXACT)->atomic_pcs & SIGPROF_PC(c));
+	}
+}
+END_TEST
+
+/* One signal inside the unit's section, then one in ordinary code, through
+ * the handler body on this thread: where each variant counts the first and
+ * whether the second flushes it without the lock. */
+START_TEST(test_each_variant_counts_and_flushes_where_its_row_says)
+{
+	enum sigprof_variant v = (enum sigprof_variant)_i;
+	const struct sigprof_ops *ops = sigprof_ops(v);
+	memset(&prof, 0, sizeof prof);
+	ck_assert_int_eq(cpuprof_start(&prof, 100, 1 << 8, 16), 0);
+	uintptr_t in_atomic = atomic_emul_text_start(), ordinary = (uintptr_t)one_frame;
+	ck_assert_int_eq(atomic_emul_classify_pc(in_atomic), ATOMIC_PC_UNIT);
+	ck_assert_int_eq(atomic_emul_classify_pc(ordinary), ATOMIC_PC_ELSEWHERE);
+
+	struct sigprof_result r = sigprof_handle(&prof, v, in_atomic, &tag_a, one_frame, NULL);
+	ck_assert_int_eq(r.fate, ops->atomic_pcs ? SIGPROF_LOST_ATOMIC : SIGPROF_RECORDED);
+	r = sigprof_handle(&prof, v, ordinary, &tag_a, one_frame, NULL);
+	ck_assert_int_eq(r.fate, SIGPROF_RECORDED);
+	ck_assert_uint_eq(r.flushed, ops->flush_unlocked != NULL);
+	ck_assert_uint_eq(r.flushed_count, ops->flush_unlocked != NULL);
+	ck_assert_uint_eq(ops->take_unflushed(&prof), 0); /* flushed by one path or the other */
+	cpuprof_stop(&prof);
+
+	struct cpuprof_totals t;
+	memset(&t, 0, sizeof t);
+	ck_assert_int_eq(read_and_validate(&t), 0);
+	ck_assert_uint_eq(t.samples, ops->atomic_pcs ? 1 : 2);
+	ck_assert_uint_eq(t.lost_atomic, ops->atomic_pcs ? 1 : 0);
+	profbuf_free(cpuprof_detach_log(&prof));
+}
+END_TEST
+
 START_TEST(test_variant_names_round_trip)
 {
 	for (int v = 0; v < SIGPROF_NVARIANTS; v++)
@@ -302,6 +364,8 @@ static Suite *sigprof_suite(void)
 	tcase_add_test(tc, test_unlocked_flush_against_parked_add_corrupts);
 	tcase_add_test(tc, test_locked_flush_cannot_interleave_with_parked_add);
 	tcase_add_test(tc, test_variant_names_round_trip);
+	tcase_add_test(tc, test_ops_table_is_consistent);
+	tcase_add_loop_test(tc, test_each_variant_counts_and_flushes_where_its_row_says, 0, SIGPROF_NVARIANTS);
 	suite_add_tcase(s, tc);
 	if (UNDER_TSAN) {
 		fprintf(stderr, "sigprof: handler-deadlock tests not registered under ThreadSanitizer: "
