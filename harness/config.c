@@ -26,6 +26,15 @@ char *config_command_line(int argc, char *const *argv)
 	return b.s;
 }
 
+static char *dup_clean(const char *s)
+{
+	if (!s)
+		return NULL;
+	char *d = xstrdup(s);
+	ut_sanitize(d);
+	return d;
+}
+
 /* The first non-empty line a tool printed on stdout when it exited 0, or
  * NULL: a missing or failing tool is "unknown", not an error. */
 static char *tool_first_line(char *const *argv)
@@ -55,8 +64,13 @@ static void collect_tree(struct run_config *c)
 {
 	char *rev[] = { "git", "-C", (char *)harness_root(), "rev-parse", "HEAD", NULL };
 	c->commit = tool_first_line(rev);
-	if (!c->commit)
+	if (!c->commit) {
+		/* GitHub's checkout without git in the container: no .git, but the commit is known */
+		const char *sha = getenv("GITHUB_SHA");
+		if (sha && strlen(sha) == 40 && strspn(sha, "0123456789abcdef") == 40)
+			c->commit = xstrdup(sha);
 		return;
+	}
 	char *status[] = { "git", "-C", (char *)harness_root(), "status", "--porcelain", "-uno", NULL };
 	struct proc p;
 	proc_run_sync(&p, status, false, CONFIG_TOOL_TIMEOUT_S);
@@ -108,7 +122,7 @@ void config_collect(struct run_config *c, const struct arch_table *t, char *cons
 {
 	memset(c, 0, sizeof *c);
 	c->inputs = 1;
-	c->command_line = xstrdup(command_line);
+	c->command_line = dup_clean(command_line);
 	collect_host(c);
 	collect_tree(c);
 	for (size_t i = 0; arches && arches[i]; i++) {
@@ -119,15 +133,6 @@ void config_collect(struct run_config *c, const struct arch_table *t, char *cons
 		if (a && !seen)
 			collect_arch(c, a);
 	}
-}
-
-static char *dup_clean(const char *s)
-{
-	if (!s)
-		return NULL;
-	char *d = xstrdup(s);
-	ut_sanitize(d);
-	return d;
 }
 
 void config_add_arch(struct run_config *c, const char *arch, const char *emulator,

@@ -9,7 +9,10 @@
  * Collecting runs a few short child processes through spawn.h, each with a
  * deadline of CONFIG_TOOL_TIMEOUT_S; a tool that is missing, fails or says
  * nothing leaves its field NULL ("unknown"), never a guess:
- *   git -C <root> rev-parse HEAD             commit (NULL outside a git tree)
+ *   git -C <root> rev-parse HEAD             commit; outside a git tree
+ *                                            $GITHUB_SHA when it is a commit
+ *                                            (GitHub's checkout in a container
+ *                                            without git), else NULL
  *   git -C <root> status --porcelain -uno    tree: "clean", or "modified"
  *                                            when tracked files changed
  *   <qemu> --version                         per cross arch: its first line

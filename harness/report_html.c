@@ -52,7 +52,7 @@ static const char page_css[] =
 	"table.list th,table.list td{text-align:left;padding:4px 10px;border-bottom:1px solid #eee;"
 	"vertical-align:top}table.list th{background:#f6f6f6}\n"
 	"code{font-family:ui-monospace,'DejaVu Sans Mono',monospace;font-size:12px;"
-	"background:#f4f4f4;padding:1px 4px;border-radius:3px;word-break:break-all}\n"
+	"background:#f4f4f4;padding:1px 4px;border-radius:3px;overflow-wrap:anywhere}\n"
 	"a{color:#0b57d0}table.signatures div.run{white-space:nowrap}\n";
 
 /* ---- the matrix ---- */
@@ -308,6 +308,7 @@ static void run_links(const struct matrix *m, const struct html_report *rep,
 		   (unsigned long long)r->seed);
 	if (r->log) {
 		file_link(rep, r->log, "output", b);
+		sb_puts(b, " &middot;");
 		struct sbuf sh = { 0 };
 		size_t n = strlen(r->log);
 		if (n > 4 && strcmp(r->log + n - 4, ".log") == 0) {
