@@ -194,27 +194,36 @@ static void exposure_plot(const struct matrix *m, const char *arch, struct sbuf 
 	sb_free(&label);
 }
 
+/* One figure of an arch: what it shows, then the plot, or why there is none. */
+static void figure(const struct matrix *m, const char *arch, struct sbuf *b, const char *intro,
+		   bool (*keep)(const struct cell *),
+		   void (*draw)(const struct matrix *, const char *, struct sbuf *), const char *none)
+{
+	sb_printf(b, "<div class=\"fig\"><p>%s</p>\n", intro);
+	if (count_cells(m, arch, keep))
+		draw(m, arch, b);
+	else
+		sb_printf(b, "<p><em>%s</em></p>\n", none);
+	sb_puts(b, "</div>\n");
+}
+
 static void arch_section(const struct matrix *m, const char *arch, struct sbuf *b)
 {
 	sb_puts(b, "<div class=\"arch\" data-arch=\"");
 	html_text(b, arch);
 	sb_puts(b, "\"><h3>");
 	html_text(b, arch);
-	sb_puts(b, "</h3><div class=\"figs\">\n<div class=\"fig\"><p>Time to first failure of each "
-		   "cell expected to fail: the share of its informative runs that had failed by "
-		   "then (runs that never failed keep the curve below 100%).</p>\n");
-	if (count_cells(m, arch, is_curve))
-		ecdf_plot(m, arch, b);
-	else
-		sb_puts(b, "<p><em>No cell of this arch is expected to fail.</em></p>\n");
-	sb_puts(b, "</div>\n<div class=\"fig\"><p>Exposure behind each clean verdict: near misses "
-		   "(signals that landed inside an emulated atomic, the event the fix is about), "
-		   "summed over its runs, with the 95% bound per near miss they buy.</p>\n");
-	if (count_cells(m, arch, is_exposure))
-		exposure_plot(m, arch, b);
-	else
-		sb_puts(b, "<p><em>No clean verdict on this arch.</em></p>\n");
-	sb_puts(b, "</div></div></div>\n");
+	sb_puts(b, "</h3><div class=\"figs\">\n");
+	figure(m, arch, b,
+	       "Time to first failure of each cell expected to fail: the share of its informative "
+	       "runs that had failed by then (runs that never failed keep the curve below 100%).",
+	       is_curve, ecdf_plot, "No cell of this arch is expected to fail.");
+	figure(m, arch, b,
+	       "Exposure behind each clean verdict: near misses (signals that landed inside an "
+	       "emulated atomic, the event the fix is about), summed over its runs, with the 95% "
+	       "bound per near miss they buy.",
+	       is_exposure, exposure_plot, "No clean verdict on this arch.");
+	sb_puts(b, "</div></div>\n");
 }
 
 void html_arch_plots(const struct matrix *m, struct sbuf *b)
@@ -258,7 +267,10 @@ void html_bench_plot(const struct bench *bench, struct sbuf *b)
 		const struct bench_row *r = &bench->v[i];
 		struct sbuf name = { 0 }, note = { 0 };
 		sb_printf(&name, "%s (%s)", r->arch, r->atomics);
-		sb_printf(&note, "ratio %.2f", r->ratio);
+		if (isnan(r->ratio))
+			sb_puts(&note, "ratio unknown");
+		else
+			sb_printf(&note, "ratio %.2f", r->ratio);
 		double values[2] = { r->ceiling, r->stress };
 		struct bar_row row = { name.s, r->arch, note.s, values, colours, 2 };
 		plot_bar_row(&p, i, bench->n, &row);

@@ -2,7 +2,8 @@
 """tests/report/browser_check.py -- open a proftorture report in headless Chromium and check
 what a person sees.
 
-  browser_check.py --report R.html --truth S.json [--screenshot OUT.png] [--self-test]
+  browser_check.py --report R.html --truth S.json [--bench B.json] [--screenshot OUT.png]
+                   [--self-test]
 
 --truth is the summary.json the page was made from (for a pooled page, `proftorture merge
 --json`'s output: the runner's own pooled verdicts, not the page's). Chromium is driven
@@ -21,6 +22,7 @@ of the HTML text:
     inside the plot;
   - per arch: one exposure bar per clean cell;
   - every link to a kept output or replay script points at a file that exists;
+  - with --bench: one rate plot with a ceiling and a stress bar per arch of the bench.json;
   - the configuration shows the truth's commit.
 A full-page screenshot (PNG) is kept with --screenshot.
 
@@ -280,6 +282,23 @@ def check_plots(facts, truth, fail):
         for p in (p for p in plots if p["kind"] == "exposure" and p["arch"] == arch):
             check_axes(dict(p, y={"shown": True, "line": p["y"]["line"], "ticks": ["", ""]}), fail)
 
+def check_bench(facts, bench, fail):
+    plots = [p for p in facts["plots"] if p["kind"] == "bench"]
+    if len(plots) != 1:
+        fail("bench", "%d rate plots for a bench.json" % len(plots))
+        return
+    check_axes(dict(plots[0], y={"shown": True, "line": plots[0]["y"]["line"], "ticks": ["", ""]}), fail)
+    want = sorted(r["arch"] for r in bench["results"] for _ in ("ceiling", "stress"))
+    got = sorted(b["cell"] for b in plots[0]["bars"])
+    if got != want:
+        fail("bench", "bars for %s, want a ceiling and a stress bar per arch: %s" % (got, want))
+    for r in bench["results"]:  # each arch's bars in order: ceiling, stress
+        bars = [b for b in plots[0]["bars"] if b["cell"] == r["arch"]]
+        for b, key in zip(bars, ("ceiling_per_s", "stress_per_s")):
+            known = r[key] == r[key] and r[key] > 0  # NaN: unknown, no bar to see
+            if known != b["shown"]:
+                fail("bench", "%s: the %s bar is %s" % (r["arch"], key, "missing" if known else "drawn for an unknown rate"))
+
 def check_page(facts, problems, truth, page, fail):
     for p in problems:
         fail("console", p)
@@ -301,10 +320,15 @@ def check_page(facts, problems, truth, page, fail):
     if commit and commit not in facts["config"]:
         fail("config", "the commit %s is not shown" % commit)
 
-def run_checks(exe, page, truth, screenshot=None):
+def run_checks(exe, page, truth, bench=None, screenshot=None):
     failures = []
+    fail = lambda what, why: failures.append((what, why))
     facts, problems = load(exe, page, screenshot)
-    check_page(facts, problems, truth, page, lambda what, why: failures.append((what, why)))
+    check_page(facts, problems, truth, page, fail)
+    if bench:
+        check_bench(facts, bench, fail)
+    elif any(p["kind"] == "bench" for p in facts["plots"]):
+        fail("bench", "rate bars without a bench.json")
     return facts, failures
 
 # Each breakage, and the check that must catch it.
@@ -316,7 +340,7 @@ BREAKAGES = [
     ("an inline script", "self-contained", lambda h: h.replace("<body>", '<body><script>console.error("injected")</script>', 1)),
 ]
 
-def self_test(exe, page, truth):
+def self_test(exe, page, truth, bench):
     html = open(page).read()
     ok = True
     for name, check, breaks in BREAKAGES:
@@ -329,7 +353,7 @@ def self_test(exe, page, truth):
         with open(copy, "w") as f:
             f.write(broken)
         try:
-            _, failures = run_checks(exe, copy, truth)
+            _, failures = run_checks(exe, copy, truth, bench)
         finally:
             os.unlink(copy)
         caught = [why for what, why in failures if what == check]
@@ -342,6 +366,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--report", required=True)
     ap.add_argument("--truth", required=True, help="the summary.json the page was made from")
+    ap.add_argument("--bench", help="the bench.json given to proftorture report --bench")
     ap.add_argument("--screenshot")
     ap.add_argument("--self-test", action="store_true")
     a = ap.parse_args()
@@ -351,9 +376,11 @@ def main():
               "the report was NOT checked in a browser")
         return SKIP
     truth = json.load(open(a.truth))
+    # ci/bench writes NaN for an unknown rate; Python reads it back as nan
+    bench = json.load(open(a.bench)) if a.bench else None
     try:
-        facts, failures = run_checks(exe, a.report, truth, a.screenshot)
-        ok_self = self_test(exe, a.report, truth) if a.self_test else True
+        facts, failures = run_checks(exe, a.report, truth, bench, a.screenshot)
+        ok_self = self_test(exe, a.report, truth, bench) if a.self_test else True
     except RuntimeError as e:
         print("browser_check: cannot drive %s: %s" % (exe, e))
         return 2

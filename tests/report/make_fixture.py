@@ -8,6 +8,7 @@
                  scripts, so the page's links have something to point at.
   DIR/old/       version 2 (no "config"), as the runner wrote before the report existed:
                  pooled with the others it must still be read (its configuration unknown).
+  DIR/bench.json as `make bench` writes it, with Python's NaN for an unknown rate.
 
 Deterministic: no clock, no randomness. The strings are what a child may print (the runner
 sanitises to printable ASCII before writing summary.json, so these are already ASCII).
@@ -76,6 +77,14 @@ def old(d):
             "run_duration_s": 1, "runs_per_cell": 2, "interrupted": False, "matched": True,
             "elapsed_s": 2, "cells": cells, "runs": runs}
 
+def bench():
+    """Shaped as ci/bench writes it (json.dump of Python floats: an unknown is NaN)."""
+    rows = [("native", "global", 68036, 51340), ("armel", "striped-kuser", 48327, 37512),
+            ("mips", "global", 56290, float("nan"))]
+    return {"bench": "proftorture", "quick": True, "results": [
+        {"arch": a, "atomics": s, "ceiling_per_s": c, "stress_per_s": r,
+         "stress_to_ceiling": r / c, "first_failure_median_s": 0.05} for a, s, c, r in rows]}
+
 def main():
     top = sys.argv[1]
     for name, make in (("hostile", hostile), ("old", old)):
@@ -83,6 +92,8 @@ def main():
         os.makedirs(d, exist_ok=True)
         with open(os.path.join(d, "summary.json"), "w") as f:
             json.dump(make(d), f)
+    with open(os.path.join(top, "bench.json"), "w") as f:
+        json.dump(bench(), f, indent=1)
 
 if __name__ == "__main__":
     main()
