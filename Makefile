@@ -275,7 +275,7 @@ endif
 # native matrix and two fixtures, pooled, opened in headless Chromium; the
 # screenshots stay in build/report/. Exit 77 (and a loud SKIPPED line) when
 # Chromium is missing: skipped, never passed.
-check-report: $(HARNESS)
+check-report: $(HARNESS) $(STRESS)
 ifeq ($(ARCH),native)
 	@tests/report/check-report $(B); rc=$$?; \
 	if [ $$rc = 77 ]; then echo "check-report: SKIPPED: Chromium is not installed (ci/install-deps installs it)"; fi; \

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "bench_file.h"
 #include "cli.h"
@@ -71,6 +72,21 @@ static char *default_output(char *const *inputs, int n)
 	return b.s;
 }
 
+/* Every input readable before the page is created, so a mistyped input
+ * leaves no empty page behind (merge_inputs reads and checks them all). */
+static void check_inputs_readable(char *const *inputs, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct stat st;
+		struct sbuf path = { 0 };
+		bool dir = stat(inputs[i], &st) == 0 && S_ISDIR(st.st_mode);
+		sb_printf(&path, dir ? "%s/summary.json" : "%s", inputs[i]);
+		if (access(path.s, R_OK) != 0)
+			cli_die("report", "cannot read %s: %s", path.s, strerror(errno));
+		sb_free(&path);
+	}
+}
+
 /* The page's heading: the command that made the record. */
 static char *default_title(const struct matrix *m, int ninputs)
 {
@@ -98,6 +114,7 @@ int cmd_report(int argc, char **argv)
 	char *output = o.output ? xstrdup(o.output) : default_output(argv + first, argc - first);
 	if (strcmp(output, "-") == 0)
 		opts_die(&report_program, "--output: give a file (links are relative to it)");
+	check_inputs_readable(argv + first, argc - first);
 	cli_check_output_file("report", "--output", output);
 	cli_check_output_file("report", "--markdown", o.markdown);
 	struct bench bench;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../../harness/bench_file.h"
@@ -325,6 +326,91 @@ START_TEST(test_bench_json_with_python_nan_is_read)
 }
 END_TEST
 
+/* ---- the command ---- */
+
+struct cmd_result {
+	int rc;
+	char out[8192], err[4096];
+};
+
+static void slurp(const char *path, char *buf, size_t cap)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, cap - 1, f) : 0;
+	buf[n] = 0;
+	if (f)
+		fclose(f);
+}
+
+/* build/native/proftorture (beside this test's directory) with args. */
+static void runner(struct cmd_result *r, const char *dir, const char *args)
+{
+	char exe[1024], cmd[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	ck_assert(n > 0);
+	exe[n] = 0;
+	*strrchr(exe, '/') = 0; /* build/native/tests/harness */
+	snprintf(cmd, sizeof cmd, "%s/../../proftorture report %s >%s/out 2>%s/err", exe, args, dir,
+		 dir);
+	int st = system(cmd);
+	r->rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	char p[512];
+	snprintf(p, sizeof p, "%s/out", dir);
+	slurp(p, r->out, sizeof r->out);
+	snprintf(p, sizeof p, "%s/err", dir);
+	slurp(p, r->err, sizeof r->err);
+}
+
+static const struct {
+	const char *args, *err; /* %s: the scratch dir */
+} refused[] = {
+	{ "", "no summary given" },
+	{ "--bench %s/none.json %s/in", "--bench: cannot read" },
+	{ "%s/nosuch", "cannot read %s/nosuch" },
+	{ "-o - %s/in", "--output: give a file" },
+	{ "--frobnicate %s/in", "unknown option '--frobnicate'" },
+};
+
+START_TEST(test_the_report_command_writes_the_page_and_refuses_bad_input)
+{
+	char dir[] = "/tmp/proftorture-report-cmd-XXXXXX", in[256], args[512], want[512];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(in, sizeof in, "%s/in", dir);
+	ck_assert_int_eq(mkdir(in, 0755), 0);
+	struct matrix m;
+	page_matrix(&m);
+	struct sbuf doc = { 0 };
+	summary_write(&m, &doc);
+	snprintf(args, sizeof args, "%s/summary.json", in);
+	ck_assert_int_eq(ut_write_file(args, doc.s, doc.len, false), 0);
+	struct cmd_result *r = calloc(1, sizeof *r);
+	snprintf(args, sizeof args, "%s --markdown -", in);
+	runner(r, dir, args);
+	ck_assert_msg(r->rc == 0, "rc %d: %s", r->rc, r->err);
+	ck_assert_msg(strncmp(r->out, "### proftorture: FAILURE", 24) == 0, "%s", r->out);
+	snprintf(want, sizeof want, "report: %s/report.html\n", in);
+	ck_assert_str_eq(r->err, want); /* stdout is the Markdown's: the path goes to stderr */
+	snprintf(args, sizeof args, "%s/report.html", in);
+	char *page = ut_read_file(args, 1 << 24, &(size_t){ 0 });
+	ck_assert_ptr_nonnull(page);
+	ck_assert_uint_eq(count(page, "<td class=\"cell "), 5);
+	free(page);
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		snprintf(args, sizeof args, refused[i].args, dir, dir);
+		snprintf(want, sizeof want, refused[i].err, dir);
+		runner(r, dir, args);
+		ck_assert_msg(r->rc == 2 && strstr(r->err, want) && strchr(r->err, '\n')[1] == 0,
+			      "report %s: rc %d, stderr %s", args, r->rc, r->err);
+	}
+	ck_assert_int_ne(access("report.html", F_OK), 0); /* a refused input left no empty page */
+	free(r);
+	sb_free(&doc);
+	matrix_free(&m);
+	snprintf(args, sizeof args, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(args), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("report");
@@ -343,6 +429,7 @@ int main(void)
 	tcase_add_test(tc, test_config_is_collected_and_travels_in_summary_json);
 	tcase_add_test(tc, test_version_2_is_read_and_a_malformed_config_is_refused);
 	tcase_add_test(tc, test_bench_json_with_python_nan_is_read);
+	tcase_add_test(tc, test_the_report_command_writes_the_page_and_refuses_bad_input);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
