@@ -50,7 +50,7 @@ static const char page_css[] =
 	"svg.plot .marker line{stroke:#888}svg.plot .marker text{fill:#666}\n"
 	"table.list{border-collapse:collapse;font-size:13px;margin:6px 0}\n"
 	"table.list th,table.list td{text-align:left;padding:4px 10px;border-bottom:1px solid #eee;"
-	"vertical-align:top}table.list th{background:#f6f6f6}\n"
+	"vertical-align:top}table.list th{background:#f6f6f6;white-space:nowrap}\n"
 	"code{font-family:ui-monospace,'DejaVu Sans Mono',monospace;font-size:12px;"
 	"background:#f4f4f4;padding:1px 4px;border-radius:3px;overflow-wrap:anywhere}\n"
 	"a{color:#0b57d0}table.signatures div.run{white-space:nowrap}\n";
