@@ -227,15 +227,14 @@ HARNESS_SRCS     := $(wildcard harness/*.c)
 HARNESS_OBJS     := $(HARNESS_SRCS:%.c=$(B)/obj/%.o)
 HARNESS_LIB_OBJS := $(filter-out $(B)/obj/harness/main.o,$(HARNESS_OBJS))
 HARNESS          := $(if $(filter native,$(ARCH)),$(B)/proftorture)
-HARNESS_TESTS    := $(B)/tests/harness/check_harness $(B)/tests/harness/check_runner \
-                    $(B)/tests/harness/check_report
+HARNESS_TESTS    := $(B)/tests/harness/check_harness $(B)/tests/harness/check_runner
 HARNESS_FAKES    := $(B)/tests/harness/fake_stress
 REPRO_ARCHES     := armel armhf mips mipsel
 REPRO_FLAGS      ?=
 # jansson reads every JSON the runner reads (result lines, summary.json).
 JANSSON_LIBS     := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
 
-.PHONY: check-harness check-report check-workflow repro repro-binaries
+.PHONY: check-harness repro repro-binaries
 
 all: $(HARNESS)
 
@@ -254,10 +253,6 @@ $(B)/tests/harness/check_harness: $(B)/obj/tests/harness/check_harness.o $(HARNE
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(JANSSON_LIBS) -lm
 
-$(B)/tests/harness/check_report: $(B)/obj/tests/harness/check_report.o $(HARNESS_LIB_OBJS) $(TEST_SUPPORT_OBJS) $(LIB)
-	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(JANSSON_LIBS) -lm
-
 $(B)/tests/harness/check_runner: $(B)/obj/tests/harness/check_runner.o $(TEST_SUPPORT_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) -lm
@@ -270,6 +265,31 @@ ifeq ($(ARCH),native)
 else
 	@echo "check-harness: native only (ARCH=$(ARCH)); nothing to do"
 endif
+
+# Reproduce golang/go#24991: every arch's stress binary, then the runner's
+# built-in repro matrix, which writes summary.json and report.html and
+# prints their paths. REPRO_FLAGS passes options, e.g. REPRO_FLAGS=--quick.
+repro-binaries:
+	$(MAKE) --no-print-directory ARCH=native build/native/proftorture
+	@for a in $(REPRO_ARCHES); do \
+	  $(MAKE) --no-print-directory ARCH=$$a build/$$a/stress || exit 1; \
+	done
+
+repro: repro-binaries
+	build/native/proftorture repro $(REPRO_FLAGS)
+
+# --- the report and the CI workflow (issue 15) ---
+# check_report: the report's units (html, svg_plot, report_html, config,
+# bench_file) and the `report` command, run by check-harness.
+.PHONY: check-report check-workflow
+HARNESS_TESTS += $(B)/tests/harness/check_report
+check-harness: $(B)/tests/harness/check_report
+
+$(B)/tests/harness/check_report: $(B)/obj/tests/harness/check_report.o $(HARNESS_LIB_OBJS) $(TEST_SUPPORT_OBJS) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(JANSSON_LIBS) -lm
+
+-include $(B)/obj/tests/harness/check_report.d
 
 # The HTML report in a real browser (tests/report/check-report): a real
 # native matrix and two fixtures, pooled, opened in headless Chromium; the
@@ -291,21 +311,9 @@ endif
 check-workflow: $(HARNESS)
 	tests/ci/check-workflow
 
-# Reproduce golang/go#24991: every arch's stress binary, then the runner's
-# built-in repro matrix, which writes summary.json and report.html and
-# prints their paths. REPRO_FLAGS passes options, e.g. REPRO_FLAGS=--quick.
-repro-binaries:
-	$(MAKE) --no-print-directory ARCH=native build/native/proftorture
-	@for a in $(REPRO_ARCHES); do \
-	  $(MAKE) --no-print-directory ARCH=$$a build/$$a/stress || exit 1; \
-	done
-
-repro: repro-binaries
-	build/native/proftorture repro $(REPRO_FLAGS)
 
 -include $(HARNESS_OBJS:.o=.d) $(B)/obj/tests/harness/check_harness.d \
-         $(B)/obj/tests/harness/check_runner.d $(B)/obj/tests/harness/fake_stress.d \
-         $(B)/obj/tests/harness/check_report.d
+         $(B)/obj/tests/harness/check_runner.d $(B)/obj/tests/harness/fake_stress.d
 
 # --- the stress cases, measured (issue 4's numbers) ---
 # check-cases-<arch>: lost-atomic buggy vs fixed, CASES_RUNS runs of 1 s each,
