@@ -59,10 +59,11 @@ class Browser:
             os.dup2(b, 4)
         self.log = open(os.path.join(self.profile, "chromium.log"), "w")
         # --no-sandbox: CI runs as root in a container (Chromium refuses root with its
-        # sandbox); the page is our own local file. The other flags keep Chromium from
-        # reaching for the network at all.
+        # sandbox); the page is our own local file. --disable-dev-shm-usage: a container's
+        # /dev/shm is 64 MB. The other flags keep Chromium from reaching for the network.
         self.proc = subprocess.Popen(
             [exe, "--headless", "--remote-debugging-pipe", "--no-sandbox", "--disable-gpu",
+             "--disable-dev-shm-usage",
              "--no-first-run", "--disable-background-networking", "--disable-component-update",
              "--disable-sync", "--disable-extensions", "--disable-default-apps",
              "--hide-scrollbars", "--user-data-dir=" + self.profile, "about:blank"],
