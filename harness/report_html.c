@@ -28,7 +28,7 @@ static const char page_css[] =
 	"table.matrix{border-collapse:separate;border-spacing:5px;margin:4px 0 10px}\n"
 	"table.matrix th{font-size:13px;text-align:left;padding:2px 6px;color:#333}\n"
 	"table.matrix th.row{white-space:nowrap;vertical-align:middle}\n"
-	"td.cell{vertical-align:top;padding:7px 9px;border-radius:6px;min-width:158px;"
+	"td.cell{vertical-align:top;padding:7px 9px;border-radius:6px;min-width:190px;"
 	"font-size:12.5px;line-height:1.4;border:3px solid transparent}\n"
 	"td.none{background:repeating-linear-gradient(45deg,#fafafa,#fafafa 6px,#f0f0f0 6px,"
 	"#f0f0f0 12px);border-radius:6px}\n"
