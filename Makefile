@@ -150,13 +150,19 @@ check-arch: all check-handler-safety $(B)/profbuf_go_cases
 	echo "+ $(strip $(RUN) $(B)/profbuf_go_cases)"; \
 	$(RUN) $(B)/profbuf_go_cases || fail=1; \
 	if [ "$(ARCH)" = native ]; then $(MAKE) --no-print-directory check-harness || fail=1; fi; \
+	skipped=; if [ "$(ARCH)" = native ] && [ -z "$(SAN)" ]; then \
+	  echo "+ tests/ci/check-workflow"; tests/ci/check-workflow || fail=1; \
+	  echo "+ tests/report/check-report $(B)"; tests/report/check-report $(B); rc=$$?; \
+	  if [ $$rc = 77 ]; then skipped=" (the browser test was SKIPPED: no Chromium)"; \
+	  elif [ $$rc != 0 ]; then fail=1; fi; \
+	fi; \
 	if [ -z "$(SAN)" ]; then \
 	  $(MAKE) --no-print-directory ARCH=native build/native/proftorture >/dev/null || fail=1; \
 	  echo "+ build/native/proftorture run --arch $(ARCH) --quick --watchdog 2"; \
 	  build/native/proftorture run --arch $(ARCH) --quick --watchdog 2 --status-interval 30 \
 	    --out $(B)/quick-results || fail=1; \
 	fi; \
-	if [ $$fail = 0 ]; then echo "check-$(ARCH): all unit tests passed"; \
+	if [ $$fail = 0 ]; then echo "check-$(ARCH): all unit tests passed$$skipped"; \
 	else echo "check-$(ARCH): FAILED"; exit 1; fi
 
 check: check-arch
@@ -229,7 +235,7 @@ REPRO_ARCHES     := armel armhf mips mipsel
 JANSSON_LIBS     := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
 REPRO_FLAGS      ?=
 
-.PHONY: check-harness repro
+.PHONY: check-harness repro repro-binaries
 
 all: $(HARNESS)
 
@@ -273,13 +279,50 @@ else
 endif
 
 # Reproduce golang/go#24991: every arch's stress binary, then the runner's
-# built-in repro matrix. REPRO_FLAGS passes options, e.g. REPRO_FLAGS=--quick.
-repro:
+# built-in repro matrix, which writes summary.json and report.html and
+# prints their paths. REPRO_FLAGS passes options, e.g. REPRO_FLAGS=--quick.
+repro-binaries:
 	$(MAKE) --no-print-directory ARCH=native build/native/proftorture
 	@for a in $(REPRO_ARCHES); do \
 	  $(MAKE) --no-print-directory ARCH=$$a build/$$a/stress || exit 1; \
 	done
+
+repro: repro-binaries
 	build/native/proftorture repro $(REPRO_FLAGS)
+
+# --- the report and the CI workflow (issue 15) ---
+# check_report: the report's units (html, svg_plot, report_html, config,
+# bench_file) and the `report` command, run by check-harness.
+.PHONY: check-report check-workflow
+HARNESS_TESTS += $(B)/tests/harness/check_report
+check-harness: $(B)/tests/harness/check_report
+
+$(B)/tests/harness/check_report: $(B)/obj/tests/harness/check_report.o $(HARNESS_LIB_OBJS) $(TEST_SUPPORT_OBJS) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(JANSSON_LIBS) -lm
+
+-include $(B)/obj/tests/harness/check_report.d
+
+# The HTML report in a real browser (tests/report/check-report): a real
+# native matrix and two fixtures, pooled, opened in headless Chromium; the
+# screenshots stay in build/report/. Exit 77 (and a loud SKIPPED line) when
+# Chromium is missing: skipped, never passed.
+check-report: $(HARNESS) $(STRESS)
+ifeq ($(ARCH),native)
+	@tests/report/check-report $(B); rc=$$?; \
+	if [ $$rc = 77 ]; then echo "check-report: SKIPPED: Chromium is not installed (ci/install-deps installs it)"; fi; \
+	exit $$rc
+else
+	@echo "check-report: native only (ARCH=$(ARCH)); nothing to do"
+endif
+
+# The workflow at .github/workflows/ is generated from ci/arches.tsv
+# (ci/gen-workflow); check-workflow fails when the committed file differs
+# from what the script generates, and when it runs a make target, a script
+# or a runner option that does not exist.
+check-workflow: $(HARNESS)
+	tests/ci/check-workflow
+
 
 -include $(HARNESS_OBJS:.o=.d) $(B)/obj/tests/harness/check_harness.d \
          $(B)/obj/tests/harness/check_exit_paths.d $(B)/obj/tests/harness/check_stress.d \

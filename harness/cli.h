@@ -27,6 +27,15 @@ int cmd_repro(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_stress(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+
+struct matrix;
+/* `merge`'s reading stage, shared with `report`: pools the summary.json of
+ * each input (a directory holding one, or the file) into m -- runs, cells
+ * and configuration; log paths relative to the working directory -- warns
+ * of missing shards, and summarises. Dies (exit 2, as cmd) on an input it
+ * cannot read or trust (summary_merge says which). */
+void merge_inputs(const char *cmd, struct matrix *m, char *const *inputs, size_t n);
 
 /* "proftorture <cmd>: <message>" on stderr, exit CLI_EXIT_USAGE. */
 _Noreturn void cli_die(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -22,6 +22,8 @@ static const struct {
 			      "when every cell matches cases/expected.tsv)" },
 	{ "stress", cmd_stress, "run any command over and over (natively or under qemu), group failures" },
 	{ "merge", cmd_merge, "combine summary.json files (e.g. shards) into one verdict" },
+	{ "report", cmd_report, "one self-contained HTML page (verdicts, plots, failures, configuration)\n"
+				"from summary.json files; --markdown for a CI job summary" },
 	{ "bench", cmd_bench, "signal-rate ceiling, stress rate, time to corruption, exposure" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -127,5 +127,6 @@ void matrix_free(struct matrix *m)
 		free(m->runs[i].log);
 	free(m->cells);
 	free(m->runs);
+	config_free(&m->config);
 	memset(m, 0, sizeof *m);
 }

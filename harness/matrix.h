@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "classify.h"
+#include "config.h"
 #include "util.h"
 #include "verdict.h"
 
@@ -65,6 +66,7 @@ struct matrix {
 	unsigned shard_index, shard_count; /* 0/0 = not sharded */
 	bool interrupted;
 	double elapsed;
+	struct run_config config; /* what a reader needs to rerun it (config.h) */
 };
 
 /* Cell names as one value, for adding and finding cells. */

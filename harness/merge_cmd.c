@@ -60,7 +60,7 @@ static void note_shard(struct shard_set *s, const struct summary_shard *in)
 		s->seen[in->index - 1] = 1;
 }
 
-static void warn_missing_shards(const struct shard_set *s)
+static void warn_missing_shards(const char *cmd, const struct shard_set *s)
 {
 	if (!s->count || s->count > sizeof s->seen)
 		return;
@@ -69,13 +69,13 @@ static void warn_missing_shards(const struct shard_set *s)
 		if (!s->seen[i])
 			sb_printf(&missing, " %u", i + 1);
 	if (missing.len)
-		fprintf(stderr, "proftorture merge: warning: shards of %u missing:%s\n", s->count,
+		fprintf(stderr, "proftorture %s: warning: shards of %u missing:%s\n", cmd, s->count,
 			missing.s);
 	sb_free(&missing);
 }
 
 /* One input (a directory holding summary.json, or the file itself). */
-static void merge_one(struct matrix *m, const char *arg, struct shard_set *shards)
+static void merge_one(const char *cmd, struct matrix *m, const char *arg, struct shard_set *shards)
 {
 	struct stat st;
 	bool dir = stat(arg, &st) == 0 && S_ISDIR(st.st_mode);
@@ -84,15 +84,24 @@ static void merge_one(struct matrix *m, const char *arg, struct shard_set *shard
 	size_t len;
 	char *text = ut_read_file(path.s, 1u << 30, &len);
 	if (!text)
-		cli_die("merge", "cannot read %s: %s", path.s, strerror(errno));
+		cli_die(cmd, "cannot read %s: %s", path.s, strerror(errno));
 	char err[512];
 	struct summary_shard shard;
 	/* artifact paths in the merged record stay relative to each input dir */
 	if (summary_merge(m, text, len, dir ? arg : ".", &shard, err, sizeof err))
-		cli_die("merge", "%s (in %s)", err, path.s);
+		cli_die(cmd, "%s (in %s)", err, path.s);
 	note_shard(shards, &shard);
 	free(text);
 	sb_free(&path);
+}
+
+void merge_inputs(const char *cmd, struct matrix *m, char *const *inputs, size_t n)
+{
+	struct shard_set shards = { 0 };
+	for (size_t i = 0; i < n; i++)
+		merge_one(cmd, m, inputs[i], &shards);
+	warn_missing_shards(cmd, &shards);
+	matrix_summarize(m);
 }
 
 int cmd_merge(int argc, char **argv)
@@ -106,16 +115,11 @@ int cmd_merge(int argc, char **argv)
 	cli_check_output_file("merge", "--json", o.json);
 	cli_check_output_file("merge", "--junit", o.junit);
 	struct matrix m = { .command = "merge" };
-	struct shard_set shards = { 0 };
-	for (int i = first; i < argc; i++)
-		merge_one(&m, argv[i], &shards);
-	warn_missing_shards(&shards);
-
-	matrix_summarize(&m);
+	merge_inputs("merge", &m, argv + first, (size_t)(argc - first));
 
 	struct sbuf footer = { 0 };
 	sb_printf(&footer, "%zu runs from %d summaries\n", m.nruns, argc - first);
-	struct report_outputs outs = { "merge", NULL, o.json, o.junit, o.tap };
+	struct report_outputs outs = { "merge", NULL, NULL, NULL, o.json, o.junit, o.tap };
 	report_all(&m, &outs, footer.s);
 	sb_free(&footer);
 	int rc = matrix_matched(&m) ? 0 : 1;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "report_html.h"
 #include "stats.h"
 #include "summary.h"
 
@@ -290,6 +291,14 @@ void report_all(const struct matrix *m, const struct report_outputs *o, const ch
 	if (o->summary_path && ut_write_file(o->summary_path, doc.s, doc.len, false))
 		fprintf(stderr, "proftorture %s: cannot write %s: %s\n", o->cmd, o->summary_path,
 			strerror(errno));
+	if (o->html_path) {
+		char title[64];
+		snprintf(title, sizeof title, "proftorture %s", o->cmd);
+		struct html_report r = { title, o->outdir, o->outdir, NULL, NULL };
+		if (report_html_write(m, &r, o->html_path))
+			fprintf(stderr, "proftorture %s: cannot write %s: %s\n", o->cmd, o->html_path,
+				strerror(errno));
+	}
 	if (o->json)
 		cli_write_output(o->cmd, o->json, doc.s, doc.len);
 	if (o->junit) {

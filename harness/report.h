@@ -21,10 +21,11 @@
  * alike. Stdout carries one stream: the table, or TAP with --tap, or
  * summary.json with --json - (the table then goes to stderr; the caller
  * refuses --tap with --json - when parsing options). Then summary.json
- * (summary.h) to the out dir and to --json, and JUnit to --junit. A
- * --json or --junit file that cannot be written is exit 2 (the caller
- * proved it writable before running, so this is rare); a summary.json in
- * the out dir that cannot be written is a warning.
+ * (summary.h) to the out dir and to --json, the HTML page (report_html.h)
+ * beside it, and JUnit to --junit. A --json or --junit file that cannot be
+ * written is exit 2 (the caller proved it writable before running, so this
+ * is rare); a summary.json or report.html in the out dir that cannot be
+ * written is a warning.
  */
 #ifndef HARNESS_REPORT_H
 #define HARNESS_REPORT_H
@@ -37,6 +38,8 @@
 struct report_outputs {
 	const char *cmd;          /* for messages */
 	const char *summary_path; /* <out>/summary.json, or NULL */
+	const char *html_path;    /* <out>/report.html (report_html.h), or NULL */
+	const char *outdir;       /* the run records' log paths are relative to it */
 	const char *json;         /* --json FILE ("-": stdout), or NULL */
 	const char *junit;        /* --junit FILE, or NULL */
 	bool tap;

@@ -10,7 +10,8 @@
  *   execute   execute.c: every run, in parallel, with deadlines; each
  *             ended run classified by its cell's kind (cell_kind.h)
  *   summarise matrix.c, verdict.c, stats.c: a verdict per cell
- *   report    report.c, summary.c: table, TAP, JUnit, summary.json
+ *   report    report.c, summary.c, report_html.c: table, TAP, JUnit,
+ *             summary.json, report.html
  *
  * Anything that can fail before a run does so with exit status 2 and
  * nothing started: bad options, unreadable tables, an unwritable out dir
@@ -289,12 +290,24 @@ static void describe_matrix(struct matrix *m, const char *cmd, const struct exec
 	m->shard_count = x->shard_count;
 }
 
+/* What a reader needs to rerun it (config.h), for the arches its cells
+ * run on. */
+static void describe_config(struct plan *p, const char *command_line)
+{
+	char **names = xcalloc(p->m.ncells + 1, sizeof *names);
+	for (size_t i = 0; i < p->m.ncells; i++)
+		names[i] = p->m.cells[i].arch;
+	config_collect(&p->m.config, &p->arches, names, command_line);
+	free(names);
+}
+
 /* ---- the pipeline ---- */
 
 /* The kinds `run` and `repro` plan with (cell_kind.h). */
 static const struct cell_kind *const run_kinds[] = { &stress_kind, NULL };
 
-static int run_pipeline(const struct opts_program *prog, const char *cmd, struct run_opts *o)
+static int run_pipeline(const struct opts_program *prog, const char *cmd, struct run_opts *o,
+			const char *command_line)
 {
 	struct plan p;
 	char err[512];
@@ -307,20 +320,24 @@ static int run_pipeline(const struct opts_program *prog, const char *cmd, struct
 
 	struct exec_config x = exec_config_of(cmd, o, outdir);
 	describe_matrix(&p.m, cmd, &x);
+	describe_config(&p, command_line);
 	int sig = execute_matrix(&p, &x);
 
 	matrix_summarize(&p.m);
 
-	struct sbuf summary = { 0 }, footer = { 0 };
+	struct sbuf summary = { 0 }, html = { 0 }, footer = { 0 };
 	char el[32];
 	sb_printf(&summary, "%s/summary.json", outdir);
+	sb_printf(&html, "%s/report.html", outdir);
 	ut_format_duration(el, sizeof el, p.m.elapsed);
-	sb_printf(&footer, "%zu runs in %s; summary: %s\n", p.m.nruns, el, summary.s);
-	struct report_outputs outs = { cmd, summary.s, o->json, o->junit, o->tap };
+	sb_printf(&footer, "%zu runs in %s; summary: %s\nreport: %s\n", p.m.nruns, el, summary.s,
+		  html.s);
+	struct report_outputs outs = { cmd, summary.s, html.s, outdir, o->json, o->junit, o->tap };
 	report_all(&p.m, &outs, footer.s);
 
 	int rc = sig ? 128 + sig : matrix_matched(&p.m) ? 0 : 1;
 	sb_free(&summary);
+	sb_free(&html);
 	sb_free(&footer);
 	free(outdir);
 	plan_free(&p);
@@ -345,7 +362,9 @@ static int run_command(const char *cmd, const char *usage, const struct opt *tab
 	if (first < argc)
 		opts_die(&prog, "unexpected argument '%s'", argv[first]);
 	check_options(&prog, &o);
-	int rc = run_pipeline(&prog, cmd, &o);
+	char *command_line = config_command_line(argc, argv);
+	int rc = run_pipeline(&prog, cmd, &o, command_line);
+	free(command_line);
 	opts_free_list(o.arches);
 	opts_free_list(o.cases);
 	opts_free_list(o.variants);

@@ -71,6 +71,26 @@ static json_t *header_json(const struct matrix *m)
 	return h;
 }
 
+static json_t *config_json(const struct run_config *c)
+{
+	json_t *j = must(json_object()), *arches = must(json_array());
+	put(j, "commit", jstr(c->commit));
+	put(j, "tree", jstr(c->tree));
+	put(j, "command_line", jstr(c->command_line));
+	put(j, "started", jstr(c->started));
+	put(j, "host", jstr(c->host));
+	for (size_t i = 0; i < c->narches; i++) {
+		json_t *a = must(json_object());
+		put(a, "arch", jstr(c->arches[i].arch));
+		put(a, "emulator", jstr(c->arches[i].emulator));
+		put(a, "compiler", jstr(c->arches[i].compiler));
+		if (json_array_append_new(arches, a) != 0)
+			ut_out_of_memory();
+	}
+	put(j, "arches", arches);
+	return j;
+}
+
 static json_t *counts_json(const struct cell_tally *t)
 {
 	json_t *counts = must(json_object());
@@ -144,6 +164,8 @@ void summary_write(const struct matrix *m, struct sbuf *b)
 {
 	sb_putc(b, '{');
 	dump(b, header_json(m), JSON_EMBED);
+	sb_puts(b, ",\n\"config\":");
+	dump(b, config_json(&m->config), 0);
 	sb_puts(b, ",\n\"cells\":[");
 	for (size_t i = 0; i < m->ncells; i++) {
 		sb_puts(b, i ? ",\n" : "\n");
@@ -307,6 +329,48 @@ static void read_parameters(const json_t *root, struct matrix *m, struct summary
 		shard->index = shard->count = 0;
 }
 
+/* A config field: absent or null is unknown (true, *out NULL), a string is
+ * taken, anything else is malformed (false). */
+static bool get_opt_str(const json_t *obj, const char *key, const char **out)
+{
+	const json_t *v = json_object_get(obj, key);
+	*out = json_string_value(v);
+	return !v || json_is_null(v) || json_is_string(v);
+}
+
+static bool read_config_arch(const json_t *a, struct run_config *c)
+{
+	const char *arch, *emulator, *compiler;
+	if (!json_is_object(a) || !(arch = get_str(a, "arch")) ||
+	    !get_opt_str(a, "emulator", &emulator) || !get_opt_str(a, "compiler", &compiler))
+		return false;
+	config_add_arch(c, arch, emulator, compiler);
+	return true;
+}
+
+/* The input's "config" merged into m's; version 2 has none (unknown). */
+static int read_config(const struct reader *rd, struct matrix *m, const json_t *root)
+{
+	const json_t *j = json_object_get(root, "config"), *arches = json_object_get(j, "arches");
+	struct run_config c = { .inputs = 1 };
+	const char *f[5];
+	bool ok = !j || (json_is_object(j) && (!arches || json_is_array(arches)) &&
+			 get_opt_str(j, "commit", &f[0]) && get_opt_str(j, "tree", &f[1]) &&
+			 get_opt_str(j, "command_line", &f[2]) && get_opt_str(j, "started", &f[3]) &&
+			 get_opt_str(j, "host", &f[4]));
+	for (size_t i = 0; ok && j && i < json_array_size(arches); i++)
+		ok = read_config_arch(json_array_get(arches, i), &c);
+	if (ok && j) {
+		char **to[5] = { &c.commit, &c.tree, &c.command_line, &c.started, &c.host };
+		for (int i = 0; i < 5; i++)
+			*to[i] = f[i] ? xstrdup(f[i]) : NULL;
+	}
+	if (ok)
+		config_merge(&m->config, &c);
+	config_free(&c);
+	return ok ? 0 : refuse(rd, "\"config\" is malformed");
+}
+
 int summary_merge(struct matrix *m, const char *text, size_t len, const char *base,
 		  struct summary_shard *shard, char *err, size_t errlen)
 {
@@ -319,9 +383,12 @@ int summary_merge(struct matrix *m, const char *text, size_t len, const char *ba
 	const char *runner = get_str(root, "runner");
 	const json_t *version = json_object_get(root, "version");
 	if (!runner || strcmp(runner, SUMMARY_RUNNER) != 0 || !json_is_integer(version) ||
-	    json_integer_value(version) != SUMMARY_VERSION)
-		rc = refuse(&rd, "not a %s summary (version %d)", SUMMARY_RUNNER, SUMMARY_VERSION);
-	else if ((rc = read_cells_and_runs(&rd, m, root, base)) == 0)
+	    json_integer_value(version) < SUMMARY_VERSION_OLDEST ||
+	    json_integer_value(version) > SUMMARY_VERSION)
+		rc = refuse(&rd, "not a %s summary of version %d to %d (this runner writes %d)",
+			    SUMMARY_RUNNER, SUMMARY_VERSION_OLDEST, SUMMARY_VERSION, SUMMARY_VERSION);
+	else if ((rc = read_cells_and_runs(&rd, m, root, base)) == 0 &&
+		 (rc = read_config(&rd, m, root)) == 0)
 		read_parameters(root, m, shard);
 	json_decref(root);
 	return rc;

@@ -4,10 +4,10 @@
  * and pools, and a report generator (issue 15) reads. Written and read
  * with jansson.
  *
- * Version 2 (SUMMARY_VERSION). One JSON object; each cell and each run on
+ * Version 3 (SUMMARY_VERSION). One JSON object; each cell and each run on
  * a line of its own, so `grep` finds them:
  *   "runner"          "proftorture"
- *   "version"         2 (1: no "kind" in cells)
+ *   "version"         3 (2: no "config"; 1: no "kind" in cells)
  *   "command"         "run", "repro" or "merge"
  *   "shard"           "I/N" for one shard of a matrix, else null
  *   "base_seed"       run k of a cell had seed base_seed + k
@@ -18,6 +18,18 @@
  *   "matched"         every tested cell matched the expected table (the
  *                     exit status 0 of run/repro/merge)
  *   "elapsed_s"       wall time of the whole matrix, seconds
+ *   "config"          what a reader needs to rerun it (config.h); every
+ *                     value a string or null (unknown), and in a merged
+ *                     record the distinct values of the inputs joined by
+ *                     " | ":
+ *     "commit"          `git rev-parse HEAD` of the tree that ran
+ *     "tree"            "clean", or "modified" (tracked files changed)
+ *     "command_line"    "proftorture repro --runs 3"
+ *     "started"         UTC, ISO 8601
+ *     "host"            uname: system, release, machine
+ *     "arches"          [ {"arch", "emulator" (`qemu-<arch> --version`,
+ *                       first line; null natively), "compiler"
+ *                       (`<triple>-gcc --version`, first line)} ]
  *   "cells": [ one object per cell, in the table's order:
  *     "kind"            the cell kind (cell_kind.h): "stress"
  *     "arch", "case", "variant", "atomics"  the cell's names (matrix.h)
@@ -55,8 +67,11 @@
  *
  * "cells" is derived: merge recomputes it from "runs" and each cell's
  * identity and expectation, so pooled statistics are exact. A change that
- * removes or changes the meaning of a field raises the version; readers
- * refuse a version they do not know.
+ * removes or changes the meaning of a field, or adds one a reader needs,
+ * raises the version; readers refuse a version they do not know. The
+ * reader takes versions SUMMARY_VERSION_OLDEST..SUMMARY_VERSION: a version
+ * 2 record is version 3 without "config" (its configuration is unknown),
+ * so shards written before and after the change still merge.
  */
 #ifndef HARNESS_SUMMARY_H
 #define HARNESS_SUMMARY_H
@@ -67,7 +82,8 @@
 #include "util.h"
 
 #define SUMMARY_RUNNER "proftorture"
-#define SUMMARY_VERSION 2
+#define SUMMARY_VERSION 3
+#define SUMMARY_VERSION_OLDEST 2 /* the oldest the reader takes */
 
 /* Appends m (summarised) as summary.json to b. */
 void summary_write(const struct matrix *m, struct sbuf *b);
@@ -77,13 +93,15 @@ struct summary_shard {
 	unsigned index, count; /* 0/0 when the input was not a shard */
 };
 
-/* Adds the runs of one summary.json to m, creating cells on first sight.
- * Log paths are prefixed with `base` (the input's directory). Fails --
- * leaving m with what it had plus possibly some of this input's cells --
- * on text that is not JSON (with jansson's reason, line and column), a
- * duplicate key, another runner or version, a malformed cell or run, an
- * unknown kind, a cell expected differently than in an earlier input, and
- * a (cell, seed) seen twice (overlapping shards). 0 or -1 with err. */
+/* Adds the runs of one summary.json to m, creating cells on first sight,
+ * and merges its "config" into m->config (config_merge). Log paths are
+ * prefixed with `base` (the input's directory). Fails -- leaving m with
+ * what it had plus possibly some of this input's cells -- on text that is
+ * not JSON (with jansson's reason, line and column), a duplicate key,
+ * another runner or a version outside SUMMARY_VERSION_OLDEST..
+ * SUMMARY_VERSION, a malformed cell, run or config, an unknown kind, a
+ * cell expected differently than in an earlier input, and a (cell, seed)
+ * seen twice (overlapping shards). 0 or -1 with err. */
 int summary_merge(struct matrix *m, const char *text, size_t len, const char *base,
 		  struct summary_shard *shard, char *err, size_t errlen);
 

@@ -486,7 +486,7 @@ static const struct {
 	const char *doc, *why;
 } bad_summaries[] = {
 	{ "{\"runner\":\"proftorture\",\"version\":2,\n\"cells\":[", "not JSON: " },
-	{ "{\"runner\":\"proftorture\",\"version\":1,\"cells\":[],\"runs\":[]}", "(version 2)" },
+	{ "{\"runner\":\"proftorture\",\"version\":1,\"cells\":[],\"runs\":[]}", "of version 2 to 3" },
 	{ "{\"runner\":\"proftorture\",\"runner\":\"proftorture\",\"version\":2}", "duplicate" },
 	{ "{\"runner\":\"proftorture\",\"version\":2,\"cells\":{},\"runs\":[]}", "arrays" },
 	{ "{\"runner\":\"proftorture\",\"version\":2,\"cells\":[{\"kind\":\"go\",\"arch\":\"a\","
