@@ -321,3 +321,45 @@ fuzz:
 	  grep -E "stat::number_of_executed_units|stat::new_units_added" build/native-fuzz/fuzz_$$t.log; \
 	done
 	ci/fuzz-options build/native 150
+
+# --- the real Go runtime (issues 13 and 16; the Go owner) ---
+# Built from an installed GOROOT (default Debian's /usr/lib/go-1.19) with
+# `go build -overlay` / `go test -c -overlay`: ci/go-build says how, and
+# cases/go/flavours.tsv what each flavour is. Outputs in build/<arch>/go/.
+#   make go-workloads [GO_ARCHES="mipsel armel"] [GO_FLAVOURS=stock,regressed]
+#   make go-runtime-tests                  GOROOT's runtime tests + the eof-race test
+#   make go-measure [GO_MEASURE_FLAGS=--runs 10]   N runs per arch x flavour (ci/go-measure)
+#   make repro-go-eof [REPRO_GO_EOF_FLAGS=--arch native,armhf,mips,mipsel]
+#   make check-go                          gofmt, vet, the workload's tests, smoke runs
+GO_ARCHES   ?= $(ARCHES)
+GO_FLAVOURS ?=
+GO_BUILD     = ci/go-build --arch "$(GO_ARCHES)" $(if $(GO_FLAVOURS),--flavour $(GO_FLAVOURS))
+GO_MEASURE_FLAGS ?=
+REPRO_GO_EOF_FLAGS ?=
+GOROOT_DEFAULT := /usr/lib/go-1.19
+GO_ENV := GOROOT=$(GOROOT_DEFAULT) GOCACHE=$(CURDIR)/build/go-cache GOPATH=$(CURDIR)/build/gopath \
+          GOENV=off GOFLAGS= GOPROXY=off GOSUMDB=off CGO_ENABLED=0
+
+.PHONY: go-workloads go-runtime-tests go-measure repro-go-eof check-go
+
+go-workloads:
+	$(GO_BUILD) --what workload
+
+go-runtime-tests:
+	$(GO_BUILD) --what runtime-test
+
+go-measure:
+	ci/go-build --arch "$(filter-out native,$(GO_ARCHES))" --flavour stock,regressed,unchecked --what workload
+	ci/go-measure $(GO_MEASURE_FLAGS)
+
+# go-stats: harness/stats.c's intervals and Fisher test for the scripts.
+$(B)/go-stats: ci/go-stats.c $(B)/obj/harness/stats.o
+	$(CC) $(CPPFLAGS) -Iharness $(CFLAGS) -o $@ $^ -lm
+
+repro-go-eof:
+	$(MAKE) --no-print-directory ARCH=native build/native/go-stats
+	ci/repro-go-eof $(REPRO_GO_EOF_FLAGS)
+
+check-go:
+	$(MAKE) --no-print-directory ARCH=native build/native/stress
+	ci/check-go
