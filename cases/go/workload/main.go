@@ -36,6 +36,7 @@ import (
 type config struct {
 	duration   time.Duration
 	goroutines int
+	procs      int
 	rate       int
 	cycle      time.Duration
 	mix        mix
@@ -52,6 +53,7 @@ func parseFlags(args []string) (config, error) {
 	fs := flag.NewFlagSet("workload", flag.ContinueOnError)
 	fs.DurationVar(&c.duration, "duration", 5*time.Second, "how long to run; 0: one cycle that stops at once (the startup floor)")
 	fs.IntVar(&c.goroutines, "goroutines", 4, "worker goroutines")
+	fs.IntVar(&c.procs, "procs", 0, "GOMAXPROCS for the run (0: as the runtime chose, the CPU count or $GOMAXPROCS)")
 	fs.IntVar(&c.rate, "rate", 1000, "CPU profiling rate in Hz (runtime.SetCPUProfileRate), 1.."+strconv.Itoa(maxRate))
 	fs.DurationVar(&c.cycle, "cycle", 500*time.Millisecond, "profiling is stopped and restarted this often")
 	mixText := fs.String("mix", "8:8:128", "one worker round: 64-bit atomics:32-bit atomics:plain iterations")
@@ -78,6 +80,8 @@ func (c config) validate() error {
 		return errors.New("-duration must be 0 or more")
 	case c.goroutines < 1 || c.goroutines > 4096:
 		return errors.New("-goroutines must be 1..4096")
+	case c.procs < 0 || c.procs > 1024:
+		return errors.New("-procs must be 0..1024")
 	case c.rate < 1 || c.rate > maxRate:
 		return fmt.Errorf("-rate must be 1..%d Hz", maxRate)
 	case c.cycle <= 0:
@@ -143,6 +147,9 @@ type run struct {
 }
 
 func (r *run) setUp() {
+	if r.cfg.procs > 0 {
+		runtime.GOMAXPROCS(r.cfg.procs)
+	}
 	workers := startWorkers(r.cfg.goroutines, r.cfg.mix)
 	r.wd = &watchdog{limit: r.cfg.watchdog, workers: workers, main: &r.mainStep, cycle: r.cfg.cycle}
 	dm, err := newDeadman()
@@ -150,6 +157,10 @@ func (r *run) setUp() {
 		fmt.Fprintf(os.Stderr, "workload: no dead man's switch (timer_create: %v); a hang that stops every goroutine is left to the outside timeout\n", err)
 	} else {
 		r.wd.deadman = dm
+		// Armed here, not only by the watchdog goroutine: with every P
+		// busy, that goroutine may first run after the runtime has hung
+		// (seen under qemu-mipsel with the unchecked runtime).
+		r.wd.pushBack()
 	}
 	go r.wd.run(r.reportStall)
 }
@@ -213,7 +224,12 @@ func (r *run) oneCycle(length time.Duration) error {
 	return err
 }
 
-func (r *run) step() { atomic.AddUint32(&r.mainStep.rounds, 1) }
+// step records the main loop's progress, and pushes the dead man's switch
+// back too.
+func (r *run) step() {
+	atomic.AddUint32(&r.mainStep.rounds, 1)
+	r.wd.pushBack()
+}
 
 func cpuTime() time.Duration {
 	var ru syscall.Rusage

@@ -39,9 +39,7 @@ func (wd *watchdog) run(report func(stall, string)) {
 		seen[i] = time.Now()
 	}
 	for {
-		if wd.deadman != nil {
-			wd.deadman.arm(wd.limit)
-		}
+		wd.pushBack()
 		time.Sleep(tick)
 		now := time.Now()
 		for i := range last {
@@ -53,6 +51,13 @@ func (wd *watchdog) run(report func(stall, string)) {
 			report(s, wd.describe(now, last, seen))
 			return
 		}
+	}
+}
+
+// pushBack re-arms the dead man's switch to fire a limit from now.
+func (wd *watchdog) pushBack() {
+	if wd.deadman != nil {
+		wd.deadman.arm(wd.limit)
 	}
 }
 
@@ -107,9 +112,7 @@ func (wd *watchdog) describe(now time.Time, last []uint32, seen []time.Time) str
 // lets happen; the dead man's switch, re-armed first, turns that second hang
 // into the runtime's own SIGQUIT dump.
 func (wd *watchdog) dumpGoroutines() {
-	if wd.deadman != nil {
-		wd.deadman.arm(wd.limit)
-	}
+	wd.pushBack()
 	buf := make([]byte, 1<<20)
 	n := runtime.Stack(buf, true)
 	os.Stderr.Write(buf[:n])
