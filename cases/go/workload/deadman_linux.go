@@ -5,8 +5,9 @@
 // scheduler can report that hang; the kernel still delivers the signal, to
 // a thread that is not inside a signal handler, and the runtime answers
 // SIGQUIT the way it always does: "SIGQUIT: quit", "PC=... m=N sigcode=-2"
-// (-2 is SI_TIMER: this timer, not a kill from outside, which gives 0; on
-// 32-bit arches the runtime prints it unsigned, 4294967294), every
+// (-2 is SI_TIMER: this timer, not a kill from outside, which gives 0; the
+// runtime prints it unsigned, 4294967294 on 32-bit arches and
+// 18446744073709551614 on 64-bit ones), every
 // goroutine's stack, exit status 2. A goroutine whose thread is stuck in the
 // signal handler shows as "[running]: goroutine running on other thread;
 // stack unavailable".

@@ -28,6 +28,7 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -86,8 +87,11 @@ func (c config) validate() error {
 		return fmt.Errorf("-rate must be 1..%d Hz", maxRate)
 	case c.cycle <= 0:
 		return errors.New("-cycle must be more than 0")
-	case c.watchdog < 100*time.Millisecond:
-		return errors.New("-watchdog must be at least 100ms")
+	case c.watchdog < time.Second:
+		// Under the race detector natively, 100ms fired the dead man's
+		// switch on a healthy run: waking a sleeping goroutine can take
+		// that long with every P busy.
+		return errors.New("-watchdog must be at least 1s")
 	}
 	return nil
 }
@@ -139,6 +143,8 @@ type run struct {
 	start    time.Time
 	wd       *watchdog
 	mainStep progress
+
+	mu       sync.Mutex // the main loop writes these, the watchdog may read them
 	cycles   int
 	counts   cycleCounts
 	cpu      time.Duration
@@ -178,7 +184,9 @@ func (r *run) loop() {
 			length = 0
 		}
 		if err := r.oneCycle(length); err != nil {
+			r.mu.Lock()
 			r.failure, r.failedAt = err, time.Since(r.start)
+			r.mu.Unlock()
 			return
 		}
 		if time.Since(r.start) >= r.cfg.duration {
@@ -213,9 +221,11 @@ func (r *run) oneCycle(length time.Duration) error {
 		rules.cpu = 0
 	}
 	n, err := checkProfile(buf.Bytes(), rules)
+	r.mu.Lock()
 	r.cycles++
 	r.counts.add(n)
 	r.cpu += cpu
+	r.mu.Unlock()
 	if r.cfg.verbose {
 		fmt.Fprintf(os.Stderr, "workload: cycle %d at %.3f s: %d samples, %d lost-atomic, %d overflow, %.3f s CPU; stop took %.3f s, check %.3f s\n",
 			r.cycles, time.Since(r.start).Seconds(), n.samples, n.lostAtomic, n.overflow, cpu.Seconds(),

@@ -179,3 +179,30 @@ func TestParseMix(t *testing.T) {
 		}
 	}
 }
+
+// The watchdog calls a stall only past the limit: a worker idle for the
+// limit, the main loop for a cycle plus mainLoopLimits limits.
+func TestWatchdogStalled(t *testing.T) {
+	wd := &watchdog{limit: 5 * time.Second, workers: make([]*progress, 2), cycle: time.Second}
+	now := time.Now()
+	ago := func(d ...time.Duration) []time.Time {
+		var ts []time.Time
+		for _, x := range d {
+			ts = append(ts, now.Add(-x))
+		}
+		return ts
+	}
+	for _, tc := range []struct {
+		seen []time.Time
+		who  string // "" = no stall
+	}{
+		{ago(0, 4*time.Second, 15*time.Second), ""},
+		{ago(0, 5*time.Second, 0), "worker 1"},
+		{ago(0, 0, 16*time.Second), "main loop"},
+	} {
+		s, stalled := wd.stalled(now, tc.seen)
+		if stalled != (tc.who != "") || s.who != tc.who {
+			t.Errorf("seen %v ago: got %+v %v, want %q", tc.seen, s, stalled, tc.who)
+		}
+	}
+}

@@ -33,7 +33,8 @@ var outcomes = map[string]int{
 }
 
 // closing is held by whoever writes the closing line; the other waits for
-// the exit.
+// the exit. The writer also holds run.mu from then on: the counters it
+// prints stay put.
 var closing sync.Mutex
 
 type result struct {
@@ -67,6 +68,7 @@ func (r *run) verdict() string {
 // finish writes the closing line and exits with the outcome's status.
 func (r *run) finish(outcome string) {
 	closing.Lock()
+	r.mu.Lock()
 	if r.wd.deadman != nil {
 		r.wd.deadman.arm(0)
 	}
@@ -78,6 +80,7 @@ func (r *run) finish(outcome string) {
 // every goroutine's stack; exit as a deadlock.
 func (r *run) reportStall(s stall, progress string) {
 	closing.Lock()
+	r.mu.Lock()
 	fmt.Fprintf(os.Stderr, "workload: DEADLOCK !!! %s made no progress for %.1f s (watchdog %.1f s)\n%s",
 		s.who, s.idle.Seconds(), r.cfg.watchdog.Seconds(), progress)
 	r.failedAt = time.Since(r.start) - s.idle
@@ -164,6 +167,7 @@ func (r *run) configJSON() map[string]any {
 		"rate_hz": r.cfg.rate, "cycle_s": r.cfg.cycle.Seconds(),
 		"mix":        fmt.Sprintf("%d:%d:%d", m.a64, m.a32, m.plain),
 		"watchdog_s": r.cfg.watchdog.Seconds(), "outside_signals": r.cfg.outside,
+		"procs_flag": r.cfg.procs,
 		"go_version": runtime.Version(), "gomaxprocs": runtime.GOMAXPROCS(0),
 		"goarch": runtime.GOARCH,
 	}

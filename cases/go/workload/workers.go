@@ -53,7 +53,9 @@ func startWorkers(n int, m mix) []*progress {
 }
 
 // run labels the goroutine (the profile's tags are then checked, see
-// check.go) and loops for ever.
+// check.go) and loops for ever. (Deeper stacks, hence longer profBuf
+// records, did not make the regressed runtime crash sooner: 0 of 10 runs
+// with 40 more frames against 3 of 10 without, under qemu-mipsel.)
 func (w *worker) run(m mix) {
 	ctx := pprof.WithLabels(context.Background(), pprof.Labels(workerLabel, strconv.Itoa(w.id)))
 	pprof.SetGoroutineLabels(ctx)
