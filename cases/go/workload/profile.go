@@ -205,8 +205,7 @@ func parseProfile(gz []byte) (*profile, error) {
 func (p *profile) decodeField(b *pbuf, field, wire int) {
 	switch field {
 	case fProfileSampleType:
-		vt := p.decodeValueType(b.message(wire))
-		p.sampleTypes = append(p.sampleTypes, vt)
+		p.sampleTypes = append(p.sampleTypes, decodeValueType(b, b.message(wire)))
 	case fProfileSample:
 		p.samples = append(p.samples, decodeSample(b, b.message(wire)))
 	case fProfileLocation:
@@ -228,9 +227,20 @@ func (p *profile) decodeField(b *pbuf, field, wire int) {
 	}
 }
 
-func (p *profile) decodeValueType(m *pbuf) [2]int64 {
-	var vt [2]int64
+// eachField calls f on every field of the sub-message m (f skips the
+// fields it does not want), then passes m's error, if any, on to outer.
+func eachField(outer, m *pbuf, what string, f func(field, wire int)) {
 	for field, wire, ok := m.next(); ok; field, wire, ok = m.next() {
+		f(field, wire)
+	}
+	if m.err != nil {
+		outer.fail(fmt.Errorf("%s: %v", what, m.err))
+	}
+}
+
+func decodeValueType(outer, m *pbuf) [2]int64 {
+	var vt [2]int64
+	eachField(outer, m, "sample type", func(field, wire int) {
 		switch field {
 		case fValueType:
 			vt[0] = int64(m.varint())
@@ -239,13 +249,13 @@ func (p *profile) decodeValueType(m *pbuf) [2]int64 {
 		default:
 			m.skip(wire)
 		}
-	}
+	})
 	return vt
 }
 
 func decodeSample(outer, m *pbuf) sample {
 	var s sample
-	for field, wire, ok := m.next(); ok; field, wire, ok = m.next() {
+	eachField(outer, m, "sample", func(field, wire int) {
 		switch field {
 		case fSampleLocation:
 			s.locations = m.uints(wire, s.locations)
@@ -254,22 +264,19 @@ func decodeSample(outer, m *pbuf) sample {
 				s.values = append(s.values, int64(v))
 			}
 		case fSampleLabel:
-			s.labels = append(s.labels, decodeLabel(m.message(wire)))
+			s.labels = append(s.labels, decodeLabel(m, m.message(wire)))
 		default:
 			m.skip(wire)
 		}
-	}
-	if m.err != nil {
-		outer.fail(fmt.Errorf("sample: %v", m.err))
-	}
+	})
 	return s
 }
 
 // decodeLabel returns (key, str); a numeric label gets str -1, which
 // resolve refuses: the CPU profiler writes only string labels.
-func decodeLabel(m *pbuf) [2]int64 {
+func decodeLabel(outer, m *pbuf) [2]int64 {
 	l := [2]int64{0, 0}
-	for field, wire, ok := m.next(); ok; field, wire, ok = m.next() {
+	eachField(outer, m, "label", func(field, wire int) {
 		switch field {
 		case fLabelKey:
 			l[0] = int64(m.varint())
@@ -281,30 +288,30 @@ func decodeLabel(m *pbuf) [2]int64 {
 		default:
 			m.skip(wire)
 		}
-	}
+	})
 	return l
 }
 
 func (p *profile) decodeLocation(outer, m *pbuf) {
 	var id uint64
 	var funcs []uint64
-	for field, wire, ok := m.next(); ok; field, wire, ok = m.next() {
+	eachField(outer, m, "location", func(field, wire int) {
 		switch field {
 		case fLocationID:
 			id = m.varint()
 		case fLocationLine:
 			line := m.message(wire)
-			for f, w, ok := line.next(); ok; f, w, ok = line.next() {
+			eachField(m, line, "line", func(f, w int) {
 				if f == fLineFunction {
 					funcs = append(funcs, line.varint())
 				} else {
 					line.skip(w)
 				}
-			}
+			})
 		default:
 			m.skip(wire)
 		}
-	}
+	})
 	if _, dup := p.locations[id]; dup || id == 0 {
 		outer.fail(fmt.Errorf("location id %d reserved or repeated", id))
 	}
@@ -314,7 +321,7 @@ func (p *profile) decodeLocation(outer, m *pbuf) {
 func (p *profile) decodeFunction(outer, m *pbuf) {
 	var id uint64
 	var name int64
-	for field, wire, ok := m.next(); ok; field, wire, ok = m.next() {
+	eachField(outer, m, "function", func(field, wire int) {
 		switch field {
 		case fFunctionID:
 			id = m.varint()
@@ -323,7 +330,7 @@ func (p *profile) decodeFunction(outer, m *pbuf) {
 		default:
 			m.skip(wire)
 		}
-	}
+	})
 	if _, dup := p.functions[id]; dup || id == 0 {
 		outer.fail(fmt.Errorf("function id %d reserved or repeated", id))
 	}
