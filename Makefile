@@ -389,8 +389,11 @@ fuzz:
 # are native only.
 GO          ?= /usr/lib/go-1.19/bin/go
 GO_ARCH_ENV := $(if $(filter native,$(ARCH)),,$(filter GO%,$(call arch_field,$(ARCH),7)))
-GO_ENV      := CGO_ENABLED=0 GOPROXY=off GOFLAGS=-mod=mod GOCACHE=$(CURDIR)/build/gocache \
-               GOPATH=$(CURDIR)/build/gopath $(GO_ARCH_ENV) \
+# The one Go environment of the Makefile (ci/go-build sets the same for its
+# builds): offline, no cgo, no user settings, caches under build/.
+GO_ENV      := GOROOT=$(patsubst %/bin/go,%,$(GO)) GOENV=off GOSUMDB=off CGO_ENABLED=0 GOPROXY=off \
+               GOFLAGS=-mod=mod GOCACHE=$(CURDIR)/build/go-cache GOPATH=$(CURDIR)/build/gopath \
+               $(GO_ARCH_ENV) \
                $(if $(filter GOARCH=mips GOARCH=mipsle,$(GO_ARCH_ENV)),GOMIPS=softfloat)
 GO_SRCS     := $(wildcard tests/programs/go/*/*.go) tests/programs/go/go.mod
 GO_PROGRAMS := crash2 selfprof hang panic
@@ -435,3 +438,42 @@ measure-stress:
 	tests/programs/measure ready $(MEASURE_ARCH)
 MEASURE_ARCH := $(if $(filter native,$(ARCH)),mipsel,$(ARCH))
 .PHONY: measure-stress
+
+# --- the real Go runtime (issues 13 and 16; the Go owner) ---
+# Built from an installed GOROOT (default Debian's /usr/lib/go-1.19) with
+# `go build -overlay` / `go test -c -overlay`: ci/go-build says how, and
+# cases/go/flavours.tsv what each flavour is. Outputs in build/<arch>/go/.
+#   make go-workloads [GO_ARCHES="mipsel armel"] [GO_FLAVOURS=stock,regressed]
+#   make go-runtime-tests                  GOROOT's runtime tests + the eof-race test
+#   make go-measure [GO_MEASURE_FLAGS=--runs 10]   N runs per arch x flavour (ci/go-measure)
+#   make repro-go-eof [REPRO_GO_EOF_FLAGS=--arch native,armhf,mips,mipsel]
+#   make check-go                          gofmt, vet, the workload's tests, smoke runs
+GO_ARCHES   ?= $(ARCHES)
+GO_FLAVOURS ?=
+GO_BUILD     = ci/go-build --arch "$(GO_ARCHES)" $(if $(GO_FLAVOURS),--flavour $(GO_FLAVOURS))
+GO_MEASURE_FLAGS ?=
+REPRO_GO_EOF_FLAGS ?=
+
+.PHONY: go-workloads go-runtime-tests go-measure repro-go-eof check-go
+
+go-workloads:
+	$(GO_BUILD) --what workload
+
+go-runtime-tests:
+	$(GO_BUILD) --what runtime-test
+
+go-measure:
+	ci/go-build --arch "$(filter-out native,$(GO_ARCHES))" --flavour stock,regressed,unchecked --what workload
+	ci/go-measure $(GO_MEASURE_FLAGS)
+
+# go-stats: harness/stats.c's intervals and Fisher test for the scripts.
+$(B)/go-stats: ci/go-stats.c $(B)/obj/harness/stats.o
+	$(CC) $(CPPFLAGS) -Iharness $(CFLAGS) -o $@ $^ -lm
+
+repro-go-eof:
+	$(MAKE) --no-print-directory ARCH=native build/native/go-stats
+	ci/repro-go-eof $(REPRO_GO_EOF_FLAGS)
+
+check-go:
+	$(MAKE) --no-print-directory ARCH=native build/native/stress
+	ci/check-go

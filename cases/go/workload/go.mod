@@ -1,0 +1,3 @@
+module proftorture/cases/go/workload
+
+go 1.19
