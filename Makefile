@@ -152,6 +152,8 @@ check-arch: all check-handler-safety $(B)/profbuf_go_cases
 	if [ "$(ARCH)" = native ]; then $(MAKE) --no-print-directory check-harness || fail=1; fi; \
 	skipped=; if [ "$(ARCH)" = native ] && [ -z "$(SAN)" ]; then \
 	  echo "+ tests/ci/check-workflow"; tests/ci/check-workflow || fail=1; \
+	  echo "+ tests/ci/check-function-length"; \
+	  { tests/ci/check-function-length --self-test && tests/ci/check-function-length; } || fail=1; \
 	  echo "+ tests/report/check-report $(B)"; tests/report/check-report $(B); rc=$$?; \
 	  if [ $$rc = 77 ]; then skipped=" (the browser test was SKIPPED: no Chromium)"; \
 	  elif [ $$rc != 0 ]; then fail=1; fi; \
