@@ -436,6 +436,14 @@ AE_API enum atomic_emul_pc_class atomic_emul_classify_pc(uintptr_t pc)
 	if ((pc & 0xffff0000u) == 0xffff0000u)
 		return ATOMIC_PC_KUSER;
 #endif
+#if HAVE_GATEWAY
+	/* hppa's gateway page: every 32-bit CAS and atomic store of the unit is a
+	 * light-weight syscall at 0xb0 (libgcc's __sync_* helpers branch there),
+	 * and qemu-hppa, which fakes the page, can deliver a signal with the PC
+	 * at 0xb0 before the syscall runs: mid-unlock, with the lock held. */
+	if (pc >= HPPA_LWS_ENTRY && pc < HPPA_SYSCALL_ENTRY)
+		return ATOMIC_PC_KUSER;
+#endif
 	for (const struct outline_helper *h = outline_helpers; h->start; h++)
 		if (pc >= (uintptr_t)h->start && pc < (uintptr_t)h->start + h->size)
 			return ATOMIC_PC_OUTLINE;
@@ -451,7 +459,7 @@ AE_API const char *atomic_emul_pc_class_name(enum atomic_emul_pc_class c)
 {
 	switch (c) {
 	case ATOMIC_PC_UNIT: return "atomic";
-	case ATOMIC_PC_KUSER: return "kuser";
+	case ATOMIC_PC_KUSER: return HAVE_GATEWAY ? "gateway" : "kuser";
 	case ATOMIC_PC_OUTLINE: return "outline";
 	case ATOMIC_PC_LIBATOMIC: return "libatomic";
 	default: return "elsewhere";

@@ -189,7 +189,9 @@ uint32_t atomic_emul_xchg32(uint32_t *addr, uint32_t val);  /* returns old */
 enum atomic_emul_pc_class {
 	ATOMIC_PC_ELSEWHERE = 0, /* ordinary code */
 	ATOMIC_PC_UNIT,          /* inside atomic_emul_text: what Go's funcname check sees */
-	ATOMIC_PC_KUSER,         /* ARM kernel-helper page, pc & 0xffff0000 == 0xffff0000 */
+	ATOMIC_PC_KUSER,         /* the kernel's atomic-helper page: ARM's kuser page
+				    (pc & 0xffff0000 == 0xffff0000, Go's #47505 check), hppa's
+				    gateway page (its light-weight syscalls, 0xb0..0xff) */
 	ATOMIC_PC_OUTLINE,       /* inside an out-of-line libgcc helper the unit calls (__sync_*) */
 	ATOMIC_PC_LIBATOMIC,     /* none of the above, but this thread is inside a call into a
 				    locking libatomic: it may hold one of libatomic's mutexes */

@@ -32,6 +32,16 @@
 #else
 #define HAVE_KUSER 0
 #endif
+/* hppa Linux's gateway page (page zero): its light-weight syscalls, entered
+ * at 0xb0, are the CPU's only compare-and-swap: the kernel's atomic helpers,
+ * as ARM's kuser page is ARM's. Ordinary system calls enter at 0x100. */
+#if defined(__hppa__) && defined(__linux__)
+#define HAVE_GATEWAY 1
+#define HPPA_LWS_ENTRY 0xb0u
+#define HPPA_SYSCALL_ENTRY 0x100u
+#else
+#define HAVE_GATEWAY 0
+#endif
 
 extern struct atomic_emul_config ae_config;
 

@@ -264,6 +264,21 @@ START_TEST(test_classifier_sees_arm_helpers)
 END_TEST
 #endif
 
+#if defined(__hppa__)
+/* hppa only: the gateway page, where libgcc's __sync_* helpers do their
+ * light-weight syscalls (0xb0), and those helpers themselves. */
+extern const char libgcc_cas[] __asm__("__sync_val_compare_and_swap_4");
+
+START_TEST(test_classifier_sees_hppa_gateway)
+{
+	ck_assert_int_eq(atomic_emul_classify_pc(0xb0), ATOMIC_PC_KUSER);
+	ck_assert_int_eq(atomic_emul_classify_pc(0x100), ATOMIC_PC_ELSEWHERE); /* a system call */
+	ck_assert_str_eq(atomic_emul_pc_class_name(ATOMIC_PC_KUSER), "gateway");
+	ck_assert_int_eq(atomic_emul_classify_pc((uintptr_t)libgcc_cas), ATOMIC_PC_OUTLINE);
+}
+END_TEST
+#endif
+
 /* ---- #20146 on purpose ----
  *
  * A thread holds the emulated lock guarding x (spinning inside the unit), and
@@ -702,6 +717,9 @@ static Suite *atomic_emul_suite(void)
 	tcase_add_test(tc, test_classifier_rejects_ordinary_code);
 #if defined(__arm__)
 	tcase_add_test(tc, test_classifier_sees_arm_helpers);
+#endif
+#if defined(__hppa__)
+	tcase_add_test(tc, test_classifier_sees_hppa_gateway);
 #endif
 	suite_add_tcase(s, tc);
 
