@@ -61,7 +61,8 @@ CC      := $(TRIPLE)-gcc
 NM      := $(TRIPLE)-nm
 OBJDUMP := $(TRIPLE)-objdump
 AR      := $(TRIPLE)-ar
-RUN     := $(QEMU) $(QEMU_FLAGS)
+# A cross arch without a qemu ("-": i686) runs on the host kernel's compat ABI.
+RUN     := $(strip $(filter-out -,$(QEMU)) $(QEMU_FLAGS))
 STATIC  := -static
 CHECK_CFLAGS := -I$(B)/sysroot/include
 CHECK_LIBS   := $(B)/sysroot/lib/libcheck.a -lm
