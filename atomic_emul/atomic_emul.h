@@ -45,8 +45,10 @@
  * powerpc, m68k disassembled alike). On armel an ifunc picks LDREXD, the
  * kernel's 64-bit cmpxchg helper (kuser_helper_version >= 5, which qemu
  * provides) or the lock; on every 64-bit target and on i686 (CMPXCHG8B),
- * armhf (LDREXD) and hppa (libgcc's light-weight-syscall helpers) gcc inlines
- * the operation and never calls libatomic.
+ * armhf (LDREXD) and hppa gcc does the operation itself, inline or through
+ * libgcc's lock-free out-of-line helpers (aarch64's -moutline-atomics, hppa's
+ * light-weight-syscall __sync_*_8, both on the classifier's outline list),
+ * and never calls libatomic.
  *
  * Whether the lock is really taken is found out, not assumed:
  * atomic_emul_configure asks __atomic_is_lock_free(8) (a yes is final); on a
@@ -82,10 +84,11 @@
  * - Every 64-bit operation is linearizable and sequentially consistent with
  *   respect to the other operations of this unit, under every strategy.
  * - Every operation is async-signal-safe in the POSIX sense (no allocation, no
- *   locks other than the spinlocks below, no stdio, errno untouched), BUT an
- *   emulated 64-bit operation called from a signal handler deadlocks if the
- *   interrupted code on the same thread holds the same spinlock. That is the
- *   point: callers in signal context must consult atomic_emul_classify_pc first.
+ *   locks other than the spinlocks below and, under a locking libatomic,
+ *   libatomic's mutexes; no stdio, errno untouched), BUT an emulated 64-bit
+ *   operation called from a signal handler deadlocks if the interrupted code
+ *   on the same thread holds the same lock. That is the point: callers in
+ *   signal context must consult atomic_emul_classify_pc first.
  * - The 32-bit operations never take a spinlock (they are what spinlocks are
  *   made of), so they are safe from any context.
  * - atomic_emul_configure must be called before any other thread uses the unit;
