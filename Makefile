@@ -204,7 +204,9 @@ check-mipsle: check-mipsel
 # time, which is only compilation; the unit tests one arch at a time
 # (CHECK_ALL_UNIT_JOBS), because several of them are timed or statistical
 # (profbuf's flows must wrap the ring, its negative controls must fire) and
-# were calibrated alone: two arches at a time failed one under load; then ONE
+# were calibrated alone; under other load that flow check failed with two
+# arches at a time and also with one, and one at a time cost about 7 min
+# against about 6 for two (2026-11-30, loaded machine); then ONE
 # quick matrix over every arch, which keeps exactly the 2 runs at a time its
 # statistics were calibrated with; then the bounded fuzz run. Each phase
 # prints its time. Failures are collected in build/check-all.failed and
