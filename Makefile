@@ -1,14 +1,19 @@
 # proftorture — build and test every unit for one arch at a time.
 #
-#   make [ARCH=native|armel|armhf|mips|mipsel]   build into build/$(ARCH)/
-#   make check [ARCH=...]                         unit tests (under qemu for cross arches)
-#   make check-arm check-mips check-mipsle check-all
+#   make [ARCH=<a row of ci/arches.tsv>]          build into build/$(ARCH)/
+#   make check [ARCH=...]                         unit tests and quick matrix (under qemu for cross arches)
+#   make check-<arch> check-arm check-mipsle      the same for one arch (or two)
+#   make check-all                                every arch: builds 2 at a time, unit tests
+#                                                 2 arches at a time, one quick matrix, fuzz
 #   make deps                                     ci/install-deps
 #
 # Every arch-specific fact comes from ci/arches.tsv; adding an arch is one row.
 
 ARCH ?= native
 ARCHES := $(shell awk -F'\t' 'NR>1 {print $$1}' ci/arches.tsv)
+COMMA  := ,
+SPACE  := $(subst ,, )
+ARCHES_CSV := $(subst $(SPACE),$(COMMA),$(strip $(ARCHES)))
 arch_field = $(shell awk -F'\t' -v a=$(1) '$$1==a {print $$$(2)}' ci/arches.tsv)
 
 ifeq ($(filter $(ARCH),$(ARCHES)),)
@@ -56,7 +61,8 @@ CC      := $(TRIPLE)-gcc
 NM      := $(TRIPLE)-nm
 OBJDUMP := $(TRIPLE)-objdump
 AR      := $(TRIPLE)-ar
-RUN     := $(QEMU) $(QEMU_FLAGS)
+# A cross arch without a qemu ("-": i686) runs on the host kernel's compat ABI.
+RUN     := $(strip $(filter-out -,$(QEMU)) $(QEMU_FLAGS))
 STATIC  := -static
 CHECK_CFLAGS := -I$(B)/sysroot/include
 CHECK_LIBS   := $(B)/sysroot/lib/libcheck.a -lm
@@ -76,6 +82,9 @@ CPPFLAGS := -Iprotocol -Ioptions -Iatomic_emul -Iprofbuf -Icpuprof -Isigprof -Ic
             -DATOMIC_EMUL_DEFAULT_CAS32=$(DEFAULT_CAS32) \
             -DPROFTORTURE_ARCH='"$(ARCH)"'
 LDFLAGS  := -pthread $(STATIC) $(SAN_FLAGS) $(EXTRA_LDFLAGS)
+# Every program that links the library links libatomic after it (atomic_emul's
+# libatomic strategy; static like everything else on the cross arches).
+ATOMIC_LIBS := -latomic
 
 # The units, in dependency order: each may use only those before it.
 # protocol (the shared vocabulary) and options (the option tables) use
@@ -94,8 +103,9 @@ CASE_SRCS := $(wildcard cases/*.c)
 CASE_OBJS := $(CASE_SRCS:%.c=$(B)/obj/%.o)
 STRESS    := $(if $(CASE_SRCS),$(B)/stress)
 
-.PHONY: all lib tests deps check check-arch check-handler-safety check-arm check-mips check-mipsle \
-        check-all check-tsan check-asan fuzz bench clean distclean $(addprefix check-,$(ARCHES))
+.PHONY: all lib tests deps check check-arch check-units check-quick check-handler-safety check-arm \
+        check-mipsle check-all check-tsan check-asan fuzz bench clean distclean \
+        $(addprefix check-,$(ARCHES))
 
 all: $(LIB) $(TESTS) $(STRESS)
 lib: $(LIB)
@@ -115,7 +125,8 @@ $(B)/obj/atomic_emul/atomic_emul.o.checked: $(B)/obj/atomic_emul/atomic_emul.o
 	@touch $@
 $(B)/gen/outline_helpers.inc: $(B)/obj/atomic_emul/atomic_emul.o
 	@mkdir -p $(@D)
-	ci/gen-outline $(NM) "$$($(CC) $(ARCH_FLAGS) -print-libgcc-file-name)" $< > $@.tmp && mv $@.tmp $@
+	ci/gen-outline $(NM) "$$($(CC) $(ARCH_FLAGS) -print-libgcc-file-name)" \
+	  "$$($(CC) $(ARCH_FLAGS) -print-file-name=libatomic.a)" $< > $@.tmp && mv $@.tmp $@
 $(B)/obj/atomic_emul/outline.o: $(B)/gen/outline_helpers.inc
 
 # The expected-outcome table, compiled into stress as a C string.
@@ -131,10 +142,10 @@ $(LIB): $(LIB_OBJS) $(B)/obj/atomic_emul/atomic_emul.o.checked
 $(B)/obj/tests/%.o: CFLAGS += $(CHECK_CFLAGS)
 $(B)/tests/%: $(B)/obj/tests/%.o $(TEST_SUPPORT_OBJS) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(TEST_SUPPORT_OBJS) $(LIB) $(CHECK_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $< $(TEST_SUPPORT_OBJS) $(LIB) $(ATOMIC_LIBS) $(CHECK_LIBS) -lm
 
 $(B)/stress: $(CASE_OBJS) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(CASE_OBJS) $(LIB) -lm
+	$(CC) $(LDFLAGS) -o $@ $(CASE_OBJS) $(LIB) $(ATOMIC_LIBS) -lm
 
 # Nothing outside ci/async-signal-safe.txt may be reachable from the SIGPROF
 # handler; the self-test shows an injected printf/malloc is caught.
@@ -142,7 +153,7 @@ check-handler-safety: $(B)/gen/outline_helpers.inc $(B)/gen/expected_tsv.inc
 	SELF_TEST=1 ci/check-handler-safety $(CC) $(B) $(ARCH_FLAGS)
 
 # Run every Check binary; keep going past a failure, fail at the end.
-check-arch: all check-handler-safety $(B)/profbuf_go_cases
+check-units: all $(B)/profbuf_go_cases
 	@fail=0; for t in $(TESTS); do \
 	  echo "+ $(strip $(RUN) $$t)"; \
 	  PROFTORTURE_SLOWDOWN=$(if $(RUN),10,1) $(RUN) $$t || fail=1; \
@@ -158,13 +169,26 @@ check-arch: all check-handler-safety $(B)/profbuf_go_cases
 	  if [ $$rc = 77 ]; then skipped=" (the browser test was SKIPPED: no Chromium)"; \
 	  elif [ $$rc != 0 ]; then fail=1; fi; \
 	fi; \
-	if [ -z "$(SAN)" ]; then \
-	  $(MAKE) --no-print-directory ARCH=native build/native/proftorture >/dev/null || fail=1; \
-	  echo "+ build/native/proftorture run --arch $(ARCH) --quick --watchdog 2"; \
-	  build/native/proftorture run --arch $(ARCH) --quick --watchdog 2 --status-interval 30 \
-	    --out $(B)/quick-results || fail=1; \
-	fi; \
-	if [ $$fail = 0 ]; then echo "check-$(ARCH): all unit tests passed$$skipped"; \
+	if [ $$fail = 0 ]; then echo "check-units-$(ARCH): all unit tests passed$$skipped"; \
+	else echo "check-units-$(ARCH): FAILED"; exit 1; fi
+
+# The quick case matrix: every case x variant on the arch's default atomics
+# and on libatomic (the same cells where libatomic is the default), judged
+# against cases/expected.tsv. QUICK_ARCHES: the arches of one runner
+# invocation (check-all gives them all, so 2 runs at once, as calibrated).
+QUICK_ATOMICS := default,libatomic
+QUICK_ARCHES  ?= $(ARCH)
+QUICK_OUT     ?= $(B)/quick-results
+check-quick:
+	@$(MAKE) --no-print-directory ARCH=native build/native/proftorture >/dev/null
+	@echo "+ build/native/proftorture run --arch $(QUICK_ARCHES) --quick --atomics $(QUICK_ATOMICS) --watchdog 2"
+	@build/native/proftorture run --arch $(QUICK_ARCHES) --quick --atomics $(QUICK_ATOMICS) \
+	  --watchdog 2 --status-interval 30 --out $(QUICK_OUT)
+
+check-arch: check-handler-safety
+	@fail=0; $(MAKE) --no-print-directory check-units || fail=1; \
+	if [ -z "$(SAN)" ]; then $(MAKE) --no-print-directory check-quick || fail=1; fi; \
+	if [ $$fail = 0 ]; then echo "check-$(ARCH): all unit tests passed, and the quick matrix"; \
 	else echo "check-$(ARCH): FAILED"; exit 1; fi
 
 check: check-arch
@@ -175,14 +199,43 @@ $(addprefix check-,$(ARCHES)):
 check-arm: check-armel check-armhf
 check-mipsle: check-mipsel
 
-# Every arch, continuing past failures so one run shows the whole matrix.
+# Every arch, continuing past failures so one run shows the whole matrix, in
+# phases sized for 2 cores: builds (and the handler-safety audit) 2 at a
+# time, which is only compilation; the unit tests one arch at a time
+# (CHECK_ALL_UNIT_JOBS), because several of them are timed or statistical
+# (profbuf's flows must wrap the ring, its negative controls must fire) and
+# were calibrated alone; under other load that flow check failed with two
+# arches at a time and also with one, and one at a time cost about 7 min
+# against about 6 for two (2026-11-30, loaded machine); then ONE
+# quick matrix over every arch, which keeps exactly the 2 runs at a time its
+# statistics were calibrated with; then the bounded fuzz run. Each phase
+# prints its time. Failures are collected in build/check-all.failed and
+# named at the end.
+CHECK_ALL_UNIT_JOBS ?= 1
 check-all:
-	@fail=; for a in $(ARCHES); do \
-	  $(MAKE) --no-print-directory check-arch ARCH=$$a || fail="$$fail $$a"; \
-	done; \
-	$(MAKE) --no-print-directory fuzz || fail="$$fail fuzz"; \
-	if [ -n "$$fail" ]; then echo "check-all: FAILED on$$fail"; exit 1; fi; \
-	echo "check-all: passed on $(ARCHES), and the bounded fuzz run"
+	@rm -f build/check-all.failed; mkdir -p build; t0=$$(date +%s); \
+	phase() { echo "== check-all: $$1 took $$(( $$(date +%s) - t0 )) s"; t0=$$(date +%s); }; \
+	echo "== check-all: build every arch, 2 at a time"; \
+	$(MAKE) --no-print-directory -j2 -k -Otarget $(ARCHES:%=check-all-build-%) || true; \
+	phase "building"; \
+	echo "== check-all: unit tests, $(CHECK_ALL_UNIT_JOBS) arch(es) at a time"; \
+	$(MAKE) --no-print-directory -j$(CHECK_ALL_UNIT_JOBS) -k -Otarget $(ARCHES:%=check-all-units-%) || true; \
+	phase "the unit tests"; \
+	echo "== check-all: the quick matrix of every arch"; \
+	$(MAKE) --no-print-directory check-quick ARCH=native QUICK_ARCHES=$(ARCHES_CSV) \
+	  QUICK_OUT=build/check-all-quick || echo quick-matrix >> build/check-all.failed; \
+	phase "the quick matrix"; \
+	$(MAKE) --no-print-directory fuzz || echo fuzz >> build/check-all.failed; \
+	phase "fuzzing"; \
+	if [ -s build/check-all.failed ]; then \
+	  echo "check-all: FAILED on" $$(cat build/check-all.failed); exit 1; fi; \
+	echo "check-all: passed on $(ARCHES): unit tests, handler safety, the quick matrix; and the bounded fuzz run"
+
+check-all-build-%:
+	@$(MAKE) --no-print-directory ARCH=$* all build/$*/profbuf_go_cases check-handler-safety \
+	  || { echo "build-$*" >> build/check-all.failed; exit 1; }
+check-all-units-%:
+	@$(MAKE) --no-print-directory ARCH=$* check-units || { echo "$*" >> build/check-all.failed; exit 1; }
 
 # Sanitizer jobs (native, clang): ci/check-tsan and ci/check-asan say what
 # each one requires, and why.
@@ -199,7 +252,10 @@ clean:
 distclean:
 	rm -rf build
 
--include $(LIB_OBJS:.o=.d) $(TEST_SUPPORT_OBJS:.o=.d) $(CASE_OBJS:.o=.d)
+# The test binaries' objects too: without their header dependencies a header
+# change (sigprof/ucontext_pc.h, say) left stale test binaries behind.
+-include $(LIB_OBJS:.o=.d) $(TEST_SUPPORT_OBJS:.o=.d) $(CASE_OBJS:.o=.d) \
+         $(TESTS:$(B)/tests/%=$(B)/obj/tests/%.d)
 
 # --- profbuf bench (profbuf owner) ---
 # bench-profbuf: records/s through profbuf against a mutex ring of the same size
@@ -208,13 +264,13 @@ distclean:
 .PHONY: bench-profbuf check-external
 
 $(B)/bench_profbuf: profbuf/bench/bench_profbuf.c $(LIB)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) -lm
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(ATOMIC_LIBS) -lm
 
 bench-profbuf: $(B)/bench_profbuf
 	$(RUN) $(B)/bench_profbuf
 
 $(B)/profbuf_go_cases: tests/external/profbuf_go_cases.c $(LIB)
-	$(CC) $(ARCH_FLAGS) -Iprotocol -Iprofbuf -Iatomic_emul tests/external/profbuf_go_cases.c $(B)/libproftorture.a -lpthread $(STATIC) -o $@
+	$(CC) $(ARCH_FLAGS) -Iprotocol -Iprofbuf -Iatomic_emul tests/external/profbuf_go_cases.c $(B)/libproftorture.a $(ATOMIC_LIBS) -lpthread $(STATIC) -o $@
 
 check-external: $(B)/profbuf_go_cases
 	$(RUN) $(B)/profbuf_go_cases
@@ -242,11 +298,11 @@ REPRO_FLAGS      ?=
 all: $(HARNESS)
 
 $(B)/proftorture: $(HARNESS_OBJS) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(JANSSON_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $^ $(ATOMIC_LIBS) $(JANSSON_LIBS) -lm
 
 $(B)/tests/check_stats: $(B)/obj/tests/check_stats.o $(B)/obj/harness/stats.o $(TEST_SUPPORT_OBJS) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(B)/obj/harness/stats.o $(TEST_SUPPORT_OBJS) $(LIB) $(CHECK_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $< $(B)/obj/harness/stats.o $(TEST_SUPPORT_OBJS) $(LIB) $(ATOMIC_LIBS) $(CHECK_LIBS) -lm
 
 $(B)/tests/harness/fake_stress: $(B)/obj/tests/harness/fake_stress.o
 	@mkdir -p $(@D)
@@ -254,7 +310,7 @@ $(B)/tests/harness/fake_stress: $(B)/obj/tests/harness/fake_stress.o
 
 $(B)/tests/harness/check_harness: $(B)/obj/tests/harness/check_harness.o $(HARNESS_LIB_OBJS) $(TEST_SUPPORT_OBJS) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(JANSSON_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $^ $(ATOMIC_LIBS) $(CHECK_LIBS) $(JANSSON_LIBS) -lm
 
 # Every exit path of the real stress, classified by the runner's classify_run.
 $(B)/tests/harness/check_exit_paths: $(B)/obj/tests/harness/check_exit_paths.o $(HARNESS_LIB_OBJS) $(TEST_SUPPORT_OBJS) $(LIB)
@@ -268,7 +324,7 @@ $(B)/tests/harness/check_runner: $(B)/obj/tests/harness/check_runner.o $(TEST_SU
 # check_stress runs `proftorture stress` on the real programs (make programs).
 $(B)/tests/harness/check_stress: $(B)/obj/tests/harness/check_stress.o $(HARNESS_LIB_OBJS) $(TEST_SUPPORT_OBJS) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(JANSSON_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $^ $(ATOMIC_LIBS) $(CHECK_LIBS) $(JANSSON_LIBS) -lm
 
 # Native only: the fault tests drive build/native/proftorture with a fake stress;
 # check_exit_paths runs the real stress, check_stress the real programs.
@@ -347,7 +403,6 @@ check-cases-%:
 	build/native/proftorture run --arch $* --case atomic-deadlock \
 	  --variant unchecked,unlocked-flush,locked-flush,locked-flush-kuser,exact --atomics all --runs 3 \
 	  --max-runs 12
-COMMA := ,
 
 # --- benchmarks (issue 7): ci/bench says what each column is ---
 # make bench [BENCH_FLAGS=--quick]
@@ -368,7 +423,7 @@ FUZZ_SECONDS ?= 15
 FUZZ_TARGETS := profbuf_read cpuprof_parse classify_run
 ifeq ($(SAN),fuzz)
 $(B)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB) $(HARNESS_LIB_OBJS)
-	$(CC) $(CPPFLAGS) -Iharness $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(HARNESS_LIB_OBJS) $(LIB) $(JANSSON_LIBS) -lm
+	$(CC) $(CPPFLAGS) -Iharness $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(HARNESS_LIB_OBJS) $(LIB) $(ATOMIC_LIBS) $(JANSSON_LIBS) -lm
 endif
 fuzz:
 	$(MAKE) --no-print-directory ARCH=native all

@@ -1,6 +1,7 @@
 /*
  * atomic_emul: spinlock-emulated 64-bit atomics (Go's atomic_mipsx.go and
- * atomic_arm.go in C) and the classifier. Contract: atomic_emul.h.
+ * atomic_arm.go in C), libatomic's, and the classifier. Contract:
+ * atomic_emul.h; how the files divide the unit: internal.h.
  *
  * Every function below carries AE_TEXT and so lives in the section
  * "atomic_emul_text"; ci/check-section fails the build if the compiler moved
@@ -12,7 +13,10 @@
  * after the previous holder's accesses, which is what makes each emulated
  * operation linearizable. The public 32-bit operations and the native 64-bit
  * ones are seq_cst, as Go's are. The only relaxed accesses are spin-waits that
- * re-check with an ordered operation before acting.
+ * re-check with an ordered operation before acting, and the owner read of a
+ * libatomic mutex (a report, not a decision). The libatomic depth counter is
+ * written and read by one thread and its own signal handler only: signal
+ * fences (compiler barriers) order it around the call, no CPU fence needed.
  */
 #define _GNU_SOURCE
 #include "atomic_emul.h"
@@ -22,30 +26,21 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "internal.h"
 #include "outline.h"
-#include "protocol.h"
 
 #define AE_TEXT __attribute__((section("atomic_emul_text")))
 #define AE_API  __attribute__((section("atomic_emul_text"), noinline))
 
 #define CACHE_LINE 64
 
-#if __GCC_ATOMIC_LLONG_LOCK_FREE == 2
-#define HAVE_NATIVE64 1
-#else
-#define HAVE_NATIVE64 0
-#endif
-
-#if defined(__arm__) && defined(__linux__)
-#define HAVE_KUSER 1
+#if HAVE_KUSER
 /* Linux's ARM kernel user helpers (Documentation/arm/kernel_user_helpers).
  * __kuser_cmpxchg returns 0 when *ptr was oldval and is now newval. */
 typedef int (*kuser_cmpxchg_fn)(uint32_t oldval, uint32_t newval, volatile uint32_t *ptr);
 typedef void (*kuser_barrier_fn)(void);
 #define kuser_cmpxchg ((kuser_cmpxchg_fn)0xffff0fc0)
 #define kuser_memory_barrier ((kuser_barrier_fn)0xffff0fa0)
-#else
-#define HAVE_KUSER 0
 #endif
 
 #ifndef ATOMIC_EMUL_DEFAULT_STRATEGY
@@ -67,11 +62,20 @@ struct spinlock {
 static struct spinlock locktab[ATOMIC_EMUL_STRIPES];
 
 /* Written only by atomic_emul_configure, before other threads exist. */
-static struct atomic_emul_config config = {
+struct atomic_emul_config ae_config = {
 	ATOMIC_EMUL_DEFAULT_STRATEGY, ATOMIC_EMUL_DEFAULT_CAS32,
 };
 
+/* Until configure has probed: libatomic may lock wherever gcc cannot promise
+ * lock-free 64-bit atomics; the table is unknown. */
+struct ae_libatomic ae_libatomic = { __GCC_ATOMIC_LLONG_LOCK_FREE < 2, NULL, 0 };
+
 static __thread uint32_t self_tid;
+
+/* Calls into a locking libatomic in progress on this thread (its own signal
+ * handler may add one and take it away again before the interrupted call
+ * resumes). The classifier's evidence for ATOMIC_PC_LIBATOMIC. */
+static __thread uint32_t libatomic_depth;
 
 extern const char __start_atomic_emul_text[];
 extern const char __stop_atomic_emul_text[];
@@ -142,7 +146,7 @@ AE_TEXT static bool kuser_cas(uint32_t *addr, uint32_t old, uint32_t new_val)
 #if HAVE_KUSER
 AE_TEXT static inline bool use_kuser(void)
 {
-	return config.cas32 == ATOMIC_EMUL_CAS32_KUSER;
+	return ae_config.cas32 == ATOMIC_EMUL_CAS32_KUSER;
 }
 #endif
 
@@ -176,7 +180,7 @@ AE_TEXT static inline void store32_release(uint32_t *addr, uint32_t val)
 
 AE_TEXT static inline struct spinlock *lock_for(const volatile uint64_t *addr)
 {
-	switch (config.strategy) {
+	switch (ae_config.strategy) {
 	case ATOMIC_EMUL_GLOBAL:
 		return &locktab[0];
 	case ATOMIC_EMUL_STRIPED:
@@ -213,12 +217,54 @@ AE_TEXT static inline struct spinlock *lock_and_check(const volatile uint64_t *a
 	return l;
 }
 
+/* ---- libatomic ---- */
+
+AE_TEXT static inline bool use_libatomic(void)
+{
+	return ae_config.strategy == ATOMIC_EMUL_LIBATOMIC;
+}
+
+/* Around each call into libatomic: the counter is up before the call's
+ * first instruction and down after its last. seq_cst signal fences are
+ * compiler barriers: the only other reader is this thread's own handler. */
+AE_TEXT static inline void libatomic_enter(void)
+{
+	if (ae_libatomic.locks)
+		libatomic_depth++;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+AE_TEXT static inline void libatomic_leave(void)
+{
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	if (ae_libatomic.locks)
+		libatomic_depth--;
+}
+
+/* gcc's own code for a 64-bit __atomic operation, bracketed. Where the
+ * target has 64-bit atomics this is the same inline code as native. */
+#define LIBATOMIC64(expr)                                     \
+	do {                                                  \
+		if (use_libatomic()) {                        \
+			check_aligned(addr);                  \
+			libatomic_enter();                    \
+			__typeof__(expr) result_ = (expr);    \
+			libatomic_leave();                    \
+			return result_;                       \
+		}                                             \
+	} while (0)
+
+AE_API int ae_libatomic_index(const void *addr)
+{
+	return (int)(((uintptr_t)addr / ATOMIC_EMUL_LIBATOMIC_GRANULE) % ATOMIC_EMUL_LIBATOMIC_LOCKS);
+}
+
 /* ---- 64-bit operations ---- */
 
 #if HAVE_NATIVE64
 #define NATIVE64(expr)                                        \
 	do {                                                  \
-		if (config.strategy == ATOMIC_EMUL_NATIVE) {  \
+		if (ae_config.strategy == ATOMIC_EMUL_NATIVE) {  \
 			check_aligned(addr);                  \
 			return (expr);                        \
 		}                                             \
@@ -230,6 +276,7 @@ AE_TEXT static inline struct spinlock *lock_and_check(const volatile uint64_t *a
 AE_API uint64_t atomic_emul_load64(const uint64_t *addr)
 {
 	NATIVE64(__atomic_load_n(addr, __ATOMIC_SEQ_CST));
+	LIBATOMIC64(__atomic_load_n(addr, __ATOMIC_SEQ_CST));
 	struct spinlock *l = lock_and_check(addr);
 	uint64_t v = *(const volatile uint64_t *)addr;
 	spin_unlock(l);
@@ -239,12 +286,19 @@ AE_API uint64_t atomic_emul_load64(const uint64_t *addr)
 AE_API void atomic_emul_store64(uint64_t *addr, uint64_t val)
 {
 #if HAVE_NATIVE64
-	if (config.strategy == ATOMIC_EMUL_NATIVE) {
+	if (ae_config.strategy == ATOMIC_EMUL_NATIVE) {
 		check_aligned(addr);
 		__atomic_store_n(addr, val, __ATOMIC_SEQ_CST);
 		return;
 	}
 #endif
+	if (use_libatomic()) {
+		check_aligned(addr);
+		libatomic_enter();
+		__atomic_store_n(addr, val, __ATOMIC_SEQ_CST);
+		libatomic_leave();
+		return;
+	}
 	struct spinlock *l = lock_and_check(addr);
 	*(volatile uint64_t *)addr = val;
 	spin_unlock(l);
@@ -253,6 +307,7 @@ AE_API void atomic_emul_store64(uint64_t *addr, uint64_t val)
 AE_API uint64_t atomic_emul_xadd64(uint64_t *addr, int64_t delta)
 {
 	NATIVE64(__atomic_add_fetch(addr, (uint64_t)delta, __ATOMIC_SEQ_CST));
+	LIBATOMIC64(__atomic_add_fetch(addr, (uint64_t)delta, __ATOMIC_SEQ_CST));
 	struct spinlock *l = lock_and_check(addr);
 	uint64_t v = *(volatile uint64_t *)addr + (uint64_t)delta;
 	*(volatile uint64_t *)addr = v;
@@ -263,6 +318,7 @@ AE_API uint64_t atomic_emul_xadd64(uint64_t *addr, int64_t delta)
 AE_API uint64_t atomic_emul_xchg64(uint64_t *addr, uint64_t val)
 {
 	NATIVE64(__atomic_exchange_n(addr, val, __ATOMIC_SEQ_CST));
+	LIBATOMIC64(__atomic_exchange_n(addr, val, __ATOMIC_SEQ_CST));
 	struct spinlock *l = lock_and_check(addr);
 	uint64_t old = *(volatile uint64_t *)addr;
 	*(volatile uint64_t *)addr = val;
@@ -274,6 +330,8 @@ AE_API bool atomic_emul_cas64(uint64_t *addr, uint64_t old, uint64_t new_val)
 {
 	NATIVE64(__atomic_compare_exchange_n(addr, &old, new_val, false,
 					     __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
+	LIBATOMIC64(__atomic_compare_exchange_n(addr, &old, new_val, false,
+						__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
 	struct spinlock *l = lock_and_check(addr);
 	bool ok = *(volatile uint64_t *)addr == old;
 	if (ok)
@@ -285,6 +343,7 @@ AE_API bool atomic_emul_cas64(uint64_t *addr, uint64_t old, uint64_t new_val)
 AE_API uint64_t atomic_emul_and64(uint64_t *addr, uint64_t mask)
 {
 	NATIVE64(__atomic_and_fetch(addr, mask, __ATOMIC_SEQ_CST));
+	LIBATOMIC64(__atomic_and_fetch(addr, mask, __ATOMIC_SEQ_CST));
 	struct spinlock *l = lock_and_check(addr);
 	uint64_t v = *(volatile uint64_t *)addr & mask;
 	*(volatile uint64_t *)addr = v;
@@ -295,6 +354,7 @@ AE_API uint64_t atomic_emul_and64(uint64_t *addr, uint64_t mask)
 AE_API uint64_t atomic_emul_or64(uint64_t *addr, uint64_t mask)
 {
 	NATIVE64(__atomic_or_fetch(addr, mask, __ATOMIC_SEQ_CST));
+	LIBATOMIC64(__atomic_or_fetch(addr, mask, __ATOMIC_SEQ_CST));
 	struct spinlock *l = lock_and_check(addr);
 	uint64_t v = *(volatile uint64_t *)addr | mask;
 	*(volatile uint64_t *)addr = v;
@@ -376,9 +436,22 @@ AE_API enum atomic_emul_pc_class atomic_emul_classify_pc(uintptr_t pc)
 	if ((pc & 0xffff0000u) == 0xffff0000u)
 		return ATOMIC_PC_KUSER;
 #endif
+#if HAVE_GATEWAY
+	/* hppa's gateway page: every 32-bit CAS and atomic store of the unit is a
+	 * light-weight syscall at 0xb0 (libgcc's __sync_* helpers branch there),
+	 * and qemu-hppa, which fakes the page, can deliver a signal with the PC
+	 * at 0xb0 before the syscall runs: mid-unlock, with the lock held. */
+	if (pc >= HPPA_LWS_ENTRY && pc < HPPA_SYSCALL_ENTRY)
+		return ATOMIC_PC_KUSER;
+#endif
 	for (const struct outline_helper *h = outline_helpers; h->start; h++)
 		if (pc >= (uintptr_t)h->start && pc < (uintptr_t)h->start + h->size)
 			return ATOMIC_PC_OUTLINE;
+	/* Code we cannot name by address, but this thread is inside a call into
+	 * a locking libatomic: its lock path (libatomic, the C library, the
+	 * futex syscall) may hold one of libatomic's mutexes. */
+	if (libatomic_depth != 0)
+		return ATOMIC_PC_LIBATOMIC;
 	return ATOMIC_PC_ELSEWHERE;
 }
 
@@ -386,8 +459,9 @@ AE_API const char *atomic_emul_pc_class_name(enum atomic_emul_pc_class c)
 {
 	switch (c) {
 	case ATOMIC_PC_UNIT: return "atomic";
-	case ATOMIC_PC_KUSER: return "kuser";
+	case ATOMIC_PC_KUSER: return HAVE_GATEWAY ? "gateway" : "kuser";
 	case ATOMIC_PC_OUTLINE: return "outline";
+	case ATOMIC_PC_LIBATOMIC: return "libatomic";
 	default: return "elsewhere";
 	}
 }
@@ -404,30 +478,54 @@ AE_API uintptr_t atomic_emul_text_end(void)
 
 /* ---- introspection ---- */
 
+AE_TEXT static inline bool libatomic_locks(void)
+{
+	return use_libatomic() && ae_libatomic.locks;
+}
+
 AE_API int atomic_emul_lock_index(const uint64_t *addr)
 {
+	if (libatomic_locks())
+		return ae_libatomic_index(addr);
 	struct spinlock *l = lock_for(addr);
 	return l ? (int)(l - locktab) : -1;
 }
 
 AE_API int atomic_emul_lock_count(void)
 {
-	switch (config.strategy) {
+	switch (ae_config.strategy) {
 	case ATOMIC_EMUL_GLOBAL: return 1;
 	case ATOMIC_EMUL_STRIPED: return ATOMIC_EMUL_STRIPES;
+	case ATOMIC_EMUL_LIBATOMIC: return ae_libatomic.locks ? ATOMIC_EMUL_LIBATOMIC_LOCKS : 0;
 	default: return 0;
 	}
+}
+
+AE_API pthread_mutex_t *ae_libatomic_mutex(const void *addr)
+{
+	if (!libatomic_locks() || !ae_libatomic.table)
+		return NULL;
+	return (pthread_mutex_t *)((char *)ae_libatomic.table +
+				   (size_t)ae_libatomic_index(addr) * ae_libatomic.stride);
 }
 
 AE_API int32_t atomic_emul_lock_owner(int idx)
 {
 	if (idx < 0 || idx >= atomic_emul_lock_count())
 		return 0;
+	if (use_libatomic()) {
+		if (!ae_libatomic.table)
+			return 0;
+		const pthread_mutex_t *m = (const pthread_mutex_t *)((const char *)ae_libatomic.table +
+								       (size_t)idx * ae_libatomic.stride);
+		/* relaxed: a report of who held it at some instant, never acted on */
+		return __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED);
+	}
 	return (int32_t)__atomic_load_n(&locktab[idx].holder, __ATOMIC_RELAXED);
 }
 
-AE_API void atomic_emul_hold_lock_until(const uint64_t *addr, uint32_t *holding,
-				       const uint32_t *release)
+AE_API void ae_hold_spinlock_until(const uint64_t *addr, uint32_t *holding,
+				   const uint32_t *release)
 {
 	struct spinlock *l = lock_and_check(addr);
 	/* release: whoever sees *holding also sees the lock taken. On ARMv5 the
@@ -442,75 +540,15 @@ AE_API void atomic_emul_hold_lock_until(const uint64_t *addr, uint32_t *holding,
 		spin_unlock(l);
 }
 
-/* ---- configuration ---- */
-
-/* The configuration behind each strategy name of protocol.h, by its index. */
-static const struct atomic_emul_config strategy_config[NSTRATEGIES] = {
-	[STRATEGY_NATIVE] = { ATOMIC_EMUL_NATIVE, ATOMIC_EMUL_CAS32_BUILTIN },
-	[STRATEGY_GLOBAL] = { ATOMIC_EMUL_GLOBAL, ATOMIC_EMUL_CAS32_BUILTIN },
-	[STRATEGY_STRIPED] = { ATOMIC_EMUL_STRIPED, ATOMIC_EMUL_CAS32_BUILTIN },
-	[STRATEGY_GLOBAL_KUSER] = { ATOMIC_EMUL_GLOBAL, ATOMIC_EMUL_CAS32_KUSER },
-	[STRATEGY_STRIPED_KUSER] = { ATOMIC_EMUL_STRIPED, ATOMIC_EMUL_CAS32_KUSER },
-};
-
-AE_API int atomic_emul_parse(const char *name, struct atomic_emul_config *out)
-{
-	int i = protocol_lookup(protocol_strategy_names, name);
-	if (i < 0)
-		return -1;
-	*out = strategy_config[i];
-	return 0;
-}
-
-AE_API const char *atomic_emul_config_name(struct atomic_emul_config cfg)
-{
-	for (int i = 0; i < NSTRATEGIES; i++)
-		if (strategy_config[i].strategy == cfg.strategy && strategy_config[i].cas32 == cfg.cas32)
-			return protocol_strategy_names[i];
-	return "invalid";
-}
-
-AE_API bool atomic_emul_supported(struct atomic_emul_config cfg)
-{
-	if (cfg.strategy == ATOMIC_EMUL_NATIVE)
-		return HAVE_NATIVE64 && cfg.cas32 == ATOMIC_EMUL_CAS32_BUILTIN;
-	if (cfg.cas32 == ATOMIC_EMUL_CAS32_KUSER)
-		return HAVE_KUSER;
-	return cfg.strategy == ATOMIC_EMUL_GLOBAL || cfg.strategy == ATOMIC_EMUL_STRIPED;
-}
-
-AE_API int atomic_emul_configure(struct atomic_emul_config cfg)
-{
-	if (!atomic_emul_supported(cfg)) {
-		errno = ENOTSUP;
-		return -1;
-	}
-	config = cfg;
-	return 0;
-}
+/* ---- configuration in force ---- */
 
 AE_API struct atomic_emul_config atomic_emul_current(void)
 {
-	return config;
+	return ae_config;
 }
 
 AE_API struct atomic_emul_config atomic_emul_default(void)
 {
 	struct atomic_emul_config d = { ATOMIC_EMUL_DEFAULT_STRATEGY, ATOMIC_EMUL_DEFAULT_CAS32 };
 	return d;
-}
-
-AE_API const char *atomic_emul_supported_names(void)
-{
-	static char buf[96];
-	if (buf[0] == 0) {
-		for (int i = 0; i < NSTRATEGIES; i++) {
-			if (!atomic_emul_supported(strategy_config[i]))
-				continue;
-			if (buf[0])
-				strcat(buf, " ");
-			strcat(buf, protocol_strategy_names[i]);
-		}
-	}
-	return buf;
 }

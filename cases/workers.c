@@ -27,9 +27,10 @@
 #include "ucontext_pc.h"
 
 #define ALTSTACK_SIZE (64 * 1024)
-/* Enough words to cover every stripe four times; a multiple of 8 words (one
- * 64-byte line), as aligned_alloc requires of its size. */
-#define HOT_WORDS 256
+/* Enough words to cover every stripe four times, and every one of
+ * libatomic's 64 locks (64-byte granules mod 4096 bytes) twice; a multiple
+ * of 8 words (one 64-byte line), as aligned_alloc requires of its size. */
+#define HOT_WORDS 1024
 
 static __thread struct worker *self;
 

@@ -107,7 +107,8 @@ enum protocol_class { PROTOCOL_CLEAN, PROTOCOL_FAILURE, PROTOCOL_VOID };
 	X(GLOBAL, "global")                                                                       \
 	X(STRIPED, "striped")                                                                     \
 	X(GLOBAL_KUSER, "global-kuser")                                                           \
-	X(STRIPED_KUSER, "striped-kuser")
+	X(STRIPED_KUSER, "striped-kuser")                                                         \
+	X(LIBATOMIC, "libatomic")
 
 /* The result line's "counters" (what each counts: cases/stress.h). */
 #define PROTOCOL_COUNTERS(X)                                                                      \
