@@ -84,7 +84,11 @@ int exec_check(const char *cmd, const struct arch *arch, char *why, size_t cap)
 	if (!path)
 		return -1;
 	struct elf_kind want, got;
-	bool known = cross ? parse_kind(arch->elf, &want) : read_elf_kind("/proc/self/exe", &want);
+	/* The arch's own ELF kind when the table gives one (i686 runs on the
+	 * host kernel without qemu, yet its programs are 32-bit); else, for
+	 * native, the runner's own. */
+	bool known = arch && arch->elf[0] ? parse_kind(arch->elf, &want)
+					  : !cross && read_elf_kind("/proc/self/exe", &want);
 	bool elf = read_elf_kind(path, &got);
 	int rc = 0;
 	if (cross && !elf) {
@@ -99,7 +103,7 @@ int exec_check(const char *cmd, const struct arch *arch, char *why, size_t cap)
 		describe(&want, w, sizeof w);
 		snprintf(why, cap,
 			 "'%s' is a %s binary (machine, class, byte order), but %s runs %s", path,
-			 g, cross ? arch->name : "this host", w);
+			 g, arch && arch->elf[0] ? arch->name : "this host", w);
 		rc = -1;
 	}
 	free(path);
