@@ -453,11 +453,13 @@ GO_ENV      := GOROOT=$(patsubst %/bin/go,%,$(GO)) GOENV=off GOSUMDB=off CGO_ENA
                $(GO_ARCH_ENV) \
                $(if $(filter GOARCH=mips GOARCH=mipsle,$(GO_ARCH_ENV)),GOMIPS=softfloat)
 GO_SRCS     := $(wildcard tests/programs/go/*/*.go) tests/programs/go/go.mod
-GO_PROGRAMS := crash2 selfprof hang panic
+# Go programs only where Go has a port: native, or a GOARCH in the table's
+# go_analogue column (powerpc, m68k, hppa, sparc64 have none).
+GO_PROGRAMS := $(if $(or $(filter native,$(ARCH)),$(GO_ARCH_ENV)),crash2 selfprof hang panic)
 C_PROGRAMS  := assert segv doublefree exitcode sigprof_count trap_quit check_fail
 SAN_PROGRAMS := $(if $(filter native,$(ARCH)),uaf race overflow)
 PROG        := $(B)/programs
-PROGRAMS    := $(GO_PROGRAMS:%=$(PROG)/%) $(PROG)/gotest.test $(C_PROGRAMS:%=$(PROG)/%) \
+PROGRAMS    := $(GO_PROGRAMS:%=$(PROG)/%) $(if $(GO_PROGRAMS),$(PROG)/gotest.test) $(C_PROGRAMS:%=$(PROG)/%) \
                $(SAN_PROGRAMS:%=$(PROG)/%)
 
 .PHONY: programs
