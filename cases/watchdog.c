@@ -40,6 +40,12 @@ static void say(const char *s, size_t n)
 	}
 }
 
+/* What the strategy's locks are: libatomic's are pthread mutexes. */
+static const char *lock_name(void)
+{
+	return atomic_emul_current().strategy == ATOMIC_EMUL_LIBATOMIC ? "libatomic lock" : "spinlock";
+}
+
 static void dump_worker(const struct worker *w, int i, int nlocks)
 {
 	char line[256];
@@ -48,9 +54,9 @@ static void dump_worker(const struct worker *w, int i, int nlocks)
 		if (atomic_emul_lock_owner(l) == (int32_t)w->tid)
 			held = l;
 	int n = snprintf(line, sizeof line,
-			 "  worker %d tid %d: in_handler %u, holds spinlock %d, last pc %#lx (%s), "
+			 "  worker %d tid %d: in_handler %u, holds %s %d, last pc %#lx (%s), "
 			 "iterations %u, handled %u, in_atomic %u\n",
-			 i, (int)w->tid, peek(&w->in_handler), held, (unsigned long)w->last_pc,
+			 i, (int)w->tid, peek(&w->in_handler), lock_name(), held, (unsigned long)w->last_pc,
 			 atomic_emul_pc_class_name((enum atomic_emul_pc_class)peek(&w->last_pc_class)),
 			 peek(&w->iterations), peek(&w->handled), peek(&w->in_atomic));
 	say(line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
@@ -69,7 +75,8 @@ static void dump(const struct run *r, const char *who, double stalled)
 	for (int l = 0; l < nlocks; l++) {
 		int32_t owner = atomic_emul_lock_owner(l);
 		if (owner) {
-			n = snprintf(line, sizeof line, "  spinlock %d held by tid %d\n", l, (int)owner);
+			n = snprintf(line, sizeof line, "  %s %d held by tid %d\n", lock_name(), l,
+				     (int)owner);
 			say(line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 		}
 	}
