@@ -179,8 +179,9 @@ check-all:
 	  $(MAKE) --no-print-directory check-arch ARCH=$$a || fail="$$fail $$a"; \
 	done; \
 	$(MAKE) --no-print-directory fuzz || fail="$$fail fuzz"; \
+	$(MAKE) --no-print-directory repro-go-quick || fail="$$fail repro-go-quick"; \
 	if [ -n "$$fail" ]; then echo "check-all: FAILED on$$fail"; exit 1; fi; \
-	echo "check-all: passed on $(ARCHES), and the bounded fuzz run"
+	echo "check-all: passed on $(ARCHES), the bounded fuzz run and repro-go --quick"
 
 # Sanitizer jobs (native, clang): ci/check-tsan and ci/check-asan say what
 # each one requires, and why.
@@ -477,3 +478,32 @@ repro-go-eof:
 check-go:
 	$(MAKE) --no-print-directory ARCH=native build/native/stress
 	ci/check-go
+
+# --- repro-go: the real Go runtime in the runner (issue 13, items 3-5) ---
+# The go cell kind (harness/kind_go.c) drives the flavours ci/go-build makes.
+#   make repro-go [REPRO_GO_FLAGS=...] [GO_OWN=DIR]   builds the flavours (and
+#       DIR's tree, run in stock's place) for armel armhf mips mipsel, then
+#       proftorture repro-go: its built-in matrix, summary.json, report.html
+#   make repro-go-quick                 the quick version check-all runs
+REPRO_GO_ARCHES   := armel armhf mips mipsel
+REPRO_GO_FLAVOURS := stock,regressed,unchecked,helpers-named,regressed-named
+REPRO_GO_FLAGS    ?=
+GO_OWN            ?=
+
+.PHONY: repro-go repro-go-quick repro-go-binaries
+HARNESS_TESTS += $(B)/tests/harness/check_go_kind
+check-harness: $(B)/tests/harness/check_go_kind
+
+$(B)/tests/harness/check_go_kind: $(B)/obj/tests/harness/check_go_kind.o $(HARNESS_LIB_OBJS) $(TEST_SUPPORT_OBJS) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(JANSSON_LIBS) -lm
+
+repro-go-binaries: repro-binaries
+	ci/go-build --arch "$(REPRO_GO_ARCHES)" --flavour $(REPRO_GO_FLAVOURS) --what workload
+	$(if $(GO_OWN),ci/go-build --arch "$(REPRO_GO_ARCHES)" --goroot "$(GO_OWN)" --what workload)
+
+repro-go: repro-go-binaries
+	build/native/proftorture repro-go $(if $(GO_OWN),--goroot "$(GO_OWN)") $(REPRO_GO_FLAGS)
+
+repro-go-quick: repro-go-binaries
+	build/native/proftorture repro-go --quick --status-interval 30 --out build/repro-go-quick $(REPRO_GO_FLAGS)
