@@ -67,12 +67,13 @@ static uint64_t most_runs(const struct exec_config *x, const struct matrix *m)
 
 /* Whether run k of cell c is still wanted: every cell's first `runs` runs
  * (its own, or --runs); after them, only a negative control that has not
- * failed yet (and is not simply unsupported here), up to max_runs. */
+ * failed yet (and is not simply unsupported here, nor only measured), up
+ * to max_runs. */
 static bool cell_wants_run(const struct exec_config *x, const struct cell *c, unsigned k)
 {
 	if ((uint64_t)k < cell_runs(x, c))
 		return true;
-	if ((uint64_t)k >= x->max_runs || c->expected == OUTCOME_BIT(OUT_PASS))
+	if ((uint64_t)k >= x->max_runs || c->expected == OUTCOME_BIT(OUT_PASS) || c->measured)
 		return false;
 	return c->live_failures == 0 && !(c->live_runs > 0 && c->live_unsupported == c->live_runs);
 }

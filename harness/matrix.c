@@ -99,8 +99,16 @@ void matrix_summarize(struct matrix *m)
 	for (size_t i = 0; i < m->nruns; i++)
 		tally_run(m, &m->runs[i], &m->cells[m->runs[i].cell].tally);
 	for (size_t i = 0; i < m->ncells; i++) {
-		verdict_compute(&m->cells[i].tally, m->cells[i].expected, &m->cells[i].verdict);
+		struct cell_verdict *v = &m->cells[i].verdict;
+		verdict_compute(&m->cells[i].tally, m->cells[i].expected, v);
 		note_extended_cell(m, &m->cells[i]);
+		if (m->cells[i].measured && !v->skipped) {
+			char was[sizeof v->reason];
+			snprintf(was, sizeof was, "%s", v->reason);
+			snprintf(v->reason, sizeof v->reason, "measured, not judged (%.200s)", was);
+			v->skipped = v->measured = true;
+			v->matches = false;
+		}
 	}
 }
 

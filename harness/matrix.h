@@ -33,6 +33,10 @@ struct cell {
 	bool emulated; /* runs under the arch's emulator (known when planned, not merged) */
 	uint64_t runs; /* this cell's --runs, when its kind chose one (repro-go's
 			* matrix); 0: the matrix's runs_per_cell */
+	bool measured; /* measured, not judged: its verdict is computed and shown
+			* but is skipped from matching (a rate too low for a
+			* verdict in the runs it can have; repro-go's own-timer
+			* cells) */
 	/* scheduling (execute.c): runs alive now, and finished so far */
 	unsigned running;
 	unsigned live_runs, live_failures, live_unsupported;

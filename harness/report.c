@@ -22,7 +22,7 @@
 
 static const char *match_word(const struct cell_verdict *v)
 {
-	return v->skipped ? "skip" : v->matches ? "ok" : "MISMATCH";
+	return v->measured ? "measured" : v->skipped ? "skip" : v->matches ? "ok" : "MISMATCH";
 }
 
 static size_t widest(const struct matrix *m, size_t min, const char *(*get)(const struct cell *))
@@ -78,7 +78,7 @@ void report_table(const struct matrix *m, bool colour, struct sbuf *b)
 	sb_printf(b, "%s%-*s  %-*s  %-*s  %-*s  %-*s %5s  %-12s  %-8s  %s%s\n", colour ? BOLD : "",
 		  wa, "ARCH", wc, head[0], wv, head[1], wt, head[2], we, "EXPECT", "RUNS", "VERDICT",
 		  "MATCH", "NUMBERS", colour ? RESET : "");
-	size_t bad = 0, skipped = 0;
+	size_t bad = 0, skipped = 0, measured = 0;
 	for (size_t i = 0; i < m->ncells; i++) {
 		const struct cell *c = &m->cells[i];
 		const struct cell_verdict *v = &c->verdict;
@@ -87,6 +87,7 @@ void report_table(const struct matrix *m, bool colour, struct sbuf *b)
 			skipped++;
 		else if (!v->matches)
 			bad++;
+		measured += v->measured;
 		char en[64];
 		outcome_set_name(c->expected, en, sizeof en);
 		sb_printf(b, "%-*s  %-*s  %-*s  %-*s  %-*s %5lu  %-12s  %s%-8s%s  %s\n", wa, c->arch,
@@ -104,9 +105,10 @@ void report_table(const struct matrix *m, bool colour, struct sbuf *b)
 	if (m->interrupted)
 		sb_puts(b, "INTERRUPTED: the numbers below cover only the runs that finished\n");
 	if (matrix_matched(m))
-		sb_printf(b, "%sSUCCESS%s: %zu of %zu cells matched the expected table%s\n",
+		sb_printf(b, "%sSUCCESS%s: %zu of %zu cells matched the expected table%s%s\n",
 			  colour ? GREEN : "", colour ? RESET : "", tested, tested,
-			  skipped ? " (some skipped as unsupported)" : "");
+			  skipped > measured ? " (some skipped as unsupported)" : "",
+			  measured ? " (the measured cells have no verdict to match)" : "");
 	else if (!tested)
 		sb_printf(b, "%sFAILURE%s: no cell was tested\n", colour ? RED : "",
 			  colour ? RESET : "");

@@ -125,7 +125,9 @@ static void cell_td(const struct cell *c, struct sbuf *b)
 	html_textf(b, "%s -- %s", v->text, v->reason);
 	sb_printf(b, "\"><div class=\"verdict\">%s</div>", verdict_name(v->kind));
 	cell_numbers(c, b);
-	if (v->skipped)
+	if (v->measured)
+		sb_puts(b, "<span class=\"badge skip\">measured, not judged</span>");
+	else if (v->skipped)
 		sb_puts(b, "<span class=\"badge skip\">skipped</span>");
 	else if (v->matches)
 		sb_puts(b, "<span class=\"badge ok\">&#10003; as expected: ");

@@ -7,8 +7,8 @@
  * Version 4 (SUMMARY_VERSION). One JSON object; each cell and each run on
  * a line of its own, so `grep` finds them:
  *   "runner"          "proftorture"
- *   "version"         4 (3: no "runs_planned"; 2: no "config"; 1: no "kind"
- *                     in cells)
+ *   "version"         4 (3: no "runs_planned", "measured"; 2: no "config";
+ *                     1: no "kind" in cells)
  *   "command"         "run", "repro" or "merge"
  *   "shard"           "I/N" for one shard of a matrix, else null
  *   "base_seed"       run k of a cell had seed base_seed + k
@@ -40,6 +40,8 @@
  *                       the non-zero ones
  *     "runs_planned"    the cell's own --runs (repro-go gives each cell the
  *                       runs its question needs), or null: runs_per_cell
+ *     "measured"        true: measured, not judged (matrix.h); "skipped"
+ *                       then says so too
  *     "verdict"         reproduced | clean | inconclusive | unsupported
  *     "matches", "skipped"  against the expected table (verdict.h)
  *     "text"            the verdict's numbers as one line; "reason" why it
@@ -74,8 +76,8 @@
  * removes or changes the meaning of a field, or adds one a reader needs,
  * raises the version; readers refuse a version they do not know. The
  * reader takes versions SUMMARY_VERSION_OLDEST..SUMMARY_VERSION: a version
- * 3 record is version 4 without "runs_planned" (every cell had
- * runs_per_cell), and a version 2 one also without "config" (its
+ * 3 record is version 4 without "runs_planned" and "measured" (every cell
+ * had runs_per_cell and was judged), and a version 2 one also without "config" (its
  * configuration is unknown), so shards written before and after the
  * changes still merge.
  */
