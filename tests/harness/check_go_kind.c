@@ -28,7 +28,9 @@
 #include "expected.h"
 #include "../../harness/kind_go.h"
 #include "../../harness/plan.h"
+#include "../../harness/execute.h"
 #include "../../harness/signature.h"
+#include "../../harness/summary.h"
 
 static char top[4096];
 
@@ -399,6 +401,140 @@ START_TEST(test_side_by_side)
 }
 END_TEST
 
+/* ---- what the go kind needed from the pipeline: per-cell runs, measured
+ * cells, the kill signal first and the cannon, with a kind of /bin/sh ---- */
+
+/* Variants: "fails" exits 1; "clean" exits 0; "hangs" sleeps until the
+ * deadline, prints on SIGTERM and exits 7; "target" counts the cannon's
+ * SIGUSR1s for 1 s and prints them. */
+static char **sh_argv(const struct cell *c, const struct run_settings *s, uint64_t seed)
+{
+	(void)s;
+	(void)seed;
+	const char *script = !strcmp(c->variant, "fails")   ? "exit 1"
+			     : !strcmp(c->variant, "hangs") ? "trap 'echo got TERM; exit 7' TERM; "
+							      "sleep 30 & wait"
+			     : !strcmp(c->variant, "target")
+				     ? "n=0; trap 'n=$((n+1))' USR1; i=0; "
+				       "while [ $i -lt 50 ]; do sleep 0.02; i=$((i+1)); done; echo got $n"
+				     : "exit 0";
+	char **v = xcalloc(4, sizeof *v);
+	v[0] = xstrdup("/bin/sh");
+	v[1] = xstrdup("-c");
+	v[2] = xstrdup(script);
+	return v;
+}
+
+static void sh_classify(const struct cell *c, const struct ended_run *e, struct run_record *r)
+{
+	struct classification cl = { 0 };
+	const char *out = e->output.out_head ? e->output.out_head : "";
+	if (classify_ending(&e->end, &e->output, &cl))
+		r->outcome = cl.outcome == OUT_TIMEOUT && strstr(out, "got TERM") ? OUT_DEADLOCK
+										 : cl.outcome;
+	else if (!strcmp(c->variant, "target"))
+		r->outcome = strstr(out, "got ") && atoi(strstr(out, "got ") + 4) > 0 ? OUT_PASS
+										      : OUT_CORRUPT;
+	else
+		r->outcome = e->end.code == 0 ? OUT_PASS : OUT_CORRUPT;
+	snprintf(r->why, sizeof r->why, "sh: %.100s", out);
+}
+
+static void sh_launch(const struct cell *c, const struct run_settings *s, struct run_launch *l)
+{
+	(void)s;
+	l->kill_signal = SIGTERM;
+	l->kill_grace_s = 5;
+	if (!strcmp(c->variant, "target")) {
+		l->cannon_signal = SIGUSR1;
+		l->cannon_rate = 200;
+	}
+}
+
+static const struct cell_kind sh_kind;
+
+static int sh_plan_arch(struct plan *p, const struct arch *a, const struct selection *sel,
+			struct sbuf *problem)
+{
+	(void)sel;
+	(void)problem;
+	static const struct {
+		const char *variant;
+		unsigned runs;
+		bool measured;
+	} cells[] = { { "fails", 1, false }, { "clean", 3, false }, { "never", 2, true },
+		      { "hangs", 1, false }, { "target", 1, false } };
+	for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++) {
+		struct cell_id id = { &sh_kind, a->name, "sh", cells[i].variant, "-" };
+		size_t ci = plan_add_cell(p, &id, a);
+		p->m.cells[ci].runs = cells[i].runs;
+		p->m.cells[ci].measured = cells[i].measured;
+	}
+	return 0;
+}
+
+static const struct cell_kind sh_kind = { .name = "sh", .plan_arch = sh_plan_arch,
+					  .argv = sh_argv, .classify = sh_classify,
+					  .launch = sh_launch };
+
+START_TEST(test_per_cell_runs_measured_cells_kill_signal_and_cannon)
+{
+	char *noflags[] = { NULL };
+	struct arch native = { .name = "native", .triple = "", .qemu = "", .default_atomics = "native",
+			       .go = "", .qemu_flags = noflags, .cflags = noflags };
+	char dir[] = "/tmp/proftorture-shkind-XXXXXX", runs[64], err[256];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(runs, sizeof runs, "%s/runs", dir);
+	ck_assert_int_eq(mkdir(runs, 0755), 0);
+	struct plan p = { .cmd = "sh", .arches = { &native, 1 } };
+	ck_assert_int_eq(expected_parse("*\tsh\tfails\t*\tcorrupt\n*\tsh\tnever\t*\tcorrupt\n"
+					"*\tsh\thangs\t*\tdeadlock\n*\t*\t*\t*\tpass\n",
+					"sh.tsv", &p.expected, err, sizeof err), 0);
+	const struct cell_kind *const kinds[] = { &sh_kind, NULL };
+	struct selection everything = { 0 };
+	plan_cells(&p, &everything, kinds);
+	struct exec_config x = { .cmd = "sh", .runs = 1, .max_runs = 5, .jobs = 1,
+				 .timeout_factor = 1, .timeout_slack = 0, .base_seed = 1,
+				 .settings = { .duration = 1.5 }, .outdir = dir };
+	ck_assert_int_eq(execute_matrix(&p, &x), 0);
+	p.m.runs_per_cell = x.runs;
+	matrix_summarize(&p.m);
+	/* fails: 1 (its first run failed); clean: its own 3; never: exactly its
+	 * own 2 (measured: never extended); hangs: 1; target: 1 */
+	const unsigned long want_runs[] = { 1, 3, 2, 1, 1 };
+	for (size_t i = 0; i < p.m.ncells; i++)
+		ck_assert_msg(p.m.cells[i].verdict.total == want_runs[i], "%s: %lu runs: %s",
+			      p.m.cells[i].variant, p.m.cells[i].verdict.total, p.m.cells[i].verdict.text);
+	const struct cell_verdict *never = &p.m.cells[2].verdict;
+	ck_assert(never->kind == V_CLEAN && never->skipped && never->measured && !never->matches);
+	ck_assert_ptr_nonnull(strstr(never->reason, "measured, not judged"));
+	ck_assert_msg(p.m.cells[3].verdict.matches, "hangs: %s", p.m.cells[3].verdict.reason);
+	ck_assert_msg(p.m.cells[4].verdict.matches, "target got no signal: %s", p.m.cells[4].verdict.text);
+	ck_assert(matrix_matched(&p.m)); /* the measured cell neither matches nor fails */
+	/* the record keeps both (a kind merge can look up: go's) */
+	for (size_t i = 0; i < p.m.ncells; i++)
+		p.m.cells[i].kind = &go_kind;
+	struct sbuf doc = { 0 };
+	summary_write(&p.m, &doc);
+	struct matrix back = { 0 };
+	struct summary_shard shard;
+	ck_assert_msg(summary_merge(&back, doc.s, doc.len, ".", &shard, err, sizeof err) == 0, "%s", err);
+	matrix_summarize(&back);
+	ck_assert(back.cells[1].runs == 3 && back.cells[2].measured && back.cells[2].verdict.measured);
+	ck_assert(back.cells[0].tally.extended == 0 && matrix_matched(&back));
+	sb_free(&doc);
+	matrix_free(&back);
+	matrix_free(&p.m);
+	free(p.cell_arch);
+	sb_free(&p.skipped);
+	expected_free(&p.expected);
+	struct sbuf rm = { 0 };
+	sb_printf(&rm, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(rm.s), 0);
+	sb_free(&rm);
+}
+END_TEST
+
 int main(void)
 {
 	find_top();
@@ -416,6 +552,7 @@ int main(void)
 	tcase_add_test(t, test_flavours_are_ci_go_build_s);
 	tcase_add_test(t, test_a_missing_binary_names_the_command_that_builds_it);
 	tcase_add_test(t, test_side_by_side);
+	tcase_add_test(t, test_per_cell_runs_measured_cells_kill_signal_and_cannon);
 	suite_add_tcase(s, t);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
