@@ -481,12 +481,14 @@ check-go:
 
 # --- repro-go: the real Go runtime in the runner (issue 13, items 3-5) ---
 # The go cell kind (harness/kind_go.c) drives the flavours ci/go-build makes.
-#   make repro-go [REPRO_GO_FLAGS=...] [GO_OWN=DIR]   builds the flavours (and
-#       DIR's tree, run in stock's place) for armel armhf mips mipsel, then
-#       proftorture repro-go: its built-in matrix, summary.json, report.html
+#   make repro-go [REPRO_GO_FLAGS=...] [GO_OWN=DIR]   builds the flavours its
+#       matrix runs (and DIR's tree, run in stock's place) for armel armhf mips
+#       mipsel, then proftorture repro-go: its built-in matrix, summary.json,
+#       report.html
 #   make repro-go-quick                 the quick version check-all runs
 REPRO_GO_ARCHES   := armel armhf mips mipsel
-REPRO_GO_FLAVOURS := stock,regressed,unchecked,helpers-named,regressed-named
+REPRO_GO_FLAVOURS := stock,regressed,unchecked
+REPRO_GO_ARMEL    := helpers-named,regressed-named
 REPRO_GO_FLAGS    ?=
 GO_OWN            ?=
 
@@ -500,6 +502,7 @@ $(B)/tests/harness/check_go_kind: $(B)/obj/tests/harness/check_go_kind.o $(HARNE
 
 repro-go-binaries: repro-binaries
 	ci/go-build --arch "$(REPRO_GO_ARCHES)" --flavour $(REPRO_GO_FLAVOURS) --what workload
+	ci/go-build --arch armel --flavour $(REPRO_GO_ARMEL) --what workload
 	$(if $(GO_OWN),ci/go-build --arch "$(REPRO_GO_ARCHES)" --goroot "$(GO_OWN)" --what workload)
 
 repro-go: repro-go-binaries

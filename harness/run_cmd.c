@@ -61,7 +61,7 @@ struct run_opts {
 #define QUICK_MAX_RUNS 24
 #define QUICK_RUN_DURATION 0.5
 #define REPRO_GO_QUICK_RUNS 1
-#define REPRO_GO_QUICK_MAX_RUNS 10
+#define REPRO_GO_QUICK_MAX_RUNS 20
 
 /* ---- option values ---- */
 
@@ -137,7 +137,7 @@ static const struct opt run_table[] = {
 	  .max = MAX_RUNS },
 	{ .name = "quick",
 	  .help = "--runs 3 --max-runs 24 --run-duration 0.5 unless given (repro-go:\n"
-		  "its matrix's quick cells, --runs 1 --max-runs 10)",
+		  "its matrix's quick cells, --runs 1 --max-runs 20)",
 	  .kind = OPT_FLAG, .at = AT(quick) },
 	{ .name = "shard", .arg = "I/N", .help = "only runs with k % N == I-1 (see proftorture merge)",
 	  .kind = OPT_CUSTOM, .at = AT(shard), .parse = parse_shard },
