@@ -28,8 +28,9 @@
 #define GO_CANNON_RATE "100000"
 #define GO_KILL_GRACE_S 5.0
 
-/* The flavours ci/go-build knows (cases/go/flavours.tsv's first column),
- * NULL-terminated, read once; NULL when the table cannot be read. */
+/* The flavours ci/go-build builds a workload for (cases/go/flavours.tsv's
+ * rows whose builds include it), NULL-terminated, read once; NULL when the
+ * table cannot be read. */
 char *const *go_flavour_names(void);
 
 /* One line per arch that has go cells: the median time to the first

@@ -244,6 +244,25 @@ static const char run_epilog[] =
 
 /* ---- after parsing, before anything runs ---- */
 
+/* --flavour against cases/go/flavours.tsv (and own, with --goroot). */
+static void check_flavours(const struct opts_program *prog, const struct run_opts *o)
+{
+	char *const *known = go_flavour_names();
+	if (!known)
+		opts_die(prog, "--flavour: cannot read cases/go/flavours.tsv");
+	for (size_t i = 0; o->flavours && o->flavours[i]; i++) {
+		const char *f = o->flavours[i];
+		if (strcmp(f, "all") == 0 || ut_list_has(known, f) ||
+		    (o->goroot && strcmp(f, GO_OWN_FLAVOUR) == 0))
+			continue;
+		struct sbuf allowed = { 0 };
+		for (size_t k = 0; known[k]; k++)
+			sb_printf(&allowed, " %s", known[k]);
+		opts_die(prog, "--flavour: '%s' is not one of: all%s%s", f, allowed.s,
+			 o->goroot ? " " GO_OWN_FLAVOUR : " (own, with --goroot)");
+	}
+}
+
 /* Every check that involves two options, and the rules that make one
  * option's default depend on another's. */
 static void check_options(const struct opts_program *prog, struct run_opts *o)
@@ -275,6 +294,7 @@ static void check_options(const struct opts_program *prog, struct run_opts *o)
 	}
 	if (o->goroot && !ut_list_has(o->kinds, go_kind.name))
 		opts_die(prog, "--goroot: needs --kind %s", go_kind.name);
+	check_flavours(prog, o);
 	if (o->tap && o->json && strcmp(o->json, "-") == 0)
 		opts_die(prog, "--tap and --json - both want stdout; give --json a file");
 	if (o->runs != EXEC_UNBOUNDED && o->seed + o->max_runs - 1 > PROTOCOL_MAX_SEED)
