@@ -247,6 +247,8 @@ static const char run_epilog[] =
 /* --flavour against cases/go/flavours.tsv (and own, with --goroot). */
 static void check_flavours(const struct opts_program *prog, const struct run_opts *o)
 {
+	if (!o->flavours)
+		return;
 	char *const *known = go_flavour_names();
 	if (!known)
 		opts_die(prog, "--flavour: cannot read cases/go/flavours.tsv");
