@@ -227,8 +227,8 @@ static void check_binary(const struct arch *a, const char *flavour, const char *
 	if (strstr(sb_str(problem), rel)) {
 		/* said already (two programs, one binary) */
 	} else if (access(bin, X_OK) != 0) {
-		sb_printf(problem, "%s%s: %s (build it: ci/go-build --arch %s ", problem->len ? "; " : "",
-			  rel, strerror(errno), a->name);
+		sb_printf(problem, "%s%s: %s (build it: ci/go-build --arch %s ",
+			  problem->len ? "; " : "", rel, strerror(errno), a->name);
 		if (own)
 			sb_printf(problem, "--goroot %s)", goroot ? goroot : "DIR");
 		else
@@ -287,9 +287,9 @@ static void plan_product(struct plan *p, const struct arch *a, const struct sele
 			 struct sbuf *problem)
 {
 	char *const defaults[] = { "stock", "regressed", "unchecked", NULL };
-	char *const *flavours = sel->flavours && !ut_list_has(sel->flavours, "all") ? sel->flavours
-				: sel->flavours						 ? go_flavour_names()
-											 : defaults;
+	char *const *flavours = !sel->flavours ? defaults
+				: ut_list_has(sel->flavours, "all") ? go_flavour_names()
+								     : sel->flavours;
 	for (size_t f = 0; flavours[f]; f++)
 		for (int cannon = 0; cannon < 2; cannon++)
 			add_cell(p, a, GO_PROGRAM_WORKLOAD, flavour_of(flavours[f], sel), cannon, NULL,
@@ -506,11 +506,11 @@ static bool by_failure_line(const struct ended_run *e, struct run_record *r)
 	if (strncmp(line, "SIGQUIT: quit", 13) == 0) {
 		bool deadman = quit_by_deadman(seg, len);
 		r->outcome = deadman ? OUT_DEADLOCK : OUT_ERROR;
-		snprintf(r->why, sizeof r->why, "%s (exit %d)",
-			 deadman ? "hung: the workload's dead man's switch sent SIGQUIT (sigcode=-2); "
-				   "the runtime dumped every goroutine"
-				 : "SIGQUIT from outside the runner (not sigcode=-2): says nothing of the runtime",
-			 e->end.code);
+		const char *hung = "hung: the workload's dead man's switch sent SIGQUIT (sigcode=-2); "
+				   "the runtime dumped every goroutine",
+			   *other = "SIGQUIT from outside the runner (not sigcode=-2): says nothing "
+				    "of the runtime";
+		snprintf(r->why, sizeof r->why, "%s (exit %d)", deadman ? hung : other, e->end.code);
 		return true;
 	}
 	const struct go_failure *f = match_failure(line, seg, len);

@@ -153,36 +153,47 @@ START_TEST(test_a_hang_at_the_deadline_is_a_deadlock)
 }
 END_TEST
 
-START_TEST(test_endings_come_before_the_program_s_lines)
-{
-	struct run_record r = classify(END_SIGNALED, SIGSEGV, true, "", "qemu: uncaught target signal 11 (Segmentation fault) - core dumped\n", 1);
-	ck_assert_int_eq(r.outcome, OUT_CRASH);
-	r = classify(END_EXITED, 2, true, "", "fatal error: runtime: malformed profBuf buffer - invalid size\nQEMU internal SIGSEGV {code=MAPERR, addr=0x0}\n", 1);
-	ck_assert_int_eq(r.outcome, OUT_EMULATOR_ERROR);
-	r = classify(END_SPAWN_FAILED, 2, false, "", "", 0);
-	ck_assert_int_eq(r.outcome, OUT_ERROR);
-}
-END_TEST
+#define PASS_LINE                                                                             \
+	"{\"result\":\"proftorture-go-workload\",\"version\":1,\"outcome\":\"pass\",\"elapsed_s\":1," \
+	"\"first_failure_s\":null,\"counters\":{\"samples\":7,\"lost_atomic_read\":3},"           \
+	"\"detail\":\"ok\"}\n"
 
-START_TEST(test_a_closing_line_must_agree_with_the_exit_status)
+/* Made-up runs: how the process ended comes first, then Go's lines, then a
+ * closing line that must be the workload's and agree with the exit status. */
+static const struct {
+	enum end_kind kind;
+	int code;
+	const char *out, *err;
+	enum outcome want;
+} made_up[] = {
+	{ END_SIGNALED, SIGSEGV, "", "qemu: uncaught target signal 11 (Segmentation fault)\n",
+	  OUT_CRASH },
+	{ END_EXITED, 2, "",
+	  "fatal error: runtime: malformed profBuf buffer - invalid size\n"
+	  "QEMU internal SIGSEGV {code=MAPERR, addr=0x0}\n",
+	  OUT_EMULATOR_ERROR },
+	{ END_SPAWN_FAILED, 2, "", "", OUT_ERROR },
+	{ END_EXITED, 0, PASS_LINE, "", OUT_PASS },
+	{ END_EXITED, 1, PASS_LINE, "", OUT_ERROR }, /* the status says otherwise */
+	/* another program's line, another version, a duplicate key: no closing line */
+	{ END_EXITED, 0, "{\"result\":\"proftorture-stress\",\"version\":1,\"outcome\":\"pass\"}\n",
+	  "", OUT_ERROR },
+	{ END_EXITED, 0, "{\"result\":\"proftorture-go-workload\",\"version\":2,\"outcome\":\"pass\"}\n",
+	  "", OUT_ERROR },
+	{ END_EXITED, 0,
+	  "{\"result\":\"proftorture-go-workload\",\"version\":1,\"outcome\":\"pass\","
+	  "\"outcome\":\"pass\"}\n",
+	  "", OUT_ERROR },
+};
+
+START_TEST(test_made_up_runs)
 {
-	const char *pass = "{\"result\":\"proftorture-go-workload\",\"version\":1,\"outcome\":\"pass\","
-			   "\"elapsed_s\":1,\"first_failure_s\":null,\"counters\":{\"samples\":7,"
-			   "\"lost_atomic_read\":3},\"detail\":\"ok\"}\n";
-	struct run_record r = classify(END_EXITED, 0, true, pass, "", 1);
-	ck_assert_int_eq(r.outcome, OUT_PASS);
-	ck_assert(r.handled == 7 && r.in_atomic == 3 && r.elapsed_s == 1);
-	r = classify(END_EXITED, 1, true, pass, "", 1);
-	ck_assert_int_eq(r.outcome, OUT_ERROR);
-	ck_assert_ptr_nonnull(strstr(r.why, "exit status is 1"));
-	/* another program's line, or another version, is no closing line */
-	r = classify(END_EXITED, 0, true, "{\"result\":\"proftorture-stress\",\"version\":1,\"outcome\":\"pass\"}\n", "", 1);
-	ck_assert_int_eq(r.outcome, OUT_ERROR);
-	r = classify(END_EXITED, 0, true, "{\"result\":\"proftorture-go-workload\",\"version\":2,\"outcome\":\"pass\"}\n", "", 1);
-	ck_assert_int_eq(r.outcome, OUT_ERROR);
-	/* a duplicate key makes the line untrustworthy */
-	r = classify(END_EXITED, 0, true, "{\"result\":\"proftorture-go-workload\",\"version\":1,\"outcome\":\"pass\",\"outcome\":\"pass\"}\n", "", 1);
-	ck_assert_int_eq(r.outcome, OUT_ERROR);
+	struct run_record r = classify(made_up[_i].kind, made_up[_i].code, true, made_up[_i].out,
+				       made_up[_i].err, 1);
+	ck_assert_msg(r.outcome == made_up[_i].want, "case %d: %s (%s)", _i,
+		      outcome_name(r.outcome), r.why);
+	if (r.outcome == OUT_PASS)
+		ck_assert(r.handled == 7 && r.in_atomic == 3 && r.elapsed_s == 1);
 }
 END_TEST
 
@@ -543,8 +554,7 @@ int main(void)
 	tcase_set_timeout(t, 120);
 	tcase_add_test(t, test_every_recorded_run_gets_its_outcome);
 	tcase_add_test(t, test_a_hang_at_the_deadline_is_a_deadlock);
-	tcase_add_test(t, test_endings_come_before_the_program_s_lines);
-	tcase_add_test(t, test_a_closing_line_must_agree_with_the_exit_status);
+	tcase_add_loop_test(t, test_made_up_runs, 0, (int)(sizeof made_up / sizeof made_up[0]));
 	tcase_add_test(t, test_sigquit_is_a_deadlock_only_from_the_dead_man_s_switch);
 	tcase_add_test(t, test_slice_bounds_is_corrupt_only_in_profbuf_read);
 	tcase_add_test(t, test_argv_and_launch);
