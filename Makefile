@@ -227,9 +227,11 @@ check-all:
 	phase "the quick matrix"; \
 	$(MAKE) --no-print-directory fuzz || echo fuzz >> build/check-all.failed; \
 	phase "fuzzing"; \
+	$(MAKE) --no-print-directory repro-go-quick || echo repro-go-quick >> build/check-all.failed; \
+	phase "repro-go --quick (the real Go runtime)"; \
 	if [ -s build/check-all.failed ]; then \
 	  echo "check-all: FAILED on" $$(cat build/check-all.failed); exit 1; fi; \
-	echo "check-all: passed on $(ARCHES): unit tests, handler safety, the quick matrix; and the bounded fuzz run"
+	echo "check-all: passed on $(ARCHES): unit tests, handler safety, the quick matrix; the bounded fuzz run; and repro-go --quick"
 
 check-all-build-%:
 	@$(MAKE) --no-print-directory ARCH=$* all build/$*/profbuf_go_cases check-handler-safety \
@@ -536,3 +538,35 @@ repro-go-eof:
 check-go:
 	$(MAKE) --no-print-directory ARCH=native build/native/stress
 	ci/check-go
+
+# --- repro-go: the real Go runtime in the runner (issue 13, items 3-5) ---
+# The go cell kind (harness/kind_go.c) drives the flavours ci/go-build makes.
+#   make repro-go [REPRO_GO_FLAGS=...] [GO_OWN=DIR]   builds the flavours its
+#       matrix runs (and DIR's tree, run in stock's place) for armel armhf mips
+#       mipsel, then proftorture repro-go: its built-in matrix, summary.json,
+#       report.html
+#   make repro-go-quick                 the quick version check-all runs
+REPRO_GO_ARCHES   := armel armhf mips mipsel
+REPRO_GO_FLAVOURS := stock,regressed,unchecked
+REPRO_GO_ARMEL    := helpers-named,regressed-named
+REPRO_GO_FLAGS    ?=
+GO_OWN            ?=
+
+.PHONY: repro-go repro-go-quick repro-go-binaries
+HARNESS_TESTS += $(B)/tests/harness/check_go_kind
+check-harness: $(B)/tests/harness/check_go_kind
+
+$(B)/tests/harness/check_go_kind: $(B)/obj/tests/harness/check_go_kind.o $(HARNESS_LIB_OBJS) $(TEST_SUPPORT_OBJS) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(JANSSON_LIBS) -lm
+
+repro-go-binaries: repro-binaries
+	ci/go-build --arch "$(REPRO_GO_ARCHES)" --flavour $(REPRO_GO_FLAVOURS) --what workload
+	ci/go-build --arch armel --flavour $(REPRO_GO_ARMEL) --what workload
+	$(if $(GO_OWN),ci/go-build --arch "$(REPRO_GO_ARCHES)" --goroot "$(GO_OWN)" --what workload)
+
+repro-go: repro-go-binaries
+	build/native/proftorture repro-go $(if $(GO_OWN),--goroot "$(GO_OWN)") $(REPRO_GO_FLAGS)
+
+repro-go-quick: repro-go-binaries
+	build/native/proftorture repro-go --quick --status-interval 30 --out build/repro-go-quick $(REPRO_GO_FLAGS)

@@ -231,6 +231,23 @@ void arch_caps_parse(const char *text, struct arch_caps *caps)
 	free(copy);
 }
 
+bool arch_qemu_has_event(const struct arch *a, const char *event)
+{
+	size_t n;
+	char **argv = arch_argv(a, "-d", 1, &n);
+	argv[n++] = xstrdup("trace:help");
+	argv[n] = NULL;
+	struct proc p;
+	proc_run_sync(&p, argv, true, 30);
+	size_t len;
+	char *text = capture_text(&p.cap[0], &len);
+	bool has = memmem(text, len, event, strlen(event)) != NULL;
+	free(text);
+	proc_release(&p);
+	argv_free(argv);
+	return has;
+}
+
 void arch_probe(const struct arch *a, struct arch_caps *caps)
 {
 	memset(caps, 0, sizeof *caps);

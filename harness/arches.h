@@ -72,6 +72,10 @@ bool arch_is_cross(const struct arch *a);
 char **arch_argv(const struct arch *a, const char *cmd, size_t extra, size_t *n);
 void argv_free(char **argv);
 
+/* Whether the arch's qemu lists trace event `event` (`qemu -d trace:help`,
+ * 30 s limit): the cannon's readiness rule under qemu needs one (cannon.h). */
+bool arch_qemu_has_event(const struct arch *a, const char *event);
+
 /* Runs `stress --list` for the arch (under qemu when cross), 60 s limit. */
 void arch_probe(const struct arch *a, struct arch_caps *caps);
 /* Parses --list output (exposed for tests). */

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-const struct cell_kind *const cell_kinds[] = { &stress_kind, NULL };
+const struct cell_kind *const cell_kinds[] = { &stress_kind, &go_kind, NULL };
 
 const struct cell_kind *cell_kind_find(const char *name)
 {
@@ -11,4 +11,10 @@ const struct cell_kind *cell_kind_find(const char *name)
 		if (strcmp(cell_kinds[i]->name, name) == 0)
 			return cell_kinds[i];
 	return NULL;
+}
+
+const char *cell_kind_slot(const struct cell_kind *k, int i)
+{
+	static const char *const plain[3] = { "case", "variant", "atomics" };
+	return k && k->slot_names[i] ? k->slot_names[i] : plain[i];
 }

@@ -10,7 +10,10 @@
  * summary.json and the reports.
  *
  * Kinds today: "stress" (kind_stress.c): build/<arch>/stress, one JSON
- * result line per run, classified by classify.h's rules.
+ * result line per run, classified by classify.h's rules; and "go"
+ * (kind_go.c): the real Go runtime's workload, built per flavour by
+ * ci/go-build, classified by its exit status, its closing line and Go's own
+ * failure lines.
  *
  * A kind's operations, in the order the pipeline calls them:
  *   plan_arch  which cells the kind has on one arch, for the user's
@@ -30,16 +33,22 @@
  *              signal -- are classify_ending() (classify.h); a kind applies
  *              them first and then reads its program's own report.
  *
- * Adding a kind (issue 13: the real Go runtime's binaries) is one file
- * with one such table, a row in cell_kinds[] (cell_kind.c) and a command
- * or option that plans with it. For Go: plan_arch adds arch x flavour
- * (stock, regressed, unchecked) x source, with the cell's four names
- * (matrix.h) arch, workload, flavour and source, looked up in an
- * expected table of the same format; argv is the flavour's binary with
- * its flags; classify is classify_ending() and then the exit status plus
- * the first "fatal error: ..." line of stderr (Go's own failure
- * signature, into why and corruptions). No result line is needed; a kind
- * without near misses leaves them 0 and its clean verdicts say so.
+ * Optional operations and fields (zero: the stress kind's behaviour):
+ *   expected_path  the kind's own expected-outcome table (expected.h's
+ *              format), relative to the root; NULL: cases/expected.tsv
+ *   slot_names the words for the three names after arch in table heads
+ *              (NULL: "case", "variant", "atomics")
+ *   launch     how each run is started beyond its argv: the signal sent
+ *              first at the deadline and the grace before SIGKILL (a Go
+ *              program dumps every goroutine on SIGQUIT), and the signal
+ *              cannon (cannon.h; execute.c adds qemu's readiness trace)
+ *   compiler   the compiler behind the kind's binary for a cell, for the
+ *              configuration's per-arch "compiler" (NULL: the arch's gcc)
+ *
+ * Adding a kind is one file with one such table, a row in cell_kinds[]
+ * (cell_kind.c) and a command or option that plans with it (run_cmd.c's
+ * --kind). A kind without near misses leaves them 0 and its clean
+ * verdicts say so.
  *
  * All operations run on the runner's one thread.
  */
@@ -71,6 +80,16 @@ struct ended_run {
 	struct run_end end;       /* how the process ended */
 	struct run_output output; /* what it printed (head and tail of each stream) */
 	uint64_t seed;            /* the seed it was given */
+	double wall_s;            /* the process's wall time */
+};
+
+/* How one run is started beyond its argv (launch). Zero: SIGKILL at the
+ * deadline, no cannon. */
+struct run_launch {
+	int kill_signal;     /* sent first at the deadline; SIGKILL kill_grace_s later */
+	double kill_grace_s;
+	int cannon_signal;   /* 0: no cannon */
+	double cannon_rate;  /* signals per second at the run, from its readiness on */
 };
 
 struct cell_kind {
@@ -82,9 +101,18 @@ struct cell_kind {
 	/* Sets r->outcome, why, elapsed_s, first_failure_s, handled, in_atomic,
 	 * corruptions (strings sanitised); execute.c sets the rest. */
 	void (*classify)(const struct cell *c, const struct ended_run *e, struct run_record *r);
+	/* Optional, see above. */
+	const char *expected_path;
+	const char *slot_names[3];
+	void (*launch)(const struct cell *c, const struct run_settings *s, struct run_launch *l);
+	/* A malloc'd one-line description, or NULL when unknown. */
+	char *(*compiler)(const struct cell *c);
 };
 
-extern const struct cell_kind stress_kind;
+extern const struct cell_kind stress_kind, go_kind;
+
+/* The word for slot i (0: case, 1: variant, 2: atomics) of a kind. */
+const char *cell_kind_slot(const struct cell_kind *k, int i);
 
 /* Every kind, NULL-terminated; and one by name (NULL when unknown). */
 extern const struct cell_kind *const cell_kinds[];

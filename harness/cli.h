@@ -24,6 +24,7 @@
 int cmd_list(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_repro(int argc, char **argv);
+int cmd_repro_go(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_stress(int argc, char **argv);
 int cmd_bench(int argc, char **argv);

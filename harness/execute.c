@@ -3,11 +3,13 @@
 #define _GNU_SOURCE
 #include "execute.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "artifacts.h"
 #include "spawn.h"
@@ -16,8 +18,11 @@ struct job {
 	size_t cell;
 	unsigned k;
 	uint64_t seed;
-	char **argv; /* with the emulator prefix */
+	char **argv;   /* with the emulator prefix (and qemu's trace for the cannon) */
+	char **replay; /* what the artifacts' replay script runs (execute.h) */
 	double timeout;
+	struct run_launch launch; /* the kind's (cell_kind.h) */
+	int qemu_log;  /* the cannon's readiness trace under qemu, or -1 */
 };
 
 struct execution {
@@ -25,8 +30,10 @@ struct execution {
 	struct plan *p;
 	unsigned round;   /* the scheduler's position: round, then cell */
 	size_t next_cell;
+	uint64_t most_runs; /* no cell makes more (most_runs) */
 	double t0;
 	size_t finished, failures, planned;
+	bool cannot_start; /* a cannon's qemu trace could not be made */
 };
 
 double execute_timeout(const struct exec_config *x, bool emulated)
@@ -42,14 +49,31 @@ static unsigned k_of_round(const struct exec_config *x, unsigned round)
 	return x->shard_count ? (x->shard_index - 1) + round * x->shard_count : round;
 }
 
-/* Whether run k of cell c is still wanted: every cell's first `runs` runs;
- * after them, only a negative control that has not failed yet (and is not
- * simply unsupported here), up to max_runs. */
+/* A cell's own runs (repro-go's matrix), else --runs. */
+static uint64_t cell_runs(const struct exec_config *x, const struct cell *c)
+{
+	return c->runs ? c->runs : x->runs;
+}
+
+/* How far the scheduler may go: the most runs any cell may make. */
+static uint64_t most_runs(const struct exec_config *x, const struct matrix *m)
+{
+	uint64_t most = x->max_runs;
+	for (size_t i = 0; i < m->ncells; i++)
+		if (m->cells[i].runs > most)
+			most = m->cells[i].runs;
+	return most;
+}
+
+/* Whether run k of cell c is still wanted: every cell's first `runs` runs
+ * (its own, or --runs); after them, only a negative control that has not
+ * failed yet (and is not simply unsupported here, nor only measured), up
+ * to max_runs. */
 static bool cell_wants_run(const struct exec_config *x, const struct cell *c, unsigned k)
 {
-	if ((uint64_t)k < x->runs)
+	if ((uint64_t)k < cell_runs(x, c))
 		return true;
-	if ((uint64_t)k >= x->max_runs || c->expected == OUTCOME_BIT(OUT_PASS))
+	if ((uint64_t)k >= x->max_runs || c->expected == OUTCOME_BIT(OUT_PASS) || c->measured)
 		return false;
 	return c->live_failures == 0 && !(c->live_runs > 0 && c->live_unsupported == c->live_runs);
 }
@@ -66,7 +90,7 @@ static bool next_run(struct execution *E, size_t *cell, unsigned *k)
 			E->round++;
 		}
 		*k = k_of_round(E->x, E->round);
-		if ((uint64_t)*k >= E->x->max_runs) /* max_runs >= runs */
+		if ((uint64_t)*k >= E->most_runs)
 			return false;
 		*cell = E->next_cell++;
 		if (cell_wants_run(E->x, &m->cells[*cell], *k))
@@ -76,19 +100,50 @@ static bool next_run(struct execution *E, size_t *cell, unsigned *k)
 	return false;
 }
 
-/* The kind's command line, behind the arch's emulator for cross arches. */
-static char **job_argv(const struct execution *E, size_t ci, uint64_t seed)
+/* The kind's command line, behind the arch's emulator for cross arches,
+ * with qemu's readiness trace before the program when qemu_log >= 0. */
+static char **job_argv(const struct execution *E, size_t ci, char **prog, int qemu_log)
 {
-	const struct cell *c = &E->p->m.cells[ci];
-	char **prog = c->kind->argv(c, &E->x->settings, seed);
-	size_t nprog = 0, n;
+	size_t nprog = 0, ntrace = qemu_log >= 0 ? CANNON_QEMU_NARGS : 0, n;
 	while (prog[nprog])
 		nprog++;
-	char **v = arch_argv(E->p->cell_arch[ci], prog[0], nprog, &n);
+	char **v = arch_argv(E->p->cell_arch[ci], prog[0], nprog + ntrace, &n);
+	if (ntrace) { /* [qemu flags...] [trace...] program */
+		char *program = v[n - 1];
+		cannon_qemu_args(qemu_log, &v[n - 1]);
+		n += ntrace;
+		v[n - 1] = program;
+	}
 	for (size_t i = 1; i < nprog; i++)
 		v[n++] = xstrdup(prog[i]);
 	v[n] = NULL;
-	argv_free(prog);
+	return v;
+}
+
+/* What a failing run's replay script runs: the command itself, or, for a
+ * run that had the cannon, `proftorture stress` running it once with the
+ * same cannon (the trace and its descriptor are this runner's). */
+static char **replay_argv(const struct execution *E, size_t ci, char **prog,
+			  const struct run_launch *l, double timeout)
+{
+	if (!l->cannon_signal)
+		return job_argv(E, ci, prog, -1);
+	size_t nprog = 0;
+	while (prog[nprog])
+		nprog++;
+	char **v = xcalloc(nprog + 16, sizeof *v);
+	size_t n = 0;
+	char num[3][32];
+	snprintf(num[0], sizeof num[0], "%d", l->cannon_signal);
+	snprintf(num[1], sizeof num[1], "%.9g", l->cannon_rate);
+	snprintf(num[2], sizeof num[2], "%.9gs", timeout);
+	const char *head[] = { "stress", "--count", "1", "--arch", E->p->cell_arch[ci]->name,
+			       "--signal", num[0], "--signal-rate", num[1], "--timeout", num[2], "--" };
+	v[n++] = root_path("build/native/proftorture");
+	for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
+		v[n++] = xstrdup(head[i]);
+	for (size_t i = 0; i < nprog; i++)
+		v[n++] = xstrdup(prog[i]);
 	return v;
 }
 
@@ -97,21 +152,51 @@ static bool next_job(void *ctx, char ***argv, bool *merge, double *timeout, void
 	struct execution *E = ctx;
 	size_t ci;
 	unsigned k;
-	if ((E->x->for_s > 0 && ut_now() - E->t0 >= E->x->for_s) || !next_run(E, &ci, &k))
+	if (E->cannot_start || (E->x->for_s > 0 && ut_now() - E->t0 >= E->x->for_s) || !next_run(E, &ci, &k))
 		return false;
 	struct cell *c = &E->p->m.cells[ci];
 	struct job *j = xcalloc(1, sizeof *j);
 	j->cell = ci;
 	j->k = k;
 	j->seed = E->x->base_seed + k;
-	j->argv = job_argv(E, ci, j->seed);
 	j->timeout = execute_timeout(E->x, c->emulated);
+	j->qemu_log = -1;
+	if (c->kind->launch)
+		c->kind->launch(c, &E->x->settings, &j->launch);
+	if (j->launch.cannon_signal && c->emulated && (j->qemu_log = cannon_qemu_log_new()) < 0) {
+		fprintf(stderr, "proftorture %s: cannot create the cannon's qemu trace: %s; stopping\n",
+			E->x->cmd, strerror(errno));
+		E->cannot_start = true;
+		free(j);
+		return false;
+	}
+	char **prog = c->kind->argv(c, &E->x->settings, j->seed);
+	j->argv = job_argv(E, ci, prog, j->qemu_log);
+	j->replay = replay_argv(E, ci, prog, &j->launch, j->timeout);
+	argv_free(prog);
 	c->running++;
 	*argv = j->argv;
 	*merge = false;
 	*timeout = j->timeout;
 	*jobp = j;
 	return true;
+}
+
+/* The kind's launch: the kill signal with its grace, and the cannon. */
+static void configure_job(void *ctx, void *jobp, struct proc_opts *o)
+{
+	(void)ctx;
+	const struct job *j = jobp;
+	o->kill_signal = j->launch.kill_signal;
+	o->kill_grace_s = j->launch.kill_grace_s;
+	if (j->launch.cannon_signal)
+		o->cannon = (struct cannon_aim){ j->launch.cannon_signal, j->launch.cannon_rate, -1,
+						 j->qemu_log };
+}
+
+static bool stop_starting(void *ctx)
+{
+	return ((struct execution *)ctx)->cannot_start;
 }
 
 /* ---- a run has ended ---- */
@@ -141,7 +226,8 @@ static void describe_end(const struct proc *p, struct run_end *e, char *desc, si
 static struct run_record *record_run(struct execution *E, const struct job *j, const struct proc *p)
 {
 	const struct cell *c = &E->p->m.cells[j->cell];
-	struct ended_run e = { .end.emulated = c->emulated, .seed = j->seed };
+	struct ended_run e = { .end.emulated = c->emulated, .seed = j->seed,
+			       .wall_s = p->end - p->start };
 	char desc[48];
 	describe_end(p, &e.end, desc, sizeof desc);
 	size_t otl = 0, etl = 0;
@@ -195,10 +281,13 @@ static void job_done(void *ctx, void *jobp, struct proc *p)
 			c->live_failures++;
 		}
 		if (r->outcome != OUT_PASS)
-			r->log = artifacts_write(E->x->cmd, E->x->outdir, c, r, j->argv, p, j->timeout);
+			r->log = artifacts_write(E->x->cmd, E->x->outdir, c, r, j->replay, p, j->timeout);
 		print_run(E, c, r);
 	}
+	if (j->qemu_log >= 0)
+		close(j->qemu_log);
 	argv_free(j->argv);
+	argv_free(j->replay);
 	free(j);
 }
 
@@ -236,15 +325,19 @@ static void status(void *ctx, double elapsed, void *const *running, size_t nrunn
 	sb_free(&b);
 }
 
-/* Runs per cell this shard makes when every cell stops at `runs`. */
-static size_t planned_runs(const struct exec_config *x, size_t ncells)
+/* Runs this shard makes when every cell stops at its runs. */
+static size_t planned_runs(const struct exec_config *x, const struct matrix *m)
 {
 	if (x->runs == EXEC_UNBOUNDED)
 		return 0;
-	uint64_t per_cell = x->runs;
-	if (x->shard_count)
-		per_cell = x->runs / x->shard_count + (x->shard_index - 1 < x->runs % x->shard_count);
-	return (size_t)(per_cell * ncells);
+	size_t total = 0;
+	for (size_t i = 0; i < m->ncells; i++) {
+		uint64_t runs = cell_runs(x, &m->cells[i]), per_cell = runs;
+		if (x->shard_count)
+			per_cell = runs / x->shard_count + (x->shard_index - 1 < runs % x->shard_count);
+		total += (size_t)per_cell;
+	}
+	return total;
 }
 
 /* The one line that says what is about to run. */
@@ -255,10 +348,19 @@ static void announce(const struct exec_config *x, const struct matrix *m)
 		emu |= m->cells[i].emulated;
 	struct sbuf h = { 0 };
 	sb_printf(&h, "proftorture %s: %zu cell%s x ", x->cmd, m->ncells, m->ncells == 1 ? "" : "s");
+	uint64_t lo = UINT64_MAX, hi = 0;
+	for (size_t i = 0; i < m->ncells; i++) {
+		uint64_t r = cell_runs(x, &m->cells[i]);
+		lo = r < lo ? r : lo;
+		hi = r > hi ? r : hi;
+	}
 	if (x->runs == EXEC_UNBOUNDED)
 		sb_puts(&h, "as many runs as fit");
+	else if (lo != hi)
+		sb_printf(&h, "%llu-%llu runs (each cell's own)", (unsigned long long)lo,
+			  (unsigned long long)hi);
 	else
-		sb_printf(&h, "%llu run%s", (unsigned long long)x->runs, x->runs == 1 ? "" : "s");
+		sb_printf(&h, "%llu run%s", (unsigned long long)hi, hi == 1 ? "" : "s");
 	if (x->max_runs > x->runs)
 		sb_printf(&h, " (negative controls up to %llu until they fail)",
 			  (unsigned long long)x->max_runs);
@@ -276,11 +378,12 @@ static void announce(const struct exec_config *x, const struct matrix *m)
 
 int execute_matrix(struct plan *p, const struct exec_config *x)
 {
-	struct execution E = { .x = x, .p = p, .planned = planned_runs(x, p->m.ncells) };
+	struct execution E = { .x = x, .p = p, .planned = planned_runs(x, &p->m),
+			       .most_runs = most_runs(x, &p->m) };
 	announce(x, &p->m);
-	struct pool_ops ops = { next_job, job_done, status, NULL };
+	struct pool_ops ops = { next_job, job_done, status, stop_starting };
 	E.t0 = ut_now();
-	int sig = pool_run(x->jobs, &ops, &E, x->status_interval);
+	int sig = pool_run_configured(x->jobs, &ops, configure_job, &E, x->status_interval);
 	p->m.elapsed = ut_now() - E.t0;
 	p->m.interrupted = sig != 0;
 	if (sig)

@@ -16,8 +16,9 @@
  * failed after its `runs` runs keeps getting rounds, up to max_runs runs in
  * all, and stops being scheduled at its first failure. A correct negative
  * control whose runs each miss with probability q then misses the whole
- * cell with q^max_runs instead of q^runs; cells expected to pass always run
- * exactly `runs`. (The failure rate of an extended cell comes from stopping
+ * cell with q^max_runs instead of q^runs; cells expected to pass, and cells
+ * that are measured, not judged (matrix.h), always run exactly `runs`. A
+ * cell's own runs (matrix.h), when its kind chose them, stand for `runs`. (The failure rate of an extended cell comes from stopping
  * at the first failure, so it overstates the per-run rate; its verdict
  * says so.)
  *

@@ -20,6 +20,8 @@ static const struct {
 	{ "run", cmd_run, "run arch x case x variant x strategy cells many times; verdict per cell" },
 	{ "repro", cmd_repro, "reproduce golang/go#24991 on armel, armhf, mips, mipsel (exit 0 only\n"
 			      "when every cell matches cases/expected.tsv)" },
+	{ "repro-go", cmd_repro_go, "golang/go#24991 in the real Go runtime (Debian's Go 1.19, stock and\n"
+				    "regressed) on armel, armhf, mips, mipsel, beside the C rebuild" },
 	{ "stress", cmd_stress, "run any command over and over (natively or under qemu), group failures" },
 	{ "merge", cmd_merge, "combine summary.json files (e.g. shards) into one verdict" },
 	{ "report", cmd_report, "one self-contained HTML page (verdicts, plots, failures, configuration)\n"

@@ -24,6 +24,11 @@ size_t matrix_add_cell(struct matrix *m, const struct cell_id *id, outcome_set e
 	return m->ncells++;
 }
 
+uint64_t matrix_cell_runs(const struct matrix *m, const struct cell *c)
+{
+	return c->runs ? c->runs : m->runs_per_cell;
+}
+
 size_t matrix_find_cell(const struct matrix *m, const struct cell_id *id)
 {
 	for (size_t i = 0; i < m->ncells; i++) {
@@ -60,15 +65,16 @@ static void note_extended_cell(const struct matrix *m, struct cell *c)
 	size_t len = strlen(v->text);
 	snprintf(v->text + len, sizeof v->text - len,
 		 "; %lu run%s past --runs %llu, until the first failure", extra,
-		 extra == 1 ? "" : "s", (unsigned long long)m->runs_per_cell);
+		 extra == 1 ? "" : "s", (unsigned long long)matrix_cell_runs(m, c));
 }
 
 /* One run into its cell's tally. A crash has no time of its own: the
  * process's wall time stands for it. */
 static void tally_run(const struct matrix *m, const struct run_record *r, struct cell_tally *t)
 {
+	uint64_t runs = matrix_cell_runs(m, &m->cells[r->cell]);
 	t->count[r->outcome]++;
-	if (m->runs_per_cell && r->k >= m->runs_per_cell)
+	if (runs && r->k >= runs)
 		t->extended++;
 	if (outcome_is_informative(r->outcome)) {
 		t->near_misses += r->in_atomic;
@@ -93,8 +99,16 @@ void matrix_summarize(struct matrix *m)
 	for (size_t i = 0; i < m->nruns; i++)
 		tally_run(m, &m->runs[i], &m->cells[m->runs[i].cell].tally);
 	for (size_t i = 0; i < m->ncells; i++) {
-		verdict_compute(&m->cells[i].tally, m->cells[i].expected, &m->cells[i].verdict);
+		struct cell_verdict *v = &m->cells[i].verdict;
+		verdict_compute(&m->cells[i].tally, m->cells[i].expected, v);
 		note_extended_cell(m, &m->cells[i]);
+		if (m->cells[i].measured && !v->skipped) {
+			char was[sizeof v->reason];
+			snprintf(was, sizeof was, "%s", v->reason);
+			snprintf(v->reason, sizeof v->reason, "measured, not judged (%.200s)", was);
+			v->skipped = v->measured = true;
+			v->matches = false;
+		}
 	}
 }
 

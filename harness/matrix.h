@@ -31,6 +31,12 @@ struct cell {
 	outcome_set expected;
 	char *note;
 	bool emulated; /* runs under the arch's emulator (known when planned, not merged) */
+	uint64_t runs; /* this cell's --runs, when its kind chose one (repro-go's
+			* matrix); 0: the matrix's runs_per_cell */
+	bool measured; /* measured, not judged: its verdict is computed and shown
+			* but is skipped from matching (a rate too low for a
+			* verdict in the runs it can have; repro-go's own-timer
+			* cells) */
 	/* scheduling (execute.c): runs alive now, and finished so far */
 	unsigned running;
 	unsigned live_runs, live_failures, live_unsupported;
@@ -77,6 +83,8 @@ struct cell_id {
 
 size_t matrix_add_cell(struct matrix *m, const struct cell_id *id, outcome_set expected,
 		       const char *note, bool emulated);
+/* The runs a cell was planned with: its own, else the matrix's (0: time-boxed). */
+uint64_t matrix_cell_runs(const struct matrix *m, const struct cell *c);
 /* Finds a cell by identity; (size_t)-1 when absent. */
 size_t matrix_find_cell(const struct matrix *m, const struct cell_id *id);
 struct run_record *matrix_add_run(struct matrix *m);

@@ -27,16 +27,36 @@ int plan_load(struct plan *p, const char *cmd, char *err, size_t errlen)
 	return rc;
 }
 
+const struct expected_table *plan_table(struct plan *p, const struct cell_kind *k)
+{
+	if (!k->expected_path)
+		return &p->expected;
+	for (size_t i = 0; i < p->nkind_tables; i++)
+		if (strcmp(p->kind_table_paths[i], k->expected_path) == 0)
+			return &p->kind_tables[i];
+	if (p->nkind_tables == PLAN_MAX_KIND_TABLES)
+		abort(); /* more kinds with tables of their own than the plan has room for */
+	char err[512], *path = root_path(k->expected_path);
+	size_t i = p->nkind_tables;
+	if (expected_load(path, &p->kind_tables[i], err, sizeof err))
+		cli_die(p->cmd, "%s", err);
+	free(path);
+	p->kind_table_paths[i] = k->expected_path;
+	p->nkind_tables++;
+	return &p->kind_tables[i];
+}
+
 size_t plan_add_cell(struct plan *p, const struct cell_id *id, const struct arch *a)
 {
 	size_t ci = matrix_find_cell(&p->m, id);
 	if (ci != (size_t)-1)
 		return ci;
+	const struct expected_table *t = plan_table(p, id->kind);
 	const struct expected_row *row =
-		expected_lookup(&p->expected, id->arch, id->case_name, id->variant, id->atomics);
+		expected_lookup(t, id->arch, id->case_name, id->variant, id->atomics);
 	if (!row)
-		cli_die(p->cmd, "%s has no row for %s %s %s %s", p->expected.path, id->arch,
-			id->case_name, id->variant, id->atomics);
+		cli_die(p->cmd, "%s has no row for %s %s %s %s", t->path, id->arch, id->case_name,
+			id->variant, id->atomics);
 	ci = matrix_add_cell(&p->m, id, row->expected, row->note, arch_is_cross(a));
 	p->cell_arch = xrealloc(p->cell_arch, (ci + 1) * sizeof *p->cell_arch);
 	p->cell_arch[ci] = a;
@@ -75,7 +95,7 @@ void plan_cells(struct plan *p, const struct selection *sel, const struct cell_k
 			problems.s);
 	sb_free(&problems);
 	if (p->skipped.len)
-		fprintf(stderr, "proftorture %s: skipping strategies the arch does not support:%s\n",
+		fprintf(stderr, "proftorture %s: skipping what the arch does not support (strategies; the go kind where Go has no port):%s\n",
 			p->cmd, p->skipped.s);
 	if (!p->m.ncells)
 		cli_die(p->cmd, "no cell to run (every requested strategy is unsupported)");
@@ -87,6 +107,8 @@ void plan_free(struct plan *p)
 	free(p->cell_arch);
 	sb_free(&p->skipped);
 	expected_free(&p->expected);
+	for (size_t i = 0; i < p->nkind_tables; i++)
+		expected_free(&p->kind_tables[i]);
 	arches_free(&p->arches);
 	memset(p, 0, sizeof *p);
 }

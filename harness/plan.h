@@ -7,7 +7,10 @@
  * the caller then checks the selection's arch names against it (a usage
  * error, with its other option checks). plan_cells asks each kind
  * (cell_kind.h) for its cells on every selected arch; each cell's expected
- * outcome is the first matching row of the expected table. Everything that
+ * outcome is the first matching row of its kind's expected table
+ * (cases/expected.tsv, or the kind's expected_path, read on first use). A
+ * kind may also give a cell its own number of runs (struct cell's runs).
+ * Everything that
  * can go wrong here -- a missing binary or emulator on any selected arch, a
  * cell no row covers, a selection that leaves no cell -- ends the program
  * with exit status 2 and one message naming every problem, before anything
@@ -28,12 +31,24 @@ struct selection {
 	char **cases;    /* the stress kind: protocol.h's names */
 	char **variants; /* the stress kind */
 	char **atomics;  /* the stress kind: strategies, "default" (the arch's), "all" */
+	char **flavours; /* the go kind: runtime flavours (cases/go/flavours.tsv, or --goroot's) */
+	char **sources;  /* the go kind: where the signals come from (protocol.h's names) */
+	bool go_matrix;  /* the go kind plans its built-in matrix (repro-go), filtered
+			  * by the lists above, instead of their cross product */
+	bool go_quick;   /* ... only the matrix's quick cells (repro-go --quick) */
+	const char *goroot; /* the go kind: a user's tree, built by ci/go-build --goroot */
 };
+
+#define PLAN_MAX_KIND_TABLES 4
 
 struct plan {
 	const char *cmd;                /* "run", "repro": starts every message */
 	struct arch_table arches;       /* ci/arches.tsv */
 	struct expected_table expected; /* cases/expected.tsv */
+	/* Kinds' own tables (cell_kind.h's expected_path), read on first use. */
+	struct expected_table kind_tables[PLAN_MAX_KIND_TABLES];
+	const char *kind_table_paths[PLAN_MAX_KIND_TABLES];
+	size_t nkind_tables;
 	struct matrix m;                /* the cells (no runs yet) */
 	const struct arch **cell_arch;  /* cell i runs on cell_arch[i] */
 	struct sbuf skipped;            /* " arch/strategy" a kind could not plan */
@@ -50,6 +65,9 @@ void plan_cells(struct plan *p, const struct selection *sel, const struct cell_k
  * the expected table's outcome, or exits 2 when no row covers it. Returns
  * the cell's index. */
 size_t plan_add_cell(struct plan *p, const struct cell_id *id, const struct arch *a);
+/* The expected table a kind's cells are looked up in (dies, exit 2, when
+ * it cannot be read). */
+const struct expected_table *plan_table(struct plan *p, const struct cell_kind *k);
 void plan_free(struct plan *p);
 
 #endif

@@ -125,7 +125,9 @@ static void cell_td(const struct cell *c, struct sbuf *b)
 	html_textf(b, "%s -- %s", v->text, v->reason);
 	sb_printf(b, "\"><div class=\"verdict\">%s</div>", verdict_name(v->kind));
 	cell_numbers(c, b);
-	if (v->skipped)
+	if (v->measured)
+		sb_puts(b, "<span class=\"badge skip\">measured, not judged</span>");
+	else if (v->skipped)
 		sb_puts(b, "<span class=\"badge skip\">skipped</span>");
 	else if (v->matches)
 		sb_puts(b, "<span class=\"badge ok\">&#10003; as expected: ");
@@ -157,14 +159,15 @@ static bool opens_row(const struct matrix *m, size_t i)
 
 static void table_head(const struct cell *first, const struct names *variants, struct sbuf *b)
 {
-	sb_puts(b, "<h3>case ");
+	sb_printf(b, "<h3>%s ", cell_kind_slot(first->kind, 0));
 	html_text(b, first->case_name);
 	if (first->kind != &stress_kind) {
 		sb_puts(b, " <small>(kind ");
 		html_text(b, first->kind->name);
 		sb_puts(b, ")</small>");
 	}
-	sb_puts(b, "</h3>\n<table class=\"matrix\"><tr><th>arch</th><th>atomics</th>");
+	sb_printf(b, "</h3>\n<table class=\"matrix\"><tr><th>arch</th><th>%s</th>",
+		  cell_kind_slot(first->kind, 2));
 	for (size_t k = 0; k < variants->n; k++) {
 		sb_puts(b, "<th>");
 		html_text(b, variants->v[k]);

@@ -76,7 +76,9 @@ void report_markdown(const struct matrix *m, struct sbuf *b)
 		const char *fields[9] = { c->arch, c->case_name, c->variant, c->atomics,
 					  outcome_set_name(c->expected, en, sizeof en), runs,
 					  verdict_name(v->kind),
-					  v->skipped ? "skip" : v->matches ? "ok" : "MISMATCH", v->text };
+					  v->measured ? "measured" : v->skipped ? "skip"
+						      : v->matches ? "ok" : "MISMATCH",
+					  v->text };
 		md_row(b, fields, 9);
 	}
 	if (m->config.commit) {

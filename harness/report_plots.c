@@ -62,7 +62,7 @@ static unsigned varying_names(const struct matrix *m, const char *arch,
 
 static bool is_curve(const struct cell *c)
 {
-	return html_is_buggy(c) && !c->verdict.skipped;
+	return html_is_buggy(c) && (!c->verdict.skipped || c->verdict.measured);
 }
 
 static bool is_exposure(const struct cell *c)

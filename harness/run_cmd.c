@@ -1,11 +1,12 @@
 /*
- * `proftorture run` and `proftorture repro`: the options, and the pipeline
- * top-down. The design (what each stage does, the cell-kind seam,
+ * `proftorture run`, `proftorture repro` and `proftorture repro-go`: the
+ * options, and the pipeline top-down. The design (what each stage does, the cell-kind seam,
  * summary.json and the statistics) is harness/README.md.
  *
- *   options   one table (run_opts below), repro's other defaults as a
- *             short list over it; every check that involves two options,
- *             or an option and ci/arches.tsv, right after parsing
+ *   options   one table (run_opts below), repro's and repro-go's other
+ *             defaults as short lists over it; every check that involves
+ *             two options, or an option and ci/arches.tsv, right after
+ *             parsing
  *   plan      plan.c: the selected cells and their expected outcomes
  *   execute   execute.c: every run, in parallel, with deadlines; each
  *             ended run classified by its cell's kind (cell_kind.h)
@@ -27,12 +28,16 @@
 
 #include "cli.h"
 #include "execute.h"
+#include "kind_go.h"
 #include "options.h"
 #include "plan.h"
 #include "report.h"
 
 struct run_opts {
 	char **arches, **cases, **variants, **atomics;
+	char **kinds, **flavours, **sources;
+	const char *goroot;
+	bool go_matrix; /* repro-go: the go kind's built-in matrix */
 	uint64_t runs, max_runs;
 	bool runs_given, max_runs_given;
 	double for_s, run_duration;
@@ -49,16 +54,20 @@ struct run_opts {
 	double status_interval;
 };
 
-/* --quick: these unless given. */
+/* --quick: these unless given; repro-go's: its matrix's quick rows
+ * (kind_go.c), every cell once, a negative control until its first
+ * failure, at the run duration its questions need. */
 #define QUICK_RUNS 3
 #define QUICK_MAX_RUNS 24
 #define QUICK_RUN_DURATION 0.5
+#define REPRO_GO_QUICK_RUNS 1
+#define REPRO_GO_QUICK_MAX_RUNS 20
 
 /* ---- option values ---- */
 
 /* protocol.h's names plus the words the runner adds ("all", "default"). */
 static const char *case_choices[NCASES + 2], *variant_choices[NVARIANTS + 2],
-	*atomics_choices[NSTRATEGIES + 3];
+	*atomics_choices[NSTRATEGIES + 3], *kind_choices[8], *source_choices[4];
 
 static void fill_choices(const char **dst, const char *const *names, const char *const *words)
 {
@@ -126,7 +135,9 @@ static const struct opt run_table[] = {
 		  "(default: --runs; never for cells expected to pass)",
 	  .kind = OPT_UINT, .at = AT(max_runs), .given_at = GIVEN(max_runs_given), .min = 1,
 	  .max = MAX_RUNS },
-	{ .name = "quick", .help = "--runs 3 --max-runs 24 --run-duration 0.5 unless given",
+	{ .name = "quick",
+	  .help = "--runs 3 --max-runs 24 --run-duration 0.5 unless given (repro-go:\n"
+		  "its matrix's quick cells, --runs 1 --max-runs 20)",
 	  .kind = OPT_FLAG, .at = AT(quick) },
 	{ .name = "shard", .arg = "I/N", .help = "only runs with k % N == I-1 (see proftorture merge)",
 	  .kind = OPT_CUSTOM, .at = AT(shard), .parse = parse_shard },
@@ -140,13 +151,33 @@ static const struct opt run_table[] = {
 	{ .name = "timeout-slack", .arg = "S",
 	  .help = "plus --watchdog when given; under qemu both factor and\nslack are doubled",
 	  .def = "10s", .kind = OPT_SECONDS, .at = AT(timeout_slack), .min = 0 },
-	{ .name = "threads", .arg = "N", .help = "workers", .kind = OPT_UINT, .at = AT(threads),
-	  .min = 1, .max = PROTOCOL_MAX_THREADS, .group = "passed to stress (its defaults unless given):" },
-	{ .name = "source", .arg = "S", .help = "where the signals come from", .kind = OPT_CHOICE,
-	  .at = AT(source), .choices = protocol_source_names },
-	{ .name = "rate", .arg = "HZ|max", .help = "signals per second in total", .kind = OPT_CUSTOM,
-	  .at = AT(rate), .parse = parse_rate },
-	{ .name = "watchdog", .arg = "S", .help = "no progress for S seconds = deadlock",
+	{ .name = "kind", .arg = "K,..",
+	  .help = "cell kinds: stress (build/<arch>/stress, the C rebuild) and go\n"
+		  "(the real Go runtime's workload, cases/go/; README)",
+	  .def = "stress", .kind = OPT_LIST, .at = AT(kinds), .choices = kind_choices,
+	  .group = "the real Go runtime (kind go):" },
+	{ .name = "flavour", .arg = "F,..",
+	  .help = "runtime flavours (ci/go-build --list), or all (default:\n"
+		  "stock,regressed,unchecked; repro-go: its matrix's)",
+	  .kind = OPT_LIST, .at = AT(flavours) },
+	{ .name = "go-source", .arg = "S,..",
+	  .help = "signal sources: thread-timer (the runtime's own timers), cannon\n"
+		  "(plus the runner's SIGPROF cannon at --rate), or all",
+	  .def = "all", .kind = OPT_LIST, .at = AT(sources), .choices = source_choices },
+	{ .name = "goroot", .arg = "DIR",
+	  .help = "your Go tree, built by ci/go-build --goroot DIR into\n"
+		  "build/<arch>/go/own; runs in stock's place",
+	  .kind = OPT_STRING, .at = AT(goroot) },
+	{ .name = "threads", .arg = "N", .help = "workers (go: -goroutines)", .kind = OPT_UINT,
+	  .at = AT(threads), .min = 1, .max = PROTOCOL_MAX_THREADS,
+	  .group = "passed to the programs (their defaults unless given):" },
+	{ .name = "source", .arg = "S", .help = "stress: where the signals come from",
+	  .kind = OPT_CHOICE, .at = AT(source), .choices = protocol_source_names },
+	{ .name = "rate", .arg = "HZ|max",
+	  .help = "signals per second in total (go: the cannon's; default " GO_CANNON_RATE ")",
+	  .kind = OPT_CUSTOM, .at = AT(rate), .parse = parse_rate },
+	{ .name = "watchdog", .arg = "S",
+	  .help = "no progress for S seconds = deadlock (go: at least 1s)",
 	  .kind = OPT_SECONDS, .at = AT(watchdog), .min = 0.001 },
 	{ .name = "out", .arg = "DIR",
 	  .help = "artifacts: failing runs' output + replay scripts, summary.json\n"
@@ -186,17 +217,64 @@ static const char repro_usage[] =
 	"buggy vs fixed, and exits 0 only when every cell matched cases/expected.tsv.\n"
 	"Takes every option of `proftorture run`.\n";
 
+/* `repro-go` is `run` with the go kind's built-in matrix (kind_go.c: each
+ * cell with the runs its question needs) and, beside it, the C rebuild's
+ * unlocked-flush on the same arches, 5 runs of 5 s, hung runs stopped at
+ * 5 s + 25 s under qemu (timeout = 2 x (5 x 1 + 10)). */
+#define REPRO_GO_KINDS "go,stress"
+#define REPRO_GO_RUNS "5"
+#define REPRO_GO_MAX_RUNS "10"
+#define REPRO_GO_DURATION "5s"
+#define REPRO_GO_TIMEOUT_FACTOR "1"
+#define REPRO_GO_TIMEOUT_SLACK "10s"
+
+static const char repro_go_usage[] =
+	"usage: proftorture repro-go [options]\n\n"
+	"golang/go#24991 in the real Go runtime: Debian's Go 1.19 stock and with the fix\n"
+	"reverted (cases/go/flavours.tsv, built by ci/go-build; `make repro-go` builds\n"
+	"them), on arm5, arm7, mips and mipsle under qemu, with and without the runner's\n"
+	"SIGPROF cannon, beside the C rebuild's unlocked-flush. A built-in matrix, each\n"
+	"cell with the runs its question needs (--runs N gives every cell N), judged\n"
+	"against cases/go/expected.tsv; then one side-by-side line per arch. --goroot DIR\n"
+	"runs your tree in stock's place. Takes every option of `proftorture run`.\n";
+
 static const char run_epilog[] =
 	"exit status: 0 every cell matched; 1 some did not; 2 usage/setup error;\n"
 	"128+N interrupted by signal N (the summary of finished runs is still printed).\n";
 
 /* ---- after parsing, before anything runs ---- */
 
+/* --flavour against cases/go/flavours.tsv (and own, with --goroot). */
+static void check_flavours(const struct opts_program *prog, const struct run_opts *o)
+{
+	if (!o->flavours)
+		return;
+	char *const *known = go_flavour_names();
+	if (!known)
+		opts_die(prog, "--flavour: cannot read cases/go/flavours.tsv");
+	for (size_t i = 0; o->flavours && o->flavours[i]; i++) {
+		const char *f = o->flavours[i];
+		if (strcmp(f, "all") == 0 || ut_list_has(known, f) ||
+		    (o->goroot && strcmp(f, GO_OWN_FLAVOUR) == 0))
+			continue;
+		struct sbuf allowed = { 0 };
+		for (size_t k = 0; known[k]; k++)
+			sb_printf(&allowed, " %s", known[k]);
+		opts_die(prog, "--flavour: '%s' is not one of: all%s%s", f, allowed.s,
+			 o->goroot ? " " GO_OWN_FLAVOUR : " (own, with --goroot)");
+	}
+}
+
 /* Every check that involves two options, and the rules that make one
  * option's default depend on another's. */
 static void check_options(const struct opts_program *prog, struct run_opts *o)
 {
-	if (o->quick) {
+	if (o->quick && o->go_matrix) { /* the run's duration is the question's */
+		if (!o->runs_given)
+			o->runs = REPRO_GO_QUICK_RUNS;
+		if (!o->max_runs_given)
+			o->max_runs = REPRO_GO_QUICK_MAX_RUNS;
+	} else if (o->quick) {
 		if (!o->runs_given)
 			o->runs = QUICK_RUNS;
 		if (!o->max_runs_given)
@@ -216,6 +294,9 @@ static void check_options(const struct opts_program *prog, struct run_opts *o)
 				 (unsigned long long)o->max_runs, (unsigned long long)o->runs);
 		o->max_runs = o->max_runs > o->runs ? o->max_runs : o->runs;
 	}
+	if (o->goroot && !ut_list_has(o->kinds, go_kind.name))
+		opts_die(prog, "--goroot: needs --kind %s", go_kind.name);
+	check_flavours(prog, o);
 	if (o->tap && o->json && strcmp(o->json, "-") == 0)
 		opts_die(prog, "--tap and --json - both want stdout; give --json a file");
 	if (o->runs != EXEC_UNBOUNDED && o->seed + o->max_runs - 1 > PROTOCOL_MAX_SEED)
@@ -290,6 +371,28 @@ static void describe_matrix(struct matrix *m, const char *cmd, const struct exec
 	m->shard_count = x->shard_count;
 }
 
+/* One arch's compilers: each kind's own (cell_kind.h's compiler), the
+ * arch's gcc for a kind without one; distinct values joined by "; ". */
+static void describe_compilers(struct plan *p, struct config_arch *ca)
+{
+	struct sbuf b = { 0 };
+	for (size_t i = 0; i < p->m.ncells; i++) {
+		const struct cell *c = &p->m.cells[i];
+		if (strcmp(c->arch, ca->arch) != 0)
+			continue;
+		char *mine = c->kind->compiler ? c->kind->compiler(c) : NULL;
+		const char *what = c->kind->compiler ? (mine ? mine : "unknown") : ca->compiler;
+		if (what && !strstr(sb_str(&b), what))
+			sb_printf(&b, "%s%s", b.len ? "; " : "", what);
+		free(mine);
+	}
+	if (b.len) {
+		ut_sanitize(b.s);
+		free(ca->compiler);
+		ca->compiler = b.s;
+	}
+}
+
 /* What a reader needs to rerun it (config.h), for the arches its cells
  * run on. */
 static void describe_config(struct plan *p, const char *command_line)
@@ -299,12 +402,35 @@ static void describe_config(struct plan *p, const char *command_line)
 		names[i] = p->m.cells[i].arch;
 	config_collect(&p->m.config, &p->arches, names, command_line);
 	free(names);
+	for (size_t i = 0; i < p->m.config.narches; i++)
+		describe_compilers(p, &p->m.config.arches[i]);
 }
 
 /* ---- the pipeline ---- */
 
-/* The kinds `run` and `repro` plan with (cell_kind.h). */
-static const struct cell_kind *const run_kinds[] = { &stress_kind, NULL };
+/* The cells of the kinds --kind names (cell_kind.h), in the registry's
+ * order. A --runs or --for given by the user replaces the runs a kind
+ * chose for its cells. */
+static void plan_matrix(const struct opts_program *prog, struct plan *p, struct run_opts *o)
+{
+	const struct cell_kind *kinds[8] = { NULL };
+	size_t nk = 0;
+	for (size_t i = 0; cell_kinds[i] && nk + 1 < sizeof kinds / sizeof kinds[0]; i++)
+		if (ut_list_has(o->kinds, cell_kinds[i]->name))
+			kinds[nk++] = cell_kinds[i];
+	struct selection sel = { o->arches,   o->cases,	  o->variants,	o->atomics, o->flavours,
+				 o->sources, o->go_matrix, o->quick, o->goroot };
+	plan_cells(p, &sel, kinds);
+	uint64_t most = o->max_runs;
+	for (size_t i = 0; i < p->m.ncells; i++) {
+		if (o->runs_given || o->for_given || o->quick)
+			p->m.cells[i].runs = 0;
+		most = p->m.cells[i].runs > most ? p->m.cells[i].runs : most;
+	}
+	if (o->runs != EXEC_UNBOUNDED && o->seed + most - 1 > PROTOCOL_MAX_SEED)
+		opts_die(prog, "--seed: %llu + %llu runs passes stress's largest seed, %d",
+			 (unsigned long long)o->seed, (unsigned long long)most, PROTOCOL_MAX_SEED);
+}
 
 static int run_pipeline(const struct opts_program *prog, const char *cmd, struct run_opts *o,
 			const char *command_line)
@@ -315,8 +441,7 @@ static int run_pipeline(const struct opts_program *prog, const char *cmd, struct
 		cli_die(cmd, "%s", err);
 	check_arches(prog, o, &p);
 	char *outdir = prepare_outputs(cmd, o);
-	struct selection sel = { o->arches, o->cases, o->variants, o->atomics };
-	plan_cells(&p, &sel, run_kinds);
+	plan_matrix(prog, &p, o);
 
 	struct exec_config x = exec_config_of(cmd, o, outdir);
 	describe_matrix(&p.m, cmd, &x);
@@ -330,6 +455,7 @@ static int run_pipeline(const struct opts_program *prog, const char *cmd, struct
 	sb_printf(&summary, "%s/summary.json", outdir);
 	sb_printf(&html, "%s/report.html", outdir);
 	ut_format_duration(el, sizeof el, p.m.elapsed);
+	go_side_by_side(&p.m, &footer);
 	sb_printf(&footer, "%zu runs in %s; summary: %s\nreport: %s\n", p.m.nruns, el, summary.s,
 		  html.s);
 	struct report_outputs outs = { cmd, summary.s, html.s, outdir, o->json, o->junit, o->tap };
@@ -351,11 +477,16 @@ static int run_command(const char *cmd, const char *usage, const struct opt *tab
 	fill_choices(variant_choices, protocol_variant_names, (const char *const[]){ "all", NULL });
 	fill_choices(atomics_choices, protocol_strategy_names,
 		     (const char *const[]){ "default", "all", NULL });
+	for (size_t i = 0; cell_kinds[i] && i + 1 < OPTS_COUNT(kind_choices); i++)
+		kind_choices[i] = cell_kinds[i]->name;
+	source_choices[0] = "all";
+	source_choices[1] = protocol_source_names[SOURCE_THREAD_TIMER];
+	source_choices[2] = protocol_source_names[SOURCE_CANNON];
 	char name[32];
 	snprintf(name, sizeof name, "proftorture %s", cmd);
 	struct opts_program prog = { .name = name, .usage = usage, .epilog = run_epilog,
 				     .opts = table, .nopts = n, .usage_exit = CLI_EXIT_USAGE };
-	struct run_opts o = { .source = -1 };
+	struct run_opts o = { .source = -1, .go_matrix = strcmp(cmd, "repro-go") == 0 };
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	o.jobs = cpus > 0 ? (uint64_t)cpus : 1;
 	int first = opts_parse(&prog, argc, argv, &o);
@@ -369,6 +500,9 @@ static int run_command(const char *cmd, const char *usage, const struct opt *tab
 	opts_free_list(o.cases);
 	opts_free_list(o.variants);
 	opts_free_list(o.atomics);
+	opts_free_list(o.kinds);
+	opts_free_list(o.flavours);
+	opts_free_list(o.sources);
 	return rc;
 }
 
@@ -402,4 +536,20 @@ int cmd_repro(int argc, char **argv)
 	set_default(table, OPTS_COUNT(table), "variant", variant_list);
 	set_default(table, OPTS_COUNT(table), "runs", REPRO_RUNS);
 	return run_command("repro", repro_usage, table, OPTS_COUNT(table), argc, argv);
+}
+
+int cmd_repro_go(int argc, char **argv)
+{
+	struct opt table[OPTS_COUNT(run_table)];
+	memcpy(table, run_table, sizeof table);
+	set_default(table, OPTS_COUNT(table), "arch", REPRO_ARCHES);
+	set_default(table, OPTS_COUNT(table), "kind", REPRO_GO_KINDS);
+	set_default(table, OPTS_COUNT(table), "case", protocol_case_names[CASE_LOST_ATOMIC]);
+	set_default(table, OPTS_COUNT(table), "variant", protocol_variant_names[VARIANT_UNLOCKED_FLUSH]);
+	set_default(table, OPTS_COUNT(table), "runs", REPRO_GO_RUNS);
+	set_default(table, OPTS_COUNT(table), "max-runs", REPRO_GO_MAX_RUNS);
+	set_default(table, OPTS_COUNT(table), "run-duration", REPRO_GO_DURATION);
+	set_default(table, OPTS_COUNT(table), "timeout-factor", REPRO_GO_TIMEOUT_FACTOR);
+	set_default(table, OPTS_COUNT(table), "timeout-slack", REPRO_GO_TIMEOUT_SLACK);
+	return run_command("repro-go", repro_go_usage, table, OPTS_COUNT(table), argc, argv);
 }

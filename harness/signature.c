@@ -180,12 +180,13 @@ struct picked {
 };
 
 /* One pass: the user's first match ends it; else the first line of the best
- * tier; else the last non-empty line. */
-static struct picked pick(const char *text, size_t len, const regex_t *user)
+ * tier (*tier_found: 1 or 2); else the last non-empty line (*tier_found 0). */
+static struct picked pick(const char *text, size_t len, const regex_t *user, int *tier_found)
 {
 	struct picked tier[3] = { { 0 } }, last = { 0 };
 	size_t pos = 0, ll;
 	const char *l;
+	*tier_found = 0;
 	compile_list();
 	while ((l = next_line(text, len, &pos, &ll))) {
 		if (blank(l, ll))
@@ -202,12 +203,25 @@ static struct picked pick(const char *text, size_t len, const regex_t *user)
 		if (tier[1].line && !user)
 			break;
 	}
+	*tier_found = tier[1].line ? 1 : tier[2].line ? 2 : 0;
 	return tier[1].line ? tier[1] : tier[2].line ? tier[2] : last;
+}
+
+int sig_pick_failure_line(const char *text, size_t len, char *out, size_t cap)
+{
+	int tier;
+	struct picked p = pick(text, len, NULL, &tier);
+	if (cap)
+		out[0] = 0;
+	if (tier)
+		sig_normalize(p.line, p.len, out, cap);
+	return tier;
 }
 
 void sig_pick_line(const char *text, size_t len, const regex_t *user, char *out, size_t cap)
 {
-	struct picked p = pick(text, len, user);
+	int tier;
+	struct picked p = pick(text, len, user, &tier);
 	if (!p.line) {
 		if (cap)
 			out[0] = 0;

@@ -71,6 +71,9 @@ void sig_of_run(const char *text, size_t len, const struct sig_end *end, const r
 /* The chosen line alone, normalised (rules 1-3 over text[0..len)); "" when
  * the text has no non-empty line. */
 void sig_pick_line(const char *text, size_t len, const regex_t *user, char *out, size_t cap);
+/* Only a failure line (rules 1-2, no user regex): copies it normalised and
+ * returns its tier (1 or 2), or returns 0 (out = "") when the text has none. */
+int sig_pick_failure_line(const char *text, size_t len, char *out, size_t cap);
 /* The same, under its first name (callers written before the list). */
 void sig_from_output(const char *text, size_t len, const regex_t *failure, char *out, size_t cap);
 

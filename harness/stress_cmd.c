@@ -161,19 +161,7 @@ static const struct arch *find_arch(const char *name, struct arch_table *t)
 /* Under qemu the readiness rule needs qemu's trace event (cannon.h). */
 static void check_qemu_can_trace(const struct arch *a)
 {
-	size_t n;
-	char **argv = arch_argv(a, "-d", 1, &n);
-	argv[n++] = xstrdup("trace:help");
-	argv[n] = NULL;
-	struct proc p;
-	proc_run_sync(&p, argv, true, 30);
-	size_t len;
-	char *text = capture_text(&p.cap[0], &len);
-	bool has = memmem(text, len, CANNON_QEMU_EVENT, strlen(CANNON_QEMU_EVENT)) != NULL;
-	free(text);
-	proc_release(&p);
-	argv_free(argv);
-	if (!has)
+	if (!arch_qemu_has_event(a, CANNON_QEMU_EVENT))
 		opts_die(&stress_program,
 			 "--signal-rate: %s has no trace event %s, which tells when the program is "
 			 "ready for the signal; give --signal-after D",

@@ -113,6 +113,8 @@ static json_t *cell_json(const struct cell *c)
 	put(j, "expected", jstr(outcome_set_name(c->expected, en, sizeof en)));
 	put(j, "note", jstr(c->note));
 	put(j, "runs", json_integer((json_int_t)v->total));
+	put(j, "runs_planned", c->runs ? json_integer((json_int_t)c->runs) : json_null());
+	put(j, "measured", json_boolean(c->measured));
 	put(j, "counts", counts_json(&c->tally));
 	put(j, "verdict", jstr(verdict_name(v->kind)));
 	put(j, "matches", json_boolean(v->matches));
@@ -236,6 +238,10 @@ static int read_cell(const struct reader *rd, struct matrix *m, const json_t *c,
 		const char *note = get_str(c, "note");
 		/* emulated matters only when running; a merge runs nothing */
 		*index = matrix_add_cell(m, &id, e, note, false);
+		uint64_t planned;
+		if (get_count(c, "runs_planned", &planned))
+			m->cells[*index].runs = planned;
+		m->cells[*index].measured = json_is_true(json_object_get(c, "measured"));
 	} else if (m->cells[*index].expected != e) {
 		char en[64];
 		return refuse(rd, "%s %s/%s/%s expected %s here but %s elsewhere", id.arch,

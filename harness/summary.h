@@ -4,16 +4,18 @@
  * and pools, and a report generator (issue 15) reads. Written and read
  * with jansson.
  *
- * Version 3 (SUMMARY_VERSION). One JSON object; each cell and each run on
+ * Version 4 (SUMMARY_VERSION). One JSON object; each cell and each run on
  * a line of its own, so `grep` finds them:
  *   "runner"          "proftorture"
- *   "version"         3 (2: no "config"; 1: no "kind" in cells)
+ *   "version"         4 (3: no "runs_planned", "measured"; 2: no "config";
+ *                     1: no "kind" in cells)
  *   "command"         "run", "repro" or "merge"
  *   "shard"           "I/N" for one shard of a matrix, else null
  *   "base_seed"       run k of a cell had seed base_seed + k
  *   "run_duration_s"  each run's length asked for, seconds
  *   "runs_per_cell"   --runs, or null when only a time box bounded it;
- *                     runs with k >= it extended a negative control
+ *                     runs with k >= it extended a negative control (unless
+ *                     the cell has runs_planned)
  *   "interrupted"     a signal stopped the matrix: only finished runs count
  *   "matched"         every tested cell matched the expected table (the
  *                     exit status 0 of run/repro/merge)
@@ -36,6 +38,10 @@
  *     "expected"        outcome names joined by '|' (expected.h), "note"
  *     "runs"            runs recorded; "counts" {outcome name: runs}, only
  *                       the non-zero ones
+ *     "runs_planned"    the cell's own --runs (repro-go gives each cell the
+ *                       runs its question needs), or null: runs_per_cell
+ *     "measured"        true: measured, not judged (matrix.h); "skipped"
+ *                       then says so too
  *     "verdict"         reproduced | clean | inconclusive | unsupported
  *     "matches", "skipped"  against the expected table (verdict.h)
  *     "text"            the verdict's numbers as one line; "reason" why it
@@ -70,8 +76,10 @@
  * removes or changes the meaning of a field, or adds one a reader needs,
  * raises the version; readers refuse a version they do not know. The
  * reader takes versions SUMMARY_VERSION_OLDEST..SUMMARY_VERSION: a version
- * 2 record is version 3 without "config" (its configuration is unknown),
- * so shards written before and after the change still merge.
+ * 3 record is version 4 without "runs_planned" and "measured" (every cell
+ * had runs_per_cell and was judged), and a version 2 one also without "config" (its
+ * configuration is unknown), so shards written before and after the
+ * changes still merge.
  */
 #ifndef HARNESS_SUMMARY_H
 #define HARNESS_SUMMARY_H
@@ -82,7 +90,7 @@
 #include "util.h"
 
 #define SUMMARY_RUNNER "proftorture"
-#define SUMMARY_VERSION 3
+#define SUMMARY_VERSION 4
 #define SUMMARY_VERSION_OLDEST 2 /* the oldest the reader takes */
 
 /* Appends m (summarised) as summary.json to b. */

@@ -40,7 +40,9 @@
  *   failure). Emulator errors and vacuous runs are reported but do not
  *   block a match unless they make the cell inconclusive.
  *
- *   unsupported cells are "skipped": they neither match nor fail.
+ *   unsupported cells are "skipped": they neither match nor fail; so are
+ *   cells their kind planned to be measured, not judged (matrix.h), whose
+ *   verdict and numbers are shown as for any cell.
  */
 #ifndef HARNESS_VERDICT_H
 #define HARNESS_VERDICT_H
@@ -68,6 +70,8 @@ enum verdict_kind { V_REPRODUCED, V_CLEAN, V_INCONCLUSIVE, V_UNSUPPORTED };
 struct cell_verdict {
 	enum verdict_kind kind;
 	bool matches, skipped;
+	bool measured; /* skipped because its kind measures it without judging it
+			* (matrix.h's cell.measured): its numbers stand */
 	unsigned long total, n, failures;
 	double rate;
 	struct stats_interval ci;     /* reproduced: two-sided CP 95% */

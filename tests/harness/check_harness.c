@@ -486,10 +486,10 @@ static const struct {
 	const char *doc, *why;
 } bad_summaries[] = {
 	{ "{\"runner\":\"proftorture\",\"version\":2,\n\"cells\":[", "not JSON: " },
-	{ "{\"runner\":\"proftorture\",\"version\":1,\"cells\":[],\"runs\":[]}", "of version 2 to 3" },
+	{ "{\"runner\":\"proftorture\",\"version\":1,\"cells\":[],\"runs\":[]}", "of version 2 to 4" },
 	{ "{\"runner\":\"proftorture\",\"runner\":\"proftorture\",\"version\":2}", "duplicate" },
 	{ "{\"runner\":\"proftorture\",\"version\":2,\"cells\":{},\"runs\":[]}", "arrays" },
-	{ "{\"runner\":\"proftorture\",\"version\":2,\"cells\":[{\"kind\":\"go\",\"arch\":\"a\","
+	{ "{\"runner\":\"proftorture\",\"version\":2,\"cells\":[{\"kind\":\"toaster\",\"arch\":\"a\","
 	  "\"case\":\"c\",\"variant\":\"v\",\"atomics\":\"s\",\"expected\":\"pass\"}],\"runs\":[]}",
 	  "cell 0 is malformed" },
 	{ "{\"runner\":\"proftorture\",\"version\":2,\"cells\":[{\"kind\":\"stress\",\"arch\":\"a\","
@@ -560,7 +560,8 @@ static int toy_plan_arch(struct plan *p, const struct arch *a, const struct sele
 	return 0;
 }
 
-static const struct cell_kind toy_kind = { "toy", toy_plan_arch, toy_argv, toy_classify };
+static const struct cell_kind toy_kind = { .name = "toy", .plan_arch = toy_plan_arch,
+					  .argv = toy_argv, .classify = toy_classify };
 
 START_TEST(test_a_second_cell_kind_runs_through_the_pipeline)
 {

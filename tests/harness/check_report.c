@@ -263,7 +263,7 @@ START_TEST(test_config_is_collected_and_travels_in_summary_json)
 	config_add_arch(&m.config, "mips", "qemu-mips version 7.2", NULL);
 	struct sbuf doc = { 0 };
 	summary_write(&m, &doc);
-	ck_assert_ptr_nonnull(strstr(doc.s, "\"version\":3"));
+	ck_assert_ptr_nonnull(strstr(doc.s, "\"version\":4"));
 	struct summary_shard shard;
 	char err[512];
 	ck_assert_msg(summary_merge(&back, doc.s, doc.len, ".", &shard, err, sizeof err) == 0, "%s", err);
@@ -297,9 +297,9 @@ START_TEST(test_version_2_is_read_and_a_malformed_config_is_refused)
 	ck_assert_int_eq(summary_merge(&m, bad, strlen(bad), "in", &shard, err, sizeof err), -1);
 	ck_assert_ptr_nonnull(strstr(err, "\"config\" is malformed"));
 	matrix_free(&m);
-	const char *future = "{\"runner\":\"proftorture\",\"version\":4,\"cells\":[],\"runs\":[]}";
+	const char *future = "{\"runner\":\"proftorture\",\"version\":5,\"cells\":[],\"runs\":[]}";
 	ck_assert_int_eq(summary_merge(&m, future, strlen(future), "in", &shard, err, sizeof err), -1);
-	ck_assert_ptr_nonnull(strstr(err, "of version 2 to 3"));
+	ck_assert_ptr_nonnull(strstr(err, "of version 2 to 4"));
 	matrix_free(&m);
 }
 END_TEST

@@ -490,7 +490,7 @@ START_TEST(test_bad_options_exit_2_with_one_line_naming_them)
 		"--failure: bad regular expression",
 		"no summary given",
 		"unknown option '--bogus'",
-		"unknown command 'nosuchcommand'; allowed: list run repro stress merge",
+		"unknown command 'nosuchcommand'; allowed: list run repro repro-go stress merge",
 		"--tap and --json - both want stdout",
 		"--max-runs: needs --runs",
 		"--tap and --json - both want stdout",
