@@ -80,11 +80,6 @@
 #include "signature.h"
 #include "stats.h"
 
-/* The workload's closing line (cases/go/workload/result.go; ci/check-go
- * compares these with the workload's -protocol). */
-#define GO_RESULT_NAME "proftorture-go-workload"
-#define GO_RESULT_VERSION 1
-
 /* The workload flags every run gets, from ci/go-tune's search (README,
  * "Tuning the real runtime"): one worker on eight Ps (idle threads the
  * cannon wakes into the handler beside the busy one) and a profile
@@ -427,8 +422,8 @@ static bool parse_closing(const char *line, size_t len, struct closing *cl)
 	const char *oc = json_string_value(json_object_get(root, "outcome"));
 	const char *detail = json_string_value(json_object_get(root, "detail"));
 	const json_t *version = json_object_get(root, "version"), *counters;
-	bool ok = res && strcmp(res, GO_RESULT_NAME) == 0 && json_is_integer(version) &&
-		  json_integer_value(version) == GO_RESULT_VERSION && oc && outcome_parse(oc) >= 0;
+	bool ok = res && strcmp(res, PROTOCOL_GO_RESULT_NAME) == 0 && json_is_integer(version) &&
+		  json_integer_value(version) == PROTOCOL_GO_RESULT_VERSION && oc && outcome_parse(oc) >= 0;
 	if (ok) {
 		counters = json_object_get(root, "counters");
 		cl->found = true;

@@ -146,6 +146,7 @@ size_t protocol_to_json(char *buf, size_t cap)
 	put_names(&o, "strategies", protocol_strategy_names);
 	put_names(&o, "counters", protocol_counter_names);
 	put_names(&o, "corruptions", protocol_corruption_names);
-	put(&o, "}\n");
+	put(&o, ",\"go_result\":\"%s\",\"go_version\":%d}\n", PROTOCOL_GO_RESULT_NAME,
+	    PROTOCOL_GO_RESULT_VERSION);
 	return o.len;
 }

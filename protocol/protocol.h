@@ -55,6 +55,13 @@
 #define PROTOCOL_RESULT_NAME "proftorture-stress"
 #define PROTOCOL_RESULT_VERSION 2 /* 2: setup errors exit 99 and say "error" */
 
+/* The closing line of the real Go runtime's workload (cases/go/workload),
+ * which the runner's go kind reads (harness/kind_go.c); the workload takes
+ * these and the outcome, counter and corruption names from `stress
+ * --protocol` at build time (ci/gen-go-protocol). */
+#define PROTOCOL_GO_RESULT_NAME "proftorture-go-workload"
+#define PROTOCOL_GO_RESULT_VERSION 1
+
 #define PROTOCOL_NO_EXIT (-1)
 #define PROTOCOL_EXIT_USAGE 2 /* bad option: no result line, one stderr line */
 

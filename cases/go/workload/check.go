@@ -37,17 +37,12 @@ func (c *cycleCounts) add(o cycleCounts) {
 	c.labelled += o.labelled
 }
 
-// The kinds of corruption the check reports: names from the protocol's
-// corruption table (protocol/protocol.h; `make check-go` compares them with
-// `stress --protocol`).
-const (
-	kindMalformed = "malformed-profile" // it does not parse, or a reference dangles
-	kindBadHeader = "bad-header"        // sample types or period are not what the rate gives
-	kindBadCount  = "bad-count"         // a sample's values disagree, or too many samples
-	kindBadTag    = "bad-tag"           // a label that names no worker
-)
-
-var corruptionKinds = []string{kindMalformed, kindBadHeader, kindBadCount, kindBadTag}
+// The kinds of corruption the check reports, from the protocol's corruption
+// table (protocol_gen.go): malformed-profile (it does not parse, or a
+// reference dangles), bad-header (sample types or period are not what the
+// rate gives), bad-count (a sample's values disagree, or too many samples),
+// bad-tag (a label that names no worker).
+var corruptionKinds = []string{kindMalformedProfile, kindBadHeader, kindBadCount, kindBadTag}
 
 // corruption is a profile that breaks a rule.
 type corruption struct {
@@ -79,7 +74,7 @@ func checkProfile(data []byte, r profileRules) (cycleCounts, error) {
 	var n cycleCounts
 	p, err := parseProfile(data)
 	if err != nil {
-		return n, &corruption{kindMalformed, err.Error()}
+		return n, &corruption{kindMalformedProfile, err.Error()}
 	}
 	if err := checkHeader(p, r.hz); err != nil {
 		return n, err

@@ -120,7 +120,7 @@ func TestCheckProfileRules(t *testing.T) {
 		{"zero count", func(p *testProfile) { p.count, p.cpu = 0, 0 }, rules, kindBadCount},
 		{"label names no worker", func(p *testProfile) { p.label = "2" }, rules, kindBadTag},
 		{"label not a number", func(p *testProfile) { p.label = "x" }, rules, kindBadTag},
-		{"dangling location", func(p *testProfile) { p.location = 9 }, rules, kindMalformed},
+		{"dangling location", func(p *testProfile) { p.location = 9 }, rules, kindMalformedProfile},
 		{"more samples than CPU time allows", func(p *testProfile) { p.count, p.cpu = 301, 301e7 }, rules, kindBadCount},
 		{"no bound with outside signals", func(p *testProfile) { p.count, p.cpu = 301, 301e7 },
 			profileRules{hz: 100, workers: 2}, ""},
@@ -164,7 +164,7 @@ func TestTruncatedProfiles(t *testing.T) {
 			t.Errorf("the first %d of %d bytes passed", n, raw.Len())
 		}
 	}
-	if _, err := checkProfile(full[:len(full)/2], profileRules{hz: 100, workers: 2}); kindOf(err) != kindMalformed {
+	if _, err := checkProfile(full[:len(full)/2], profileRules{hz: 100, workers: 2}); kindOf(err) != kindMalformedProfile {
 		t.Errorf("half a gzip stream: %v", err)
 	}
 }

@@ -15,22 +15,10 @@ import (
 	"time"
 )
 
-// resultName and resultVersion name the closing line's format.
-const (
-	resultName    = "proftorture-go-workload"
-	resultVersion = 1
-)
-
-// The outcomes the workload can see itself, with their exit statuses: the
-// protocol's names and statuses (protocol/protocol.h; `make check-go`
-// compares them with `stress --protocol`).
-var outcomes = map[string]int{
-	"pass":     0,
-	"corrupt":  1,
-	"deadlock": 3,
-	"vacuous":  4,
-	"error":    99,
-}
+// The closing line's name and version, the outcomes with their exit
+// statuses, the corruption kinds and the counters are protocol/protocol.h's:
+// ci/go-build generates them into this package (protocol_gen.go, through
+// -overlay) from `stress --protocol`, so a plain `go build` here fails.
 
 // closing is held by whoever writes the closing line; the other waits for
 // the exit. The writer also holds run.mu from then on: the counters it
@@ -55,14 +43,14 @@ func (r *run) verdict() string {
 	switch {
 	case errors.As(r.failure, &c):
 		fmt.Fprintf(os.Stderr, "workload: CORRUPT !!! cycle %d: %v\n", r.cycles, c)
-		return "corrupt"
+		return outcomeCorrupt
 	case r.failure != nil:
 		fmt.Fprintf(os.Stderr, "workload: %v\n", r.failure)
-		return "error"
+		return outcomeError
 	case r.counts.samples == 0 && r.cfg.duration > 0:
-		return "vacuous"
+		return outcomeVacuous
 	}
-	return "pass"
+	return outcomePass
 }
 
 // finish writes the closing line and exits with the outcome's status.
@@ -84,19 +72,19 @@ func (r *run) reportStall(s stall, progress string) {
 	fmt.Fprintf(os.Stderr, "workload: DEADLOCK !!! %s made no progress for %.1f s (watchdog %.1f s)\n%s",
 		s.who, s.idle.Seconds(), r.cfg.watchdog.Seconds(), progress)
 	r.failedAt = time.Since(r.start) - s.idle
-	r.writeResult("deadlock", fmt.Sprintf("%s made no progress for %.1f s", s.who, s.idle.Seconds()))
+	r.writeResult(outcomeDeadlock, fmt.Sprintf("%s made no progress for %.1f s", s.who, s.idle.Seconds()))
 	r.wd.dumpGoroutines()
-	os.Exit(outcomes["deadlock"])
+	os.Exit(outcomes[outcomeDeadlock])
 }
 
 func (r *run) detail(outcome string) string {
 	switch outcome {
-	case "pass":
+	case outcomePass:
 		if r.cfg.duration == 0 {
 			return "one cycle stopped at once (the startup floor)"
 		}
 		return fmt.Sprintf("%d profiles read back and checked", r.cycles)
-	case "vacuous":
+	case outcomeVacuous:
 		return "no samples in any profile"
 	}
 	return r.failure.Error()
@@ -108,7 +96,7 @@ func (r *run) writeResult(outcome, detail string) {
 		ElapsedS: time.Since(r.start).Seconds(), Config: r.configJSON(),
 		Counters: r.countersJSON(), CPUS: r.cpu.Seconds(), Detail: detail,
 	}
-	if outcome != "pass" && outcome != "vacuous" {
+	if outcome != outcomePass && outcome != outcomeVacuous {
 		t := r.failedAt.Seconds()
 		res.FirstFailureS = &t
 	}
@@ -130,12 +118,12 @@ func (r *run) countersJSON() map[string]int64 {
 		}
 	}
 	return map[string]int64{
-		"sessions":         int64(r.cycles),
-		"samples":          r.counts.samples,
-		"lost_atomic_read": r.counts.lostAtomic,
-		"lost_extra_read":  r.counts.lostExtra,
-		"overflow":         r.counts.overflow,
-		"iterations":       rounds,
+		counterSessions:       int64(r.cycles),
+		counterSamples:        r.counts.samples,
+		counterLostAtomicRead: r.counts.lostAtomic,
+		counterLostExtraRead:  r.counts.lostExtra,
+		counterOverflow:       r.counts.overflow,
+		counterIterations:     rounds,
 	}
 }
 
