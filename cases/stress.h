@@ -41,6 +41,9 @@
  * others with relaxed loads: exact at the end, approximate while running.
  * They are 32-bit so they stay plain loads and stores on every arch (a 64-bit
  * atomic would be emulated, i.e. take the very spinlocks under test).
+ * libatomic-deadlock writes no profile: its result line's samples is the
+ * handlers' C11 counter (struct run's c11, read once at the end) and its
+ * lost_atomic_read their 32-bit count of skipped signals (run_tally).
  *
  * The first failure and the result line
  * -------------------------------------
