@@ -164,11 +164,30 @@ static void stop(struct run *r)
 		profbuf_free(r->logs[k]);
 }
 
+/* libatomic-deadlock is C's own _Atomic uint64_t against libatomic's
+ * mutexes: under any other strategy the workers would hold spinlocks (or
+ * nothing) the handler's counter never takes, and a pass would test nothing.
+ * So it runs under libatomic only (its default) and says so the protocol's
+ * way, as a strategy this arch cannot run is said: unsupported. */
+static bool case_runs_under(const struct options *o, char *why, size_t cap)
+{
+	if (o->kase != CASE_LIBATOMIC_DEADLOCK || o->atomics.strategy == ATOMIC_EMUL_LIBATOMIC)
+		return true;
+	snprintf(why, cap, "--case %s runs only under --atomics %s (C's own _Atomic uint64_t "
+			   "against libatomic's locks), not %s",
+		 protocol_case_names[o->kase], protocol_strategy_names[STRATEGY_LIBATOMIC],
+		 atomic_emul_config_name(o->atomics));
+	return false;
+}
+
 /* Runs the case and judges it into v. */
 static void run_case(struct run *r, struct verdict *v)
 {
 	char why[512];
-	if (atomic_emul_configure(r->opt.atomics) != 0) {
+	if (!case_runs_under(&r->opt, why, sizeof why)) {
+		*v = (struct verdict){ .outcome = OUT_UNSUPPORTED, .first_failure = -1 };
+		snprintf(v->detail, sizeof v->detail, "%s", why);
+	} else if (atomic_emul_configure(r->opt.atomics) != 0) {
 		*v = (struct verdict){ .outcome = OUT_UNSUPPORTED, .first_failure = -1 };
 		snprintf(v->detail, sizeof v->detail, "--atomics %s is not available on %s (here: %s)",
 			 atomic_emul_config_name(r->opt.atomics), PROFTORTURE_ARCH,

@@ -11,7 +11,8 @@
  *
  * The one default not in its row is --atomics': this arch's strategy, which
  * atomic_emul_default() knows (ci/arches.tsv, compiled in), set before
- * parsing and shown in the help.
+ * parsing and shown in the help; for libatomic-deadlock, libatomic, the one
+ * strategy that case runs under (main.c says unsupported to any other).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -33,7 +34,7 @@ struct parsed {
 	struct atomic_emul_config atomics;
 	uint64_t seed;
 	int mix[2];
-	bool mix_given, keep_going, probe, list, protocol;
+	bool atomics_given, mix_given, keep_going, probe, list, protocol;
 };
 
 static int parse_rate(const char *arg, void *field, char *why, size_t cap)
@@ -91,7 +92,8 @@ static const struct opt stress_opts[] = {
 	{ .name = "rate", .arg = "HZ|max", .help = "signals per second in total", .def = "max",
 	  .kind = OPT_CUSTOM, .at = AT(rate), .parse = parse_rate },
 	{ .name = "atomics", .arg = "STRATEGY", .help = "how 64-bit atomics are done (default above)",
-	  .kind = OPT_CUSTOM, .at = AT(atomics), .parse = parse_atomics },
+	  .kind = OPT_CUSTOM, .at = AT(atomics), .given_at = OPT_GIVEN(struct parsed, atomics_given),
+	  .parse = parse_atomics },
 	{ .name = "seed", .arg = "N", .help = "seeds the workers' data and the run", .def = "1",
 	  .kind = OPT_UINT, .at = AT(seed), .min = 0, .max = PROTOCOL_MAX_SEED },
 	{ .name = "watchdog", .arg = "S", .help = "no progress for S seconds = deadlock", .def = "5",
@@ -129,7 +131,12 @@ static const int default_mix[NCASES][2] = {
 	[CASE_ATOMIC_DEADLOCK] = { 32, 4 },
 	[CASE_PROFILE_STOP] = { 8, 128 },
 	[CASE_OVERFLOW] = { 0, 64 },
+	[CASE_LIBATOMIC_DEADLOCK] = { 32, 4 },
 };
+
+/* libatomic-deadlock's strategy, whatever the arch's default. */
+static const struct atomic_emul_config c11_case_atomics = { ATOMIC_EMUL_LIBATOMIC,
+							    ATOMIC_EMUL_CAS32_BUILTIN };
 
 static char usage_text[1536], epilog_text[512];
 
@@ -196,13 +203,15 @@ static void build_help(void)
 		 "Runs one case of proftorture against one variant of Go's SIGPROF handler and\n"
 		 "prints exactly one JSON result line on stdout (diagnostics go to stderr).\n\n"
 		 "  CASE      %s\n  VARIANT   %s\n  SOURCE    %s\n"
-		 "  STRATEGY  %s\n            (this build runs: %s; default %s)\n"
+		 "  STRATEGY  %s\n            (this build runs: %s; default %s,\n"
+		 "            and %s for %s, the one it runs under)\n"
 		 "  MIX       %s\n  OUTCOME   %s\n",
 		 protocol_join(protocol_case_names, " ", cases, sizeof cases),
 		 protocol_join(protocol_variant_names, " ", variants, sizeof variants),
 		 protocol_join(protocol_source_names, " ", sources, sizeof sources),
 		 protocol_join(protocol_strategy_names, " ", strategies, sizeof strategies),
 		 atomic_emul_supported_names(), atomic_emul_config_name(atomic_emul_default()),
+		 atomic_emul_config_name(c11_case_atomics), protocol_case_names[CASE_LIBATOMIC_DEADLOCK],
 		 default_mixes(mixes, sizeof mixes),
 		 reportable_outcomes(outcomes, sizeof outcomes));
 	exit_statuses(epilog_text, sizeof epilog_text);
@@ -279,6 +288,8 @@ void options_parse(int argc, char **argv, struct options *o)
 	if (p.list || p.protocol)
 		exit(0);
 	const int *mix = p.mix_given ? p.mix : default_mix[p.kase];
+	if (!p.atomics_given && p.kase == CASE_LIBATOMIC_DEADLOCK)
+		p.atomics = c11_case_atomics;
 	*o = (struct options){
 		.kase = (enum case_id)p.kase, .variant = (enum sigprof_variant)p.variant,
 		.threads = p.threads, .duration = p.duration, .source = (enum source_id)p.source,

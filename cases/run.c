@@ -11,10 +11,11 @@
  * claimer wrote. Nobody writes them after publication. `reported` and
  * `finished` follow the same pattern (acq_rel CAS, release store / acquire
  * load): the winner of `reported` is the only writer of the result line,
- * and run_finish's residue is seen by whoever sees `finished`.
+ * and run_finish's residue and C11 total are seen by whoever sees `finished`.
  */
 #define _GNU_SOURCE
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -115,6 +116,7 @@ bool run_claim_report(struct run *r)
 void run_finish(struct run *r, uint64_t residue)
 {
 	r->residue = residue;
+	r->c11_samples = atomic_load(&r->c11.samples); /* no handler runs any more: free */
 	__atomic_store_n(&r->finished, 1, __ATOMIC_RELEASE);
 }
 
@@ -147,7 +149,16 @@ void run_tally(const struct run *r, struct tally *t)
 	c[CTR_LOST_ATOMIC_READ] = r->totals.lost_atomic;
 	c[CTR_LOST_EXTRA_READ] = r->totals.lost_external;
 	c[CTR_SESSIONS] = peek(&r->session);
-	if (__atomic_load_n(&r->finished, __ATOMIC_ACQUIRE)) {
+	bool finished = __atomic_load_n(&r->finished, __ATOMIC_ACQUIRE);
+	if (r->opt.kase == CASE_LIBATOMIC_DEADLOCK) {
+		/* No log gets samples here: the C11 counter is what was read, and
+		 * the 32-bit count of skipped signals the lost counts read. The
+		 * counter only once main read it (run_finish): before, reading it
+		 * may take a deadlocked worker's libatomic mutex. */
+		c[CTR_SAMPLES] = finished ? r->c11_samples : 0;
+		c[CTR_LOST_ATOMIC_READ] = peek(&r->c11.lost);
+	}
+	if (finished) {
 		c[CTR_RESIDUE] = r->residue;
 		t->racy_delta = (int64_t)(c[CTR_LOST_ATOMIC_READ] + c[CTR_RESIDUE]) -
 				(int64_t)c[CTR_LOST_ATOMIC];

@@ -41,6 +41,9 @@
  * others with relaxed loads: exact at the end, approximate while running.
  * They are 32-bit so they stay plain loads and stores on every arch (a 64-bit
  * atomic would be emulated, i.e. take the very spinlocks under test).
+ * libatomic-deadlock writes no profile: its result line's samples is the
+ * handlers' C11 counter (struct run's c11, read once at the end) and its
+ * lost_atomic_read their 32-bit count of skipped signals (run_tally).
  *
  * The first failure and the result line
  * -------------------------------------
@@ -111,7 +114,9 @@ struct worker {
 	uint32_t too_late;
 	uint32_t ignored;
 	uint32_t flushes;      /* unlocked flushes run by this thread's handler */
+	uint32_t in_libatomic; /* signals whose PC class was libatomic (inside a locking libatomic call) */
 	uint32_t in_handler;
+	uint32_t in_c11_count; /* libatomic-deadlock: the handler is in sigprof_count_c11 */
 	uint32_t exited;       /* set when the worker leaves its loop for good */
 	uint32_t last_pc_class;
 	uintptr_t last_pc;
@@ -159,9 +164,18 @@ struct run {
 	struct first_failure failure;
 	uint32_t reported;             /* the result line is claimed (run_claim_report) */
 
+	/* libatomic-deadlock: the handlers' C11 counter (sigprof.h), alone in its
+	 * 64-byte granule, so libatomic's mutex for it is the one the workers'
+	 * targets share (workers_choose_targets) and guards nothing else here.
+	 * Only handlers touch it while the run lasts; main reads it once they are
+	 * done (run_finish). The watchdog never does: where libatomic locks,
+	 * reading it takes the very mutex a deadlocked worker holds. */
+	struct sigprof_c11_count c11 __attribute__((aligned(64)));
+
 	/* the end, written by main once only the watchdog still runs (run_finish) */
 	uint32_t finished;
 	uint64_t residue;              /* lost-atomic counts never flushed */
+	uint64_t c11_samples;          /* libatomic-deadlock: c11.samples at the end */
 
 	/* profile-stop: every log of the run, kept until the end so a write after
 	 * close lands in memory we still own and can be seen */
@@ -219,7 +233,8 @@ void run_corruption(struct run *r, enum corruption kind, const char *fmt, ...)
 bool run_claim_report(struct run *r);
 
 /* Main thread, once every thread but the watchdog has stopped: the
- * lost-atomic counts no flush wrote; the tally then has racy_delta. */
+ * lost-atomic counts no flush wrote, and (libatomic-deadlock) the C11
+ * counter's total; the tally then has racy_delta. */
 void run_finish(struct run *r, uint64_t residue);
 /* Every counter of the result line. Any thread: exact once the threads
  * are done, a snapshot before (the watchdog's). */

@@ -46,7 +46,40 @@ static const char *lock_name(void)
 	return atomic_emul_current().strategy == ATOMIC_EMUL_LIBATOMIC ? "libatomic lock" : "spinlock";
 }
 
-static void dump_worker(const struct worker *w, int i, int nlocks)
+static void say_line(const char *line, int n, size_t cap)
+{
+	say(line, (size_t)n < cap ? (size_t)n : cap - 1);
+}
+
+/* libatomic-deadlock: a handler in sigprof_count_c11 that stalls is in its
+ * C11 counter's libatomic call, waiting for the counter's lock (its index
+ * comes from the address alone: no access, no lock), which is held, or it
+ * would not wait. By whom, glibc says once it has recorded the owner: just
+ * after taking the mutex, and qemu often delivers a signal in between (the
+ * interrupted pc is then in pthread_mutex_lock, past its compare-and-swap). */
+static void dump_c11_wait(const struct run *r, const struct worker *w, int i)
+{
+	if (r->opt.kase != CASE_LIBATOMIC_DEADLOCK || !peek(&w->in_handler) ||
+	    !peek(&w->in_c11_count))
+		return;
+	char line[320], holder[128];
+	int lock = atomic_emul_lock_index((const uint64_t *)&r->c11.samples);
+	int32_t owner = atomic_emul_lock_owner(lock);
+	if (owner == (int32_t)w->tid)
+		snprintf(holder, sizeof holder, "which its own thread holds: a self-deadlock");
+	else if (owner)
+		snprintf(holder, sizeof holder, "held by tid %d", (int)owner);
+	else
+		snprintf(holder, sizeof holder, "held, owner unrecorded (glibc writes it just "
+						"after locking, clears it just before unlocking)");
+	int n = snprintf(line, sizeof line,
+			 "  worker %d's handler waits in atomic_fetch_add on its _Atomic uint64_t "
+			 "counter for %s %d, %s\n",
+			 i, lock_name(), lock, holder);
+	say_line(line, n, sizeof line);
+}
+
+static void dump_worker(const struct run *r, const struct worker *w, int i, int nlocks)
 {
 	char line[256];
 	int held = -1;
@@ -59,7 +92,8 @@ static void dump_worker(const struct worker *w, int i, int nlocks)
 			 i, (int)w->tid, peek(&w->in_handler), lock_name(), held, (unsigned long)w->last_pc,
 			 atomic_emul_pc_class_name((enum atomic_emul_pc_class)peek(&w->last_pc_class)),
 			 peek(&w->iterations), peek(&w->handled), peek(&w->in_atomic));
-	say(line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+	say_line(line, n, sizeof line);
+	dump_c11_wait(r, w, i);
 }
 
 static void dump(const struct run *r, const char *who, double stalled)
@@ -68,16 +102,16 @@ static void dump(const struct run *r, const char *who, double stalled)
 	int n = snprintf(line, sizeof line,
 			 "stress: DEADLOCK !!! %s made no progress for %.1f s (watchdog %.1f s)\n",
 			 who, stalled, r->opt.watchdog);
-	say(line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+	say_line(line, n, sizeof line);
 	int nlocks = atomic_emul_lock_count();
 	for (int i = 0; i < r->opt.threads; i++)
-		dump_worker(&r->workers[i], i, nlocks);
+		dump_worker(r, &r->workers[i], i, nlocks);
 	for (int l = 0; l < nlocks; l++) {
 		int32_t owner = atomic_emul_lock_owner(l);
 		if (owner) {
 			n = snprintf(line, sizeof line, "  %s %d held by tid %d\n", lock_name(), l,
 				     (int)owner);
-			say(line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+			say_line(line, n, sizeof line);
 		}
 	}
 }

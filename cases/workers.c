@@ -7,6 +7,12 @@
  * arithmetic (so ordinary samples, and with them the unlocked flush, are hot
  * at the same time).
  *
+ * In libatomic-deadlock the handler is the C twin instead (sigprof.h,
+ * sigprof_count_c11): it writes no log, only counts in a C11 `_Atomic
+ * uint64_t`, and the workers' words share libatomic's mutex with that
+ * counter, so a signal inside one of their libatomic calls meets its own
+ * lock when the handler counts.
+ *
  * The handler's "stack" is four self-checking words instead of a traceback:
  *   [tid][seq][pc][checksum(tid, seq, pc)]
  * and its tag is the worker itself, so the reader can tell a sample that went
@@ -58,8 +64,37 @@ static size_t self_checking_stack(void *arg, uintptr_t pc, uintptr_t *stk, size_
 	return 4;
 }
 
+static void count_fate(struct worker *w, enum sigprof_fate fate)
+{
+	switch (fate) {
+	case SIGPROF_IGNORED: bump(&w->ignored); break;
+	case SIGPROF_LOST_ATOMIC: bump(&w->lost_atomic); break;
+	case SIGPROF_RECORDED: bump(&w->recorded); break;
+	case SIGPROF_TOO_LATE: bump(&w->too_late); break;
+	}
+}
+
+/* The handler body of the run's case: Go's profiler writing the log, or in
+ * libatomic-deadlock the C twin counting in the C11 counter (whose
+ * in_c11_count tells the watchdog's dump what a stuck handler waits for). */
+static void handle(struct run *r, struct worker *w, uintptr_t pc)
+{
+	if (r->opt.kase == CASE_LIBATOMIC_DEADLOCK) {
+		__atomic_store_n(&w->in_c11_count, 1, __ATOMIC_RELAXED);
+		count_fate(w, sigprof_count_c11(&r->c11, r->opt.variant, pc));
+		__atomic_store_n(&w->in_c11_count, 0, __ATOMIC_RELAXED);
+		return;
+	}
+	struct sigprof_result res =
+		sigprof_handle(&r->prof, r->opt.variant, pc, w, self_checking_stack, w);
+	count_fate(w, res.fate);
+	if (res.flushed)
+		bump(&w->flushes);
+}
+
 /* Async-signal-safe: touches only this thread's worker, the profile (through
- * sigprof_handle) and errno, which it restores. */
+ * sigprof_handle) or the C11 counter (sigprof_count_c11), and errno, which it
+ * restores. */
 void stress_sigprof_handler(int sig, siginfo_t *si, void *uc)
 {
 	(void)sig;
@@ -78,22 +113,10 @@ void stress_sigprof_handler(int sig, siginfo_t *si, void *uc)
 	bump(&w->handled);
 	if (cls != ATOMIC_PC_ELSEWHERE)
 		bump(&w->in_atomic);
-	if (r->opt.probe) { /* the bare probe: same signals, no profiler */
-		__atomic_store_n(&w->in_handler, 0, __ATOMIC_RELAXED);
-		errno = saved;
-		return;
-	}
-
-	struct sigprof_result res =
-		sigprof_handle(&r->prof, r->opt.variant, pc, w, self_checking_stack, w);
-	switch (res.fate) {
-	case SIGPROF_IGNORED: bump(&w->ignored); break;
-	case SIGPROF_LOST_ATOMIC: bump(&w->lost_atomic); break;
-	case SIGPROF_RECORDED: bump(&w->recorded); break;
-	case SIGPROF_TOO_LATE: bump(&w->too_late); break;
-	}
-	if (res.flushed)
-		bump(&w->flushes);
+	if (cls == ATOMIC_PC_LIBATOMIC)
+		bump(&w->in_libatomic);
+	if (!r->opt.probe) /* the bare probe: same signals, no profiler */
+		handle(r, w, pc);
 	__atomic_store_n(&w->in_handler, 0, __ATOMIC_RELAXED);
 	errno = saved;
 }
@@ -130,12 +153,32 @@ bool log_shares_a_lock_with_targets(const struct run *r, struct profbuf *log)
 	return false;
 }
 
+/* Whether word shares a lock with the C11 counter of libatomic-deadlock:
+ * the same lock index, from the counter's address alone (no access). */
+static bool shares_the_c11_counters_lock(const struct run *r, const uint64_t *word)
+{
+	return atomic_emul_lock_index(word) ==
+	       atomic_emul_lock_index((const uint64_t *)&r->c11.samples);
+}
+
+/* Whether word belongs among the targets of the run's case. */
+static bool is_target(const struct run *r, const uint64_t *word, struct profbuf *log)
+{
+	if (atomic_emul_lock_count() <= 1)
+		return true; /* global: one lock for everything; native: none */
+	if (r->opt.kase == CASE_LIBATOMIC_DEADLOCK)
+		return shares_the_c11_counters_lock(r, word);
+	return shares_a_lock_with_log(word, log) == (r->opt.kase == CASE_ATOMIC_DEADLOCK);
+}
+
 /* The words to hammer. In atomic-deadlock they share a spinlock with one of
  * the log's r, w, overflow, overflowTime, so a handler that writes the log
  * can meet the lock its own thread holds (#20146, and the #47505 hole). In
- * every other case they share none, so lost-atomic isolates #24991: a
- * handler can never wait for its own thread. Under global there is only one
- * lock, shared by everything, and under native there are none. */
+ * libatomic-deadlock they share libatomic's mutex with the handler's C11
+ * counter, for the same meeting in C. In every other case they share none,
+ * so lost-atomic isolates #24991: a handler can never wait for its own
+ * thread. Under global there is only one lock, shared by everything, and
+ * under native (or a lock-free libatomic) there are none. */
 void workers_choose_targets(struct run *r, struct profbuf *log)
 {
 	if (!r->hot) {
@@ -144,10 +187,9 @@ void workers_choose_targets(struct run *r, struct profbuf *log)
 			abort();
 		memset(r->hot, 0, HOT_WORDS * sizeof(uint64_t));
 	}
-	bool want_shared = r->opt.kase == CASE_ATOMIC_DEADLOCK;
 	int n = 0;
 	for (int k = 0; k < HOT_WORDS && n < MAX_TARGETS; k++)
-		if (shares_a_lock_with_log(&r->hot[k], log) == want_shared || atomic_emul_lock_count() <= 1)
+		if (is_target(r, &r->hot[k], log))
 			r->targets[n++] = &r->hot[k];
 	r->ntargets = n;
 }

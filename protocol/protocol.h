@@ -92,7 +92,8 @@ enum protocol_class { PROTOCOL_CLEAN, PROTOCOL_FAILURE, PROTOCOL_VOID };
 	X(LOST_ATOMIC, "lost-atomic")                                                             \
 	X(ATOMIC_DEADLOCK, "atomic-deadlock")                                                     \
 	X(PROFILE_STOP, "profile-stop")                                                           \
-	X(OVERFLOW, "overflow")
+	X(OVERFLOW, "overflow")                                                                   \
+	X(LIBATOMIC_DEADLOCK, "libatomic-deadlock")
 
 /* The historical shapes of Go's SIGPROF handler (sigprof/sigprof.h). */
 #define PROTOCOL_VARIANTS(X)                                                                      \

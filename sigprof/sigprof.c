@@ -140,3 +140,25 @@ struct sigprof_result sigprof_handle(struct cpuprof *p, enum sigprof_variant v, 
 	r.fate = cpuprof_add(p, tag, stk, n) ? SIGPROF_RECORDED : SIGPROF_TOO_LATE;
 	return r;
 }
+
+/* ---- the C twin (sigprof.h) ---- */
+
+enum sigprof_fate sigprof_count_c11(struct sigprof_c11_count *c, enum sigprof_variant v,
+				    uintptr_t pc)
+{
+	if (variants[v].atomic_pcs & SIGPROF_PC(atomic_emul_classify_pc(pc))) {
+		atomic_emul_xadd32(&c->lost, 1); /* lock-free on every arch */
+		return SIGPROF_LOST_ATOMIC;
+	}
+	/* Plain C11, as a C profiler writes it. Where libatomic locks this calls
+	 * __atomic_fetch_add_8 (ci/async-signal-safe.txt), which takes one of
+	 * libatomic's pthread mutexes, WHILE THE INTERRUPTED THREAD MAY HOLD IT:
+	 * inside a libatomic call on a word of the same 64-byte granule modulo
+	 * 4096 that this variant's check did not see (unchecked sees nothing,
+	 * Go's check only the unit's section). Then this waits for its own
+	 * thread for ever; that is the libatomic-deadlock case. Only the
+	 * complete check makes the call safe here. seq_cst: C's default, what
+	 * such a handler writes; main reads the total once every handler is done. */
+	atomic_fetch_add(&c->samples, 1);
+	return SIGPROF_RECORDED;
+}

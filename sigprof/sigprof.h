@@ -22,6 +22,11 @@
  *   exact               ours: the complete check, and the lost count kept in
  *                       a 32-bit atomic, so every signal is counted once.
  *
+ * The same variants also drive the plainest C profiler there is,
+ * sigprof_count_c11 below: a handler that counts samples in a C11
+ * `_Atomic uint64_t` (the libatomic-deadlock case). There only a row's check
+ * matters (atomic_pcs); its counting and flushing are Go's and play no part.
+ *
  * The variants are one table of operations, struct sigprof_ops below (as
  * rcutorture's struct rcu_torture_ops describes each RCU flavour; see
  * docs/DESIGN.md, "The handler variants"): which PC classes a variant takes
@@ -38,6 +43,7 @@
 #ifndef PROFTORTURE_SIGPROF_H
 #define PROFTORTURE_SIGPROF_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -110,6 +116,31 @@ struct sigprof_result {
 /* The handler body. tag goes into the sample's tag slot (Go's &gp.labels). */
 struct sigprof_result sigprof_handle(struct cpuprof *p, enum sigprof_variant v, uintptr_t pc,
 				     void *tag, sigprof_traceback_fn traceback, void *arg);
+
+/* ---- the C twin: a handler whose counter is C11's own 64-bit atomic ----
+ *
+ * What a C profiler or crash handler writes: `atomic_fetch_add(&samples, 1)`
+ * on an `_Atomic uint64_t`. Where the CPU has no 64-bit atomic instruction
+ * (Debian 12's mips, mipsel, powerpc, m68k) gcc makes that a call to
+ * libatomic's __atomic_fetch_add_8, which takes the pthread mutex the
+ * counter's address hashes to (atomic_emul.h, "libatomic"); a signal that
+ * lands while its own thread holds that mutex inside another libatomic call
+ * then waits for itself: golang/go#20146 in C. */
+struct sigprof_c11_count {
+	_Atomic uint64_t samples; /* signals counted: C11, a call into libatomic where it locks */
+	uint32_t lost;            /* signals the check skipped: 32-bit, never a lock */
+};
+
+/* The handler body of the C twin, under variant v's check: if v takes pc's
+ * class (atomic_emul_classify_pc) for "inside an atomic", the signal is
+ * skipped and counted in c->lost (SIGPROF_LOST_ATOMIC); otherwise it is
+ * counted in c->samples (SIGPROF_RECORDED), which may deadlock (above).
+ * unchecked has no check; the Go-style checks see only the unit's section,
+ * so they miss a thread inside libatomic (class libatomic: the #47505
+ * class); the complete check (locked-flush-kuser, exact) skips it. Runs on
+ * the interrupted thread, in its signal handler. */
+enum sigprof_fate sigprof_count_c11(struct sigprof_c11_count *c, enum sigprof_variant v,
+				    uintptr_t pc);
 
 /* Name <-> variant; parse returns -1 for an unknown name. */
 const char *sigprof_variant_name(enum sigprof_variant v);

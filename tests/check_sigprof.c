@@ -13,15 +13,26 @@
  *    handler runs sigprof_handle with each variant. unchecked self-deadlocks
  *    (proved by the lock holder being the handler's own thread); every
  *    checked variant returns and counts a lost sample.
+ *
+ * 3. The same in plain C (sigprof_count_c11, the libatomic-deadlock case):
+ *    the handler counts in a C11 _Atomic uint64_t while its own thread holds
+ *    the libatomic mutex that counter needs, held either inside the unit
+ *    (Go's check sees it) or inside libatomic itself (it does not): there a
+ *    thread faults on a protected word of the counter's lock in the middle
+ *    of a libatomic call, with the mutex taken, and the fault's handler is
+ *    the C twin. Which variants wait for ever is the expected table's
+ *    libatomic-deadlock rows, one place at a time.
  */
 #define _GNU_SOURCE
 #include <check.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "atomic_emul.h"
@@ -182,7 +193,7 @@ static const char *const strategies[] = { "global", "striped", "global-kuser", "
 struct handler_report {
 	uint32_t entered, returned, holder_finished;
 	int32_t handler_tid, holder_seen;
-	int32_t fate;
+	int32_t fate, pc_class;
 };
 
 static struct handler_report *rep;
@@ -294,6 +305,145 @@ START_TEST(test_handler_variants_inside_emulated_atomic)
 }
 END_TEST
 
+/* ---- #20146 in plain C: the C11 counter's handler (sigprof_count_c11) ---- */
+
+enum c11_place {
+	C11_HELD_IN_UNIT,      /* atomic_emul_hold_lock_until: spinning in the section */
+	C11_HELD_IN_LIBATOMIC, /* faulted inside a libatomic call, its mutex taken */
+	C11_NPLACES
+};
+static const char *const c11_place_names[C11_NPLACES] = { "in the unit", "inside libatomic" };
+
+static struct sigprof_c11_count c11 __attribute__((aligned(64)));
+static char *fault_page;   /* PROT_NONE until the fault's handler is done */
+static uint64_t *fault_word; /* on fault_page, guarded by the counter's lock */
+
+/* The handler under test for SIGPROF (held in the unit) and SIGSEGV (held
+ * inside libatomic). On return from a fault, libatomic's access is retried:
+ * the page is made accessible first. */
+static void c11_handler(int sig, siginfo_t *si, void *uc)
+{
+	(void)si;
+	int saved = errno;
+	uintptr_t pc = ucontext_pc(uc);
+	rep->handler_tid = (int32_t)gettid();
+	rep->pc_class = (int32_t)atomic_emul_classify_pc(pc);
+	__atomic_store_n(&rep->entered, 1, __ATOMIC_SEQ_CST);
+	rep->fate = (int32_t)sigprof_count_c11(&c11, variant_under_test, pc);
+	if (sig == SIGSEGV)
+		mprotect(fault_page, (size_t)sysconf(_SC_PAGESIZE), PROT_READ | PROT_WRITE);
+	__atomic_store_n(&rep->returned, 1, __ATOMIC_SEQ_CST);
+	errno = saved;
+}
+
+static void *faulting_adder(void *arg)
+{
+	(void)arg;
+	atomic_emul_xadd64(fault_word, 1); /* libatomic: lock, load (fault), add, unlock */
+	__atomic_store_n(&rep->holder_finished, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+/* Starts the thread that will hold the counter's lock at place; 0 or an exit code. */
+static int start_c11_holder(enum c11_place place, int idx, pthread_t *t)
+{
+	if (place == C11_HELD_IN_UNIT) {
+		guarded_word = (const uint64_t *)&c11.samples;
+		pthread_create(t, NULL, holder, NULL);
+		if (!wait_for_flag(&holder_holding, 5 * slowdown())) /* in its loop, lock held */
+			return 11;
+		pthread_kill(*t, SIGPROF);
+		return 0;
+	}
+	fault_page = mmap(NULL, (size_t)sysconf(_SC_PAGESIZE), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+			  -1, 0);
+	if (fault_page == MAP_FAILED)
+		return 12;
+	fault_word = (uint64_t *)(fault_page + idx * ATOMIC_EMUL_LIBATOMIC_GRANULE);
+	if (atomic_emul_lock_index(fault_word) != idx)
+		return 14;
+	pthread_create(t, NULL, faulting_adder, NULL);
+	return 0;
+}
+
+static void c11_scenario(void *arg)
+{
+	struct atomic_emul_config cfg;
+	if (atomic_emul_parse("libatomic", &cfg) || atomic_emul_configure(cfg) ||
+	    atomic_emul_lock_count() == 0)
+		_exit(77); /* lock-free here: no lock for the counter to wait on */
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = c11_handler;
+	sa.sa_flags = SA_SIGINFO;
+	sigfillset(&sa.sa_mask);
+	sigaction(SIGPROF, &sa, NULL);
+	sigaction(SIGSEGV, &sa, NULL);
+
+	int idx = atomic_emul_lock_index((const uint64_t *)&c11.samples);
+	pthread_t t;
+	int rc = start_c11_holder((enum c11_place)(uintptr_t)arg, idx, &t);
+	if (rc)
+		_exit(rc);
+	if (!wait_for_flag(&rep->entered, 5 * slowdown()))
+		_exit(10);
+	if (!wait_for_flag(&rep->returned, 0.3 * slowdown())) {
+		rep->holder_seen = atomic_emul_lock_owner(idx);
+		_exit(3);
+	}
+	__atomic_store_n(&release_holder, 1, __ATOMIC_SEQ_CST);
+	pthread_join(t, NULL);
+	/* the skipped signal is counted once, and the counter never touched */
+	_exit(c11.lost == 1 && atomic_load(&c11.samples) == 0 ? 0 : 15);
+}
+
+/* cases/expected.tsv's libatomic-deadlock rows where libatomic locks, one
+ * place at a time: no check waits wherever the lock is held; Go's check
+ * (the section) waits only when it is held inside libatomic; the complete
+ * check never. */
+static bool c11_handler_waits_for_ever(enum c11_place place, enum sigprof_variant v)
+{
+	switch (v) {
+	case SIGPROF_UNCHECKED: return true;
+	case SIGPROF_UNLOCKED_FLUSH:
+	case SIGPROF_LOCKED_FLUSH: return place == C11_HELD_IN_LIBATOMIC;
+	default: return false;
+	}
+}
+
+START_TEST(test_c11_counter_handler_with_its_lock_held)
+{
+	enum c11_place place = (enum c11_place)_i;
+	const int32_t want_class[C11_NPLACES] = { ATOMIC_PC_UNIT, ATOMIC_PC_LIBATOMIC };
+	for (int v = 0; v < SIGPROF_NVARIANTS; v++) {
+		rep = shared_alloc(sizeof *rep);
+		variant_under_test = (enum sigprof_variant)v;
+		const char *vn = sigprof_variant_name(variant_under_test);
+		struct child_result r =
+			run_in_child(c11_scenario, (void *)(uintptr_t)place, 20 * slowdown());
+		if (r.outcome == CHILD_EXITED && r.code == 77)
+			return; /* lock-free here: the quick matrix's pass rows say the rest */
+		ck_assert_msg(rep->entered, "%s, %s: no signal reached the handler (outcome %d code %d)",
+			      c11_place_names[place], vn, r.outcome, r.code);
+		ck_assert_int_eq(rep->pc_class, want_class[place]);
+		if (c11_handler_waits_for_ever(place, variant_under_test)) {
+			ck_assert_msg(r.outcome == CHILD_EXITED && r.code == 3,
+				      "%s, %s: want a stuck handler, got outcome %d code %d",
+				      c11_place_names[place], vn, r.outcome, r.code);
+			ck_assert(!rep->returned && !rep->holder_finished);
+			ck_assert_int_ne(rep->handler_tid, 0);
+			ck_assert_int_eq(rep->holder_seen, rep->handler_tid); /* waits for itself */
+		} else {
+			ck_assert_msg(r.outcome == CHILD_EXITED && r.code == 0,
+				      "%s, %s: handler did not return, or miscounted (outcome %d code %d)",
+				      c11_place_names[place], vn, r.outcome, r.code);
+			ck_assert_int_eq(rep->fate, SIGPROF_LOST_ATOMIC);
+			ck_assert(rep->holder_finished);
+		}
+	}
+}
+END_TEST
+
 /* ---- the table of operations ---- */
 
 START_TEST(test_ops_table_is_consistent)
@@ -382,6 +532,7 @@ static Suite *sigprof_suite(void)
 		tc = tcase_create("handler-deadlock");
 		tcase_set_timeout(tc, 300);
 		tcase_add_loop_test(tc, test_handler_variants_inside_emulated_atomic, 0, NLOCKING_STRATEGIES);
+		tcase_add_loop_test(tc, test_c11_counter_handler_with_its_lock_held, 0, C11_NPLACES);
 		suite_add_tcase(s, tc);
 	}
 	return s;

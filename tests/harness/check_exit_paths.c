@@ -19,7 +19,10 @@
  *   deadlock     atomic-deadlock / unchecked under global atomics (#20146),
  *                seen by a 0.5 s watchdog
  *   vacuous      10 signals per second for 0.2 s: too few to test anything
- *   unsupported  a strategy this arch cannot run (from stress --list)
+ *   unsupported  a strategy this arch cannot run (from stress --list); and
+ *                one a case does not run: libatomic-deadlock (C's own
+ *                _Atomic against libatomic's locks) under native, while
+ *                without --atomics that case takes libatomic and passes
  *   usage        an unknown option: no result line, one stderr line
  *   setup error  an address-space limit, set between fork and exec, under
  *                which no thread can get its (1 GiB) stack; root too is
@@ -68,6 +71,10 @@ static const struct exit_path paths[] = {
 		       "--duration", "0.2" }, false, 1, 4, "vacuous", true },
 	{ "unsupported", { "--case", "lost-atomic", "--variant", "exact", "--atomics", "@UNSUPPORTED" },
 	  false, 1, 77, "unsupported", true },
+	{ "unsupported by the case", { "--case", "libatomic-deadlock", "--variant", "exact",
+				       "--atomics", "native" }, false, 1, 77, "unsupported", true },
+	{ "pass on the case's own atomics", { "--case", "libatomic-deadlock", "--variant", "exact",
+					      "--duration", "1" }, false, 1, 0, "pass", true },
 	{ "usage", { "--case", "lost-atomic", "--variant", "exact", "--no-such-option" }, false, 1, 2,
 	  "error", false },
 	{ "setup error", { "--case", "lost-atomic", "--variant", "exact", "--duration", "0.2" }, true,
