@@ -239,48 +239,179 @@ int ut_mkdir_p(const char *path)
 	return 0;
 }
 
+/* Creates, writes one byte to, and removes a probe file in dir: proves
+ * that a file can be made there (a full disk fails the byte). */
+static int probe_dir(const char *dir)
+{
+	struct sbuf probe = { 0 };
+	sb_printf(&probe, "%s/.proftorture-probe.%ld", dir, (long)getpid());
+	int fd = open(probe.s, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	int rc = fd < 0 || write(fd, "x", 1) != 1 ? -1 : 0;
+	int e = errno;
+	if (fd >= 0 && close(fd) < 0 && rc == 0) {
+		rc = -1;
+		e = errno;
+	}
+	if (fd >= 0)
+		unlink(probe.s);
+	sb_free(&probe);
+	errno = e;
+	return rc;
+}
+
 int ut_dir_writable(const char *dir, char *err, size_t errlen)
 {
 	if (ut_mkdir_p(dir) < 0) {
 		snprintf(err, errlen, "cannot create output directory %s: %s", dir, strerror(errno));
 		return -1;
 	}
-	struct sbuf probe = { 0 };
-	sb_printf(&probe, "%s/.proftorture-probe.%ld", dir, (long)getpid());
-	int fd = open(probe.s, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, "x", 1) != 1) {
+	if (probe_dir(dir) < 0) {
 		snprintf(err, errlen, "output directory %s is not writable: %s", dir, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		unlink(probe.s);
-		sb_free(&probe);
 		return -1;
 	}
-	close(fd);
-	unlink(probe.s);
-	sb_free(&probe);
 	return 0;
 }
 
-int ut_write_file(const char *path, const char *data, size_t n, bool executable)
+/* path's directory ("." for a bare name), malloc'd. */
+static char *dir_of(const char *path)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, executable ? 0755 : 0644);
-	if (fd < 0)
-		return -1;
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return xstrdup(".");
+	return slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
+}
+
+int ut_output_writable(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	bool exists = stat(path, &st) == 0;
+	const char *why = NULL;
+	if (exists && S_ISDIR(st.st_mode))
+		why = strerror(EISDIR);
+	else if (exists && !S_ISREG(st.st_mode)) /* /dev/stdout, a FIFO: written in place */
+		why = access(path, W_OK) == 0 ? NULL : strerror(errno);
+	else {
+		char *dir = dir_of(path);
+		why = probe_dir(dir) == 0 ? NULL : strerror(errno);
+		free(dir);
+	}
+	if (why)
+		snprintf(err, errlen, "cannot write %s: %s", path, why);
+	return why ? -1 : 0;
+}
+
+static int write_all(int fd, const char *data, size_t n)
+{
 	while (n) {
 		ssize_t w = write(fd, data, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			int e = errno;
-			close(fd);
-			errno = e;
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
 			return -1;
 		}
 		data += w;
 		n -= (size_t)w;
 	}
+	return 0;
+}
+
+/* An existing file that is not a regular one (/dev/stdout, /dev/full, a
+ * FIFO) cannot be renamed over: it is written where it is. */
+static int write_in_place(const char *path, const char *data, size_t n)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (write_all(fd, data, n) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
 	return close(fd);
+}
+
+/* fsync, where the file system has one (EINVAL: it has none). */
+static int sync_fd(int fd)
+{
+	return fsync(fd) == 0 || errno == EINVAL || errno == ENOTSUP ? 0 : -1;
+}
+
+/* The rename is durable once the directory is synced; best effort. */
+static void sync_dir(const char *path)
+{
+	char *dir = dir_of(path);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		(void)sync_fd(fd);
+		close(fd);
+	}
+	free(dir);
+}
+
+/* Opens the temporary beside target (<dir>/.<name>.tmp.<pid>); a stale
+ * one of a dead process with the same pid is replaced. */
+static int open_temp(struct sbuf *tmp, const char *target, unsigned flags)
+{
+	const char *slash = strrchr(target, '/');
+	if (slash)
+		sb_add(tmp, target, (size_t)(slash - target) + 1);
+	sb_printf(tmp, ".%s.tmp.%ld", slash ? slash + 1 : target, (long)getpid());
+	mode_t mode = flags & UT_FILE_EXEC ? 0755 : 0644;
+	int fd = open(tmp->s, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (fd < 0 && errno == EEXIST && unlink(tmp->s) == 0)
+		fd = open(tmp->s, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	return fd;
+}
+
+/* The temporary's contents, synced and closed, renamed over target. */
+static int write_temp(int fd, const char *tmp, const char *target, const char *data, size_t n,
+		      unsigned flags)
+{
+	int rc = write_all(fd, data, n);
+	if (rc == 0 && !(flags & UT_FILE_NOSYNC))
+		rc = sync_fd(fd);
+	int e = errno;
+	if (close(fd) < 0 && rc == 0) {
+		rc = -1;
+		e = errno;
+	}
+	if (rc == 0 && rename(tmp, target) < 0) {
+		rc = -1;
+		e = errno;
+	}
+	errno = e;
+	return rc;
+}
+
+int ut_write_file(const char *path, const char *data, size_t n, unsigned flags)
+{
+	struct stat st;
+	bool exists = stat(path, &st) == 0;
+	if (exists && S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		return -1;
+	}
+	if (exists && !S_ISREG(st.st_mode))
+		return write_in_place(path, data, n);
+	/* through a symlink: the file it points to is replaced, not the link */
+	char *target = exists ? realpath(path, NULL) : NULL;
+	if (!target)
+		target = xstrdup(path);
+	struct sbuf tmp = { 0 };
+	int fd = open_temp(&tmp, target, flags);
+	int rc = fd < 0 ? -1 : write_temp(fd, tmp.s, target, data, n, flags);
+	int e = errno;
+	if (rc < 0 && fd >= 0)
+		unlink(tmp.s);
+	else if (rc == 0 && !(flags & UT_FILE_NOSYNC))
+		sync_dir(target);
+	sb_free(&tmp);
+	free(target);
+	errno = e;
+	return rc;
 }
 
 char *ut_read_file(const char *path, size_t max, size_t *len)

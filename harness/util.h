@@ -63,8 +63,22 @@ int ut_mkdir_p(const char *path);
 /* Creates (mkdir -p) dir and proves it writable by creating and removing a
  * probe file. 0, or -1 with a message in err. */
 int ut_dir_writable(const char *dir, char *err, size_t errlen);
-/* Writes data to path (mode 0644 or 0755). 0 or -1 with errno. */
-int ut_write_file(const char *path, const char *data, size_t n, bool executable);
+/* Proves that ut_write_file(path) can create its file, without creating
+ * or touching path: a temporary made and removed in path's directory, or,
+ * for an existing file that is not a regular one (/dev/stdout), write
+ * permission. A directory is refused. 0, or -1 with a message in err. */
+int ut_output_writable(const char *path, char *err, size_t errlen);
+
+/* Writes data to path, atomically: a temporary in the same directory
+ * (.<name>.tmp.<pid>), every write checked, fsync'd (unless
+ * UT_FILE_NOSYNC), closed with its result checked, then renamed over path
+ * and the directory fsync'd. On any failure the temporary is removed and
+ * path is untouched: the previous file, or none; never an empty or torn
+ * one. Through a symlink the file it points to is replaced; an existing
+ * file that is not a regular one (/dev/stdout, a FIFO) is written in
+ * place. Mode 0644, or 0755 with UT_FILE_EXEC. 0, or -1 with errno. */
+enum { UT_FILE_EXEC = 1, UT_FILE_NOSYNC = 2 };
+int ut_write_file(const char *path, const char *data, size_t n, unsigned flags);
 /* Reads a whole file (at most max bytes). NULL with errno on failure. */
 char *ut_read_file(const char *path, size_t max, size_t *len);
 

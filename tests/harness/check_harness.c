@@ -5,8 +5,11 @@
  * huge numbers, NUL bytes -- never a pass, always a reason), every
  * classification rule, summary.json written and read back, a second cell
  * kind through the pipeline (the seam of cell_kind.h), the verdict/match
- * rules, failure signatures, bounded capture, and the small parsers and
- * escapers the reports rely on. Native only (make check-harness).
+ * rules, failure signatures, bounded capture, the small parsers and
+ * escapers the reports rely on, and files written whole or not at all
+ * (a failed write leaves the previous file byte-identical, no temporary,
+ * no empty file; a device is written in place, never replaced). Native
+ * only (make check-harness).
  */
 #define _GNU_SOURCE
 #include <check.h>
@@ -17,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -726,6 +730,130 @@ START_TEST(test_spawn_reports_exec_failure_and_kills_at_deadline)
 }
 END_TEST
 
+/* ---- files: written whole or not at all (util.h's ut_write_file) ---- */
+
+static char scratch[64];
+
+static void scratch_dir(void)
+{
+	snprintf(scratch, sizeof scratch, "/tmp/proftorture-check-files-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(scratch));
+}
+
+static void remove_scratch(void)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", scratch);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Names in dir other than . and .., joined by ' '. */
+static void list_dir(const char *dir, char *out, size_t cap)
+{
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "ls -A '%s' | tr '\\n' ' '", dir);
+	FILE *p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	size_t n = fread(out, 1, cap - 1, p);
+	out[n] = 0;
+	pclose(p);
+}
+
+START_TEST(test_files_are_replaced_whole_and_leave_no_temporary)
+{
+	scratch_dir();
+	char path[128], link[128], names[512];
+	snprintf(path, sizeof path, "%s/doc.json", scratch);
+	ck_assert_int_eq(ut_write_file(path, "first\n", 6, 0), 0);
+	ck_assert_int_eq(ut_write_file(path, "second\n", 7, UT_FILE_EXEC), 0);
+	size_t len;
+	char *text = ut_read_file(path, 100, &len);
+	ck_assert_str_eq(text, "second\n");
+	free(text);
+	struct stat st;
+	ck_assert(stat(path, &st) == 0 && (st.st_mode & 0100));
+	/* through a symlink the file is replaced, the link stays a link */
+	snprintf(link, sizeof link, "%s/link.json", scratch);
+	ck_assert_int_eq(symlink("doc.json", link), 0);
+	ck_assert_int_eq(ut_write_file(link, "third\n", 6, UT_FILE_NOSYNC), 0);
+	ck_assert(lstat(link, &st) == 0 && S_ISLNK(st.st_mode));
+	text = ut_read_file(path, 100, &len);
+	ck_assert_str_eq(text, "third\n");
+	free(text);
+	list_dir(scratch, names, sizeof names);
+	ck_assert_str_eq(names, "doc.json link.json ");
+	/* a missing directory: an error, and nothing made */
+	snprintf(path, sizeof path, "%s/gone/doc.json", scratch);
+	ck_assert_int_eq(ut_write_file(path, "x", 1, 0), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	remove_scratch();
+}
+END_TEST
+
+/* A file size limit (write fails with EFBIG, SIGXFSZ ignored) in a child:
+ * the previous file is byte-identical afterwards, and no temporary and no
+ * empty file is left. */
+START_TEST(test_a_failed_write_leaves_the_previous_file_untouched)
+{
+	scratch_dir();
+	char path[128], names[512], big[8192];
+	snprintf(path, sizeof path, "%s/summary.json", scratch);
+	ck_assert_int_eq(ut_write_file(path, "{\"good\":true}\n", 14, 0), 0);
+	memset(big, 'x', sizeof big);
+	pid_t pid = fork();
+	ck_assert(pid >= 0);
+	if (pid == 0) {
+		signal(SIGXFSZ, SIG_IGN);
+		struct rlimit rl = { 4096, 4096 };
+		setrlimit(RLIMIT_FSIZE, &rl);
+		int rc = ut_write_file(path, big, sizeof big, 0);
+		_exit(rc == -1 && errno == EFBIG ? 0 : 1);
+	}
+	int st;
+	ck_assert(waitpid(pid, &st, 0) == pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the write did not fail with EFBIG");
+	size_t len;
+	char *text = ut_read_file(path, 100, &len);
+	ck_assert_str_eq(text, "{\"good\":true}\n");
+	free(text);
+	list_dir(scratch, names, sizeof names);
+	ck_assert_str_eq(names, "summary.json ");
+	remove_scratch();
+}
+END_TEST
+
+START_TEST(test_devices_are_written_in_place_and_never_replaced)
+{
+	/* /dev/full: every write fails with ENOSPC, and is reported */
+	ck_assert_int_eq(ut_write_file("/dev/full", "x", 1, 0), -1);
+	ck_assert_int_eq(errno, ENOSPC);
+	/* /dev/null: written, and still the device (a rename over it, as root,
+	 * would have replaced it with a file) */
+	ck_assert_int_eq(ut_write_file("/dev/null", "x", 1, 0), 0);
+	struct stat st;
+	ck_assert(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode));
+	char err[256];
+	ck_assert_int_eq(ut_output_writable("/dev/null", err, sizeof err), 0);
+	ck_assert_int_eq(ut_output_writable("/tmp", err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "Is a directory"));
+}
+END_TEST
+
+START_TEST(test_output_probe_creates_nothing)
+{
+	scratch_dir();
+	char path[128], names[512], err[256];
+	snprintf(path, sizeof path, "%s/out.json", scratch);
+	ck_assert_int_eq(ut_output_writable(path, err, sizeof err), 0);
+	list_dir(scratch, names, sizeof names);
+	ck_assert_str_eq(names, ""); /* no empty out.json left behind */
+	snprintf(path, sizeof path, "%s/gone/out.json", scratch);
+	ck_assert_int_eq(ut_output_writable(path, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "No such file or directory"));
+	remove_scratch();
+}
+END_TEST
+
 static Suite *harness_suite(void)
 {
 	Suite *s = suite_create("harness-units");
@@ -764,6 +892,13 @@ static Suite *harness_suite(void)
 	tcase_add_test(tc, test_shards_parse_strictly);
 	tcase_add_test(tc, test_escapers_make_any_text_safe);
 	tcase_add_test(tc, test_spawn_reports_exec_failure_and_kills_at_deadline);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("files");
+	tcase_add_test(tc, test_files_are_replaced_whole_and_leave_no_temporary);
+	tcase_add_test(tc, test_a_failed_write_leaves_the_previous_file_untouched);
+	tcase_add_test(tc, test_devices_are_written_in_place_and_never_replaced);
+	tcase_add_test(tc, test_output_probe_creates_nothing);
 	suite_add_tcase(s, tc);
 	return s;
 }
