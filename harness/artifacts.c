@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "arches.h"
+#include "ledger.h"
 
 static void put_command(struct sbuf *b, char *const *argv)
 {
@@ -53,9 +54,8 @@ static void run_log(struct sbuf *log, const struct cell *c, const struct run_rec
 	}
 }
 
-char *artifacts_write(const char *cmd, const char *outdir, const struct cell *c,
-		      const struct run_record *r, char *const *argv, const struct proc *p,
-		      double timeout)
+char *artifacts_write(const char *outdir, const struct cell *c, const struct run_record *r,
+		      char *const *argv, const struct proc *p, double timeout)
 {
 	struct sbuf base = { 0 }, why = { 0 }, log = { 0 }, sh = { 0 }, path = { 0 };
 	sb_printf(&base, "runs/%s-%s-%s-%s-k%u", c->arch, c->case_name, c->variant, c->atomics, r->k);
@@ -66,20 +66,15 @@ char *artifacts_write(const char *cmd, const char *outdir, const struct cell *c,
 			*q = ' ';
 	replay_script(&sh, c, r, why.s, argv, timeout);
 	run_log(&log, c, r, why.s, argv, p);
+	/* each file on its own: a replay script is worth keeping without its log */
+	sb_printf(&path, "%s/%s.sh", outdir, base.s);
+	ledger_write(LEDGER_ARTIFACT, path.s, sh.s, sh.len, true);
+	path.len = 0;
 	sb_printf(&path, "%s/%s.log", outdir, base.s);
-	bool ok = ut_write_file(path.s, log.s, log.len, false) == 0;
-	if (ok) {
-		path.len = 0;
-		sb_printf(&path, "%s/%s.sh", outdir, base.s);
-		ok = ut_write_file(path.s, sh.s, sh.len, true) == 0;
-	}
 	char *rel = NULL;
-	if (ok) {
+	if (ledger_write(LEDGER_ARTIFACT, path.s, log.s, log.len, false) == 0) {
 		sb_puts(&base, ".log");
 		rel = xstrdup(base.s);
-	} else {
-		fprintf(stderr, "proftorture %s: warning: cannot write %s: %s\n", cmd, path.s,
-			strerror(errno));
 	}
 	sb_free(&base);
 	sb_free(&why);

@@ -12,10 +12,11 @@
 #include "matrix.h"
 #include "spawn.h"
 
-/* Writes both files. Returns the log's path relative to outdir (malloc'd),
- * or NULL after a warning on stderr naming the file it could not write. */
-char *artifacts_write(const char *cmd, const char *outdir, const struct cell *c,
-		      const struct run_record *r, char *const *argv, const struct proc *p,
-		      double timeout);
+/* Writes both files, each on its own (atomically, not fsync'd); a file
+ * that cannot be written is a lost artifact (ledger.h). Returns the log's
+ * path relative to outdir (malloc'd), or NULL when the log was lost: the
+ * run's record then names no log. */
+char *artifacts_write(const char *outdir, const struct cell *c, const struct run_record *r,
+		      char *const *argv, const struct proc *p, double timeout);
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ledger.h"
 #include "options.h"
 #include "util.h"
 
@@ -60,21 +61,15 @@ bool cli_colour(void)
 
 void cli_check_output_file(const char *cmd, const char *opt, const char *path)
 {
-	if (!path || strcmp(path, "-") == 0)
-		return;
-	FILE *f = fopen(path, "a");
-	if (!f)
-		cli_die(cmd, "%s: cannot write %s: %s", opt, path, strerror(errno));
-	fclose(f);
+	char err[512];
+	if (path && strcmp(path, "-") != 0 && ut_output_writable(path, err, sizeof err) < 0)
+		cli_die(cmd, "%s: %s", opt, err);
 }
 
-void cli_write_output(const char *cmd, const char *path, const char *data, size_t n)
+int cli_write_output(const char *path, const char *data, size_t n)
 {
-	if (strcmp(path, "-") == 0) {
-		fwrite(data, 1, n, stdout);
-		fflush(stdout);
-		return;
-	}
-	if (ut_write_file(path, data, n, false) < 0)
-		cli_die(cmd, "cannot write %s: %s", path, strerror(errno));
+	if (strcmp(path, "-") != 0)
+		return ledger_write(LEDGER_DOCUMENT, path, data, n, false);
+	fwrite(data, 1, n, stdout);
+	return ledger_check_stream(stdout, "stdout");
 }

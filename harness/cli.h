@@ -6,11 +6,16 @@
  * anything runs.
  *
  * Exit statuses of the runner (all subcommands):
- *   0  every tested cell matched the expected table (stress: no failures)
+ *   0  every tested cell matched the expected table (stress: no failures;
+ *      report: the page written)
  *   1  some cell did not match / was inconclusive (stress: failures seen)
  *   2  usage or setup error; nothing was run
+ *   3  results lost: a file or stream that should hold a result could not
+ *      be written (a full disk, a read-only or removed directory, a file
+ *      size limit), whatever the verdicts; the LOST line on stderr says
+ *      what (ledger.h). It replaces 0 and 1, never 2 or 128+N.
  *   128+N  interrupted by signal N after printing the summary of what
- *      finished (stress: interruption is its normal end, so 0/1 as above)
+ *      finished (stress: interruption is its normal end, so 0/1/3 as above)
  */
 #ifndef HARNESS_CLI_H
 #define HARNESS_CLI_H
@@ -20,6 +25,7 @@
 #include <stdint.h>
 
 #define CLI_EXIT_USAGE 2
+#define CLI_EXIT_LOST 3
 
 int cmd_list(int argc, char **argv);
 int cmd_run(int argc, char **argv);
@@ -50,9 +56,12 @@ double cli_seconds(const char *cmd, const char *opt, const char *arg, double min
 
 /* ANSI colour on stdout: a terminal, NO_COLOR unset, TERM not "dumb". */
 bool cli_colour(void);
-/* Proves path writable (creating it) before any work; "-" and NULL pass. */
+/* Proves path writable before any work, without creating or touching it
+ * (ut_output_writable); dies (exit 2) when it is not. "-" and NULL pass. */
 void cli_check_output_file(const char *cmd, const char *opt, const char *path);
-/* Writes data to path, or stdout for "-". Dies (exit 2) on failure. */
-void cli_write_output(const char *cmd, const char *path, const char *data, size_t n);
+/* Writes a document to path (atomically: ut_write_file), or to stdout for
+ * "-". A failure is counted and named by the ledger (ledger.h): the run
+ * goes on, and ends with exit status CLI_EXIT_LOST. 0 or -1. */
+int cli_write_output(const char *path, const char *data, size_t n);
 
 #endif

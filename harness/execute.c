@@ -281,7 +281,7 @@ static void job_done(void *ctx, void *jobp, struct proc *p)
 			c->live_failures++;
 		}
 		if (r->outcome != OUT_PASS)
-			r->log = artifacts_write(E->x->cmd, E->x->outdir, c, r, j->replay, p, j->timeout);
+			r->log = artifacts_write(E->x->outdir, c, r, j->replay, p, j->timeout);
 		print_run(E, c, r);
 	}
 	if (j->qemu_log >= 0)

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "ledger.h"
 #include "options.h"
 #include "report.h"
 #include "summary.h"
@@ -38,7 +39,8 @@ static const struct opts_program merge_program = {
 	.usage = "usage: proftorture merge [--json FILE] [--junit FILE] [--tap] DIR|FILE...\n\n"
 		 "Combines the summary.json of each DIR (or the named FILEs) into one verdict per cell\n"
 		 "with pooled statistics.\n",
-	.epilog = "exit status: as for `proftorture run`.\n",
+	.epilog = "exit status: as for `proftorture run` (3: --json, --junit or stdout could not\n"
+		  "be written; the LOST line on stderr says which).\n",
 	.opts = merge_table,
 	.nopts = OPTS_COUNT(merge_table),
 	.usage_exit = CLI_EXIT_USAGE,
@@ -118,11 +120,12 @@ int cmd_merge(int argc, char **argv)
 	merge_inputs("merge", &m, argv + first, (size_t)(argc - first));
 
 	struct sbuf footer = { 0 };
-	sb_printf(&footer, "%zu runs from %d summaries\n", m.nruns, argc - first);
+	sb_printf(&footer, "%zu runs from %d summaries", m.nruns, argc - first);
 	struct report_outputs outs = { "merge", NULL, NULL, NULL, o.json, o.junit, o.tap };
+	ledger_start("merge", NULL);
 	report_all(&m, &outs, footer.s);
 	sb_free(&footer);
-	int rc = matrix_matched(&m) ? 0 : 1;
+	int rc = ledger_finish(matrix_matched(&m) ? 0 : 1);
 	matrix_free(&m);
 	return rc;
 }

@@ -10,6 +10,7 @@
 
 #include "cell_kind.h"
 #include "cli.h"
+#include "ledger.h"
 #include "report_html.h"
 #include "stats.h"
 #include "summary.h"
@@ -299,13 +300,56 @@ void report_tap(const struct matrix *m, struct sbuf *b)
 
 /* ---- the stage ---- */
 
+/* The files: summary.json in the out dir and on --json FILE, the page,
+ * JUnit; each failure is counted by the ledger. kept: whether
+ * summary.json and report.html were written. */
+static void write_documents(const struct matrix *m, const struct report_outputs *o,
+			    const struct sbuf *doc, bool kept[2])
+{
+	kept[0] = o->summary_path &&
+		  ledger_write(LEDGER_DOCUMENT, o->summary_path, doc->s, doc->len, false) == 0;
+	kept[1] = false;
+	if (o->html_path) {
+		char title[64];
+		snprintf(title, sizeof title, "proftorture %s", o->cmd);
+		struct html_report r = { title, o->outdir, o->outdir, NULL, NULL };
+		kept[1] = report_html_write(m, &r, o->html_path) == 0;
+	}
+	if (o->json && strcmp(o->json, "-") != 0)
+		cli_write_output(o->json, doc->s, doc->len);
+	if (o->junit) {
+		struct sbuf x = { 0 };
+		report_junit(m, &x);
+		cli_write_output(o->junit, x.s, x.len);
+		sb_free(&x);
+	}
+}
+
+/* The footer's end: where summary.json and report.html are, or that they
+ * were not written (no line may point at a file that does not hold this
+ * record). */
+static void put_where(struct sbuf *b, const struct report_outputs *o, const bool kept[2])
+{
+	if (!o->summary_path) {
+		sb_putc(b, '\n');
+		return;
+	}
+	sb_printf(b, "; summary: %s%s\n", o->summary_path, kept[0] ? "" : " NOT WRITTEN");
+	if (o->html_path)
+		sb_printf(b, "report: %s%s\n", o->html_path, kept[1] ? "" : " NOT WRITTEN");
+}
+
 void report_all(const struct matrix *m, const struct report_outputs *o, const char *footer)
 {
 	bool json_stdout = o->json && strcmp(o->json, "-") == 0;
 	struct sbuf table = { 0 }, doc = { 0 };
+	bool kept[2];
+	summary_write(m, &doc);
+	write_documents(m, o, &doc, kept);
 	report_table(m, o->tap || json_stdout ? false : cli_colour(), &table);
 	report_contrasts(m, &table);
 	sb_puts(&table, footer);
+	put_where(&table, o, kept);
 	fputs(table.s, o->tap || json_stdout ? stderr : stdout);
 	if (o->tap) {
 		struct sbuf tap = { 0 };
@@ -313,27 +357,9 @@ void report_all(const struct matrix *m, const struct report_outputs *o, const ch
 		fputs(tap.s, stdout);
 		sb_free(&tap);
 	}
-	fflush(stdout);
-	summary_write(m, &doc);
-	if (o->summary_path && ut_write_file(o->summary_path, doc.s, doc.len, false))
-		fprintf(stderr, "proftorture %s: cannot write %s: %s\n", o->cmd, o->summary_path,
-			strerror(errno));
-	if (o->html_path) {
-		char title[64];
-		snprintf(title, sizeof title, "proftorture %s", o->cmd);
-		struct html_report r = { title, o->outdir, o->outdir, NULL, NULL };
-		if (report_html_write(m, &r, o->html_path))
-			fprintf(stderr, "proftorture %s: cannot write %s: %s\n", o->cmd, o->html_path,
-				strerror(errno));
-	}
-	if (o->json)
-		cli_write_output(o->cmd, o->json, doc.s, doc.len);
-	if (o->junit) {
-		struct sbuf x = { 0 };
-		report_junit(m, &x);
-		cli_write_output(o->cmd, o->junit, x.s, x.len);
-		sb_free(&x);
-	}
+	if (json_stdout)
+		cli_write_output("-", doc.s, doc.len);
+	ledger_check_stream(stdout, "stdout");
 	sb_free(&doc);
 	sb_free(&table);
 }

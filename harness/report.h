@@ -18,14 +18,17 @@
  *   failures vs passes.
  *
  * report_all is the pipeline's last stage, for `run`, `repro` and `merge`
- * alike. Stdout carries one stream: the table, or TAP with --tap, or
- * summary.json with --json - (the table then goes to stderr; the caller
- * refuses --tap with --json - when parsing options). Then summary.json
- * (summary.h) to the out dir and to --json, the HTML page (report_html.h)
- * beside it, and JUnit to --junit. A --json or --junit file that cannot be
- * written is exit 2 (the caller proved it writable before running, so this
- * is rare); a summary.json or report.html in the out dir that cannot be
- * written is a warning.
+ * alike. First the files, each written atomically (util.h's ut_write_file:
+ * the previous file stays whole when a write fails): summary.json
+ * (summary.h) to the out dir and to --json FILE, the HTML page
+ * (report_html.h) beside it, and JUnit to --junit. Then stdout carries one
+ * stream: the table, or TAP with --tap, or summary.json with --json - (the
+ * table then goes to stderr; the caller refuses --tap with --json - when
+ * parsing options). The table ends with the caller's footer line and where
+ * summary.json and report.html are ("NOT WRITTEN" for one that could not
+ * be). Any file or stream that cannot be written is a loss counted by the
+ * ledger (ledger.h): the caller's ledger_finish then prints the LOST line
+ * and exits CLI_EXIT_LOST (cli.h).
  */
 #ifndef HARNESS_REPORT_H
 #define HARNESS_REPORT_H
@@ -45,7 +48,8 @@ struct report_outputs {
 	bool tap;
 };
 
-/* Everything above for a summarised matrix; footer ends the table. */
+/* Everything above for a summarised matrix; footer (one line, no newline)
+ * ends the table, followed by where the out dir's files went. */
 void report_all(const struct matrix *m, const struct report_outputs *o, const char *footer);
 
 void report_table(const struct matrix *m, bool colour, struct sbuf *b);

@@ -8,8 +8,10 @@
  * bench.json.
  *
  * Exit status: 0 when everything asked for was written (whatever the
- * verdicts: the page says them), 2 on a usage error or an input or output
- * it cannot use.
+ * verdicts: the page says them), 2 on a usage error or an input it cannot
+ * use, or an output found unwritable before anything was read; 3 when the
+ * page or the Markdown could not be written after all (the LOST line on
+ * stderr says which; the previous page, if any, is left whole).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,6 +24,7 @@
 
 #include "bench_file.h"
 #include "cli.h"
+#include "ledger.h"
 #include "options.h"
 #include "report_html.h"
 
@@ -54,7 +57,8 @@ static const struct opts_program report_program = {
 		 "`proftorture merge` pools them: the verdict matrix, per arch the time to first\n"
 		 "failure and the exposure behind clean verdicts, failure signatures with links\n"
 		 "to the kept outputs, and the configuration to rerun it. Prints the page's path.\n",
-	.epilog = "exit status: 0 written; 2 usage error, or an input or output it cannot use.\n",
+	.epilog = "exit status: 0 written; 2 usage error, or an input or output it cannot use;\n"
+		  "3 the page or the Markdown could not be written (the LOST line says which).\n",
 	.opts = report_table,
 	.nopts = OPTS_COUNT(report_table),
 	.usage_exit = CLI_EXIT_USAGE,
@@ -101,7 +105,7 @@ static void write_markdown(const struct matrix *m, const char *path)
 {
 	struct sbuf md = { 0 };
 	report_markdown(m, &md);
-	cli_write_output("report", path, md.s, md.len);
+	cli_write_output(path, md.s, md.len);
 	sb_free(&md);
 }
 
@@ -128,17 +132,19 @@ int cmd_report(int argc, char **argv)
 	char *dir_copy = xstrdup(output);
 	struct html_report r = { title, dirname(dir_copy), ".", o.bench ? &bench : NULL,
 				 argv + first };
-	if (report_html_write(&m, &r, output))
-		cli_die("report", "cannot write %s: %s", output, strerror(errno));
+	ledger_start("report", NULL);
+	bool written = report_html_write(&m, &r, output) == 0;
 	if (o.markdown)
 		write_markdown(&m, o.markdown);
 	/* stdout may carry the Markdown; the page's path then goes to stderr */
-	fprintf(o.markdown && strcmp(o.markdown, "-") == 0 ? stderr : stdout, "report: %s\n", output);
+	if (written)
+		fprintf(o.markdown && strcmp(o.markdown, "-") == 0 ? stderr : stdout, "report: %s\n",
+			output);
 	if (o.bench)
 		bench_free(&bench);
 	matrix_free(&m);
 	free(title);
 	free(dir_copy);
 	free(output);
-	return 0;
+	return ledger_finish(0);
 }

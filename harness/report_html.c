@@ -12,6 +12,7 @@
 
 #include "cell_kind.h"
 #include "html.h"
+#include "ledger.h"
 #include "signature.h"
 #include "summary.h"
 
@@ -494,7 +495,7 @@ int report_html_write(const struct matrix *m, const struct html_report *r, const
 {
 	struct sbuf page = { 0 };
 	report_html(m, r, &page);
-	int rc = ut_write_file(path, page.s, page.len, false);
+	int rc = ledger_write(LEDGER_DOCUMENT, path, page.s, page.len, false);
 	int saved = errno;
 	sb_free(&page);
 	errno = saved;

@@ -43,7 +43,8 @@ struct html_report {
 
 /* The page for a summarised matrix (matrix_summarize called). */
 void report_html(const struct matrix *m, const struct html_report *r, struct sbuf *b);
-/* The page written to path. 0, or -1 with errno. */
+/* The page written to path, atomically; a failure is a lost document
+ * (ledger.h). 0, or -1 with errno. */
 int report_html_write(const struct matrix *m, const struct html_report *r, const char *path);
 
 /* The status line and one table row per cell, GitHub-flavoured Markdown

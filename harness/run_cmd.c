@@ -17,7 +17,10 @@
  * Anything that can fail before a run does so with exit status 2 and
  * nothing started: bad options, unreadable tables, an unwritable out dir
  * or output file, a missing binary or emulator on a selected arch, a cell
- * the expected table does not cover.
+ * the expected table does not cover. A file that cannot be written once
+ * runs have started (a full disk, a directory made read-only or removed)
+ * is counted by the ledger (ledger.h) and ends in exit status 3 with a
+ * LOST line, whatever the verdicts.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -29,6 +32,7 @@
 #include "cli.h"
 #include "execute.h"
 #include "kind_go.h"
+#include "ledger.h"
 #include "options.h"
 #include "plan.h"
 #include "report.h"
@@ -240,7 +244,10 @@ static const char repro_go_usage[] =
 
 static const char run_epilog[] =
 	"exit status: 0 every cell matched; 1 some did not; 2 usage/setup error;\n"
-	"128+N interrupted by signal N (the summary of finished runs is still printed).\n";
+	"3 results lost: a file (summary.json, report.html, --json, --junit, a run's\n"
+	"log) or stdout could not be written, whatever the verdicts (the LOST line on\n"
+	"stderr says what); 128+N interrupted by signal N (the summary of finished runs\n"
+	"is still printed).\n";
 
 /* ---- after parsing, before anything runs ---- */
 
@@ -443,6 +450,7 @@ static int run_pipeline(const struct opts_program *prog, const char *cmd, struct
 	char *outdir = prepare_outputs(cmd, o);
 	plan_matrix(prog, &p, o);
 
+	ledger_start(cmd, outdir);
 	struct exec_config x = exec_config_of(cmd, o, outdir);
 	describe_matrix(&p.m, cmd, &x);
 	describe_config(&p, command_line);
@@ -456,12 +464,11 @@ static int run_pipeline(const struct opts_program *prog, const char *cmd, struct
 	sb_printf(&html, "%s/report.html", outdir);
 	ut_format_duration(el, sizeof el, p.m.elapsed);
 	go_side_by_side(&p.m, &footer);
-	sb_printf(&footer, "%zu runs in %s; summary: %s\nreport: %s\n", p.m.nruns, el, summary.s,
-		  html.s);
+	sb_printf(&footer, "%zu runs in %s", p.m.nruns, el);
 	struct report_outputs outs = { cmd, summary.s, html.s, outdir, o->json, o->junit, o->tap };
 	report_all(&p.m, &outs, footer.s);
 
-	int rc = sig ? 128 + sig : matrix_matched(&p.m) ? 0 : 1;
+	int rc = ledger_finish(sig ? 128 + sig : matrix_matched(&p.m) ? 0 : 1);
 	sb_free(&summary);
 	sb_free(&html);
 	sb_free(&footer);

@@ -62,7 +62,7 @@ void stress_series_add(struct stress_series *s, double x);
 
 /* The closing summary on f (stdout, or stderr when the JSON goes there). */
 void stress_print_summary(struct stress_state *s, FILE *f);
-/* The --json report; dies (exit 2) when it cannot be written. */
+/* The --json report, atomically; a failure is a lost document (ledger.h). */
 void stress_write_json(struct stress_state *s);
 
 #endif

@@ -23,7 +23,9 @@
  * Every failure's combined stdout+stderr goes to PREFIX<run number>, with a
  * marker line where the timeout's kill signal was sent and a closing
  * "ERROR: <how it ended>" line; failures are grouped by signature
- * (signature.h) and counted.
+ * (signature.h) and counted. A failure file, the --json file or stdout
+ * that cannot be written is counted by the ledger (ledger.h): the session
+ * ends with a LOST line and exit status 3 (cli.h), whatever the failures.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -39,6 +41,7 @@
 #include "cannon.h"
 #include "cli.h"
 #include "exec_check.h"
+#include "ledger.h"
 #include "options.h"
 #include "protocol.h"
 #include "spawn.h"
@@ -116,7 +119,9 @@ static const struct opts_program stress_program = {
 		 "Runs CMD over and over, N at a time, like golang.org/x/tools/cmd/stress,\n"
 		 "natively or under qemu-<arch>; saves every failing run's output and groups\n"
 		 "failures by the line that names them.\n",
-	.epilog = "exit status: 0 no failures, 1 failures, 2 usage error (nothing was run).\n",
+	.epilog = "exit status: 0 no failures, 1 failures, 2 usage error (nothing was run),\n"
+		  "3 results lost: a failure file, the --json file or stdout could not be\n"
+		  "written (the LOST line on stderr says what), whatever the failures.\n",
 	.opts = stress_table,
 	.nopts = OPTS_COUNT(stress_table),
 	.usage_exit = 2,
@@ -185,7 +190,7 @@ static char *failure_prefix(const char *given)
 	}
 	struct sbuf probe = { 0 };
 	sb_printf(&probe, "%sprobe", pre.s);
-	if (ut_write_file(probe.s, "", 0, false) < 0)
+	if (ut_write_file(probe.s, "x", 1, UT_FILE_NOSYNC) < 0)
 		opts_die(&stress_program, "-o: cannot create files with prefix %s: %s", pre.s,
 			 strerror(errno));
 	unlink(probe.s);
@@ -195,15 +200,9 @@ static char *failure_prefix(const char *given)
 
 static void check_json_writable(const char *path)
 {
-	if (!path || strcmp(path, "-") == 0)
-		return;
-	bool existed = access(path, F_OK) == 0;
-	FILE *f = fopen(path, "a");
-	if (!f)
-		opts_die(&stress_program, "--json: cannot write %s: %s", path, strerror(errno));
-	fclose(f);
-	if (!existed)
-		unlink(path);
+	char err[512];
+	if (path && strcmp(path, "-") != 0 && ut_output_writable(path, err, sizeof err) < 0)
+		opts_die(&stress_program, "--json: %s", err);
 }
 
 /* The checks that involve two options, or the world. */
@@ -426,11 +425,9 @@ static char *save_failure(struct stress_state *s, uint64_t idx, const struct pro
 			  outcome_name(OUT_TIMEOUT), p->deadline - p->start, signame(p->kill_signal));
 	sb_add(&content, text + kill_at, len - kill_at);
 	sb_printf(&content, "\n\nERROR: %s\n", how);
-	bool saved = ut_write_file(path.s, content.s, content.len, false) == 0;
-	if (!saved) {
-		fprintf(stderr, "proftorture stress: cannot write %s: %s\n", path.s, strerror(errno));
+	bool saved = ledger_write(LEDGER_ARTIFACT, path.s, content.s, content.len, false) == 0;
+	if (!saved)
 		sb_free(&path);
-	}
 	sb_free(&content);
 	return saved ? path.s : NULL;
 }
@@ -555,6 +552,7 @@ int cmd_stress(int argc, char **argv)
 	announce_start(&s);
 	struct pool_ops ops = { next, done, status, stop };
 	s.t0 = ut_now();
+	ledger_start("stress", NULL);
 	s.interrupted = pool_run_configured(s.o.p, &ops, configure, &s, s.o.status_interval);
 	s.elapsed = ut_now() - s.t0;
 	bool json_to_stdout = s.o.json && strcmp(s.o.json, "-") == 0;
@@ -563,7 +561,7 @@ int cmd_stress(int argc, char **argv)
 		stress_write_json(&s);
 	if (s.cannot_start && !s.failures)
 		s.failures = 1;
-	int rc = s.failures ? 1 : 0;
+	int rc = ledger_finish(s.failures ? 1 : 0);
 	free_state(&s);
 	arches_free(&t);
 	return rc;

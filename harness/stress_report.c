@@ -192,7 +192,7 @@ void stress_write_json(struct stress_state *s)
 		cli_die("stress", "--json: cannot build the report (a bug)");
 	struct sbuf b = { 0 };
 	sb_printf(&b, "%s\n", text);
-	cli_write_output("stress", s->o.json, b.s, b.len);
+	cli_write_output(s->o.json, b.s, b.len);
 	sb_free(&b);
 	free(text);
 	json_decref(root);

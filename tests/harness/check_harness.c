@@ -8,8 +8,9 @@
  * rules, failure signatures, bounded capture, the small parsers and
  * escapers the reports rely on, and files written whole or not at all
  * (a failed write leaves the previous file byte-identical, no temporary,
- * no empty file; a device is written in place, never replaced). Native
- * only (make check-harness).
+ * no empty file; a device is written in place, never replaced) and the
+ * ledger that counts every lost write and turns it into exit status 3.
+ * Native only (make check-harness).
  */
 #define _GNU_SOURCE
 #include <check.h>
@@ -27,7 +28,9 @@
 
 #include "../../harness/cell_kind.h"
 #include "../../harness/classify.h"
+#include "../../harness/cli.h"
 #include "../../harness/execute.h"
+#include "../../harness/ledger.h"
 #include "../../harness/plan.h"
 #include "../../harness/report.h"
 #include "../../harness/signature.h"
@@ -854,6 +857,61 @@ START_TEST(test_output_probe_creates_nothing)
 }
 END_TEST
 
+/* ---- the ledger of lost writes (ledger.h) ---- */
+
+START_TEST(test_ledger_counts_every_loss_and_says_them_in_one_line)
+{
+	ledger_reset();
+	ledger_start("run", "/out");
+	ck_assert_int_eq(ledger_finish(0), 0); /* nothing lost: the status stands */
+	ck_assert_int_eq(ledger_finish(1), 1);
+	for (int i = 0; i < 37; i++)
+		ledger_lost(LEDGER_ARTIFACT, "/out/runs/x.log", ENOSPC);
+	ledger_lost(LEDGER_DOCUMENT, "/out/summary.json", ENOSPC);
+	ck_assert_int_eq(ledger_write(LEDGER_DOCUMENT, "/nonexistent/dir/verdict.xml", "x", 1, false),
+			 -1);
+	ck_assert_uint_eq(ledger_count(), 39);
+	struct sbuf b = { 0 };
+	ledger_line(&b);
+	ck_assert_str_eq(b.s, "LOST: 37 artifacts not written, summary.json not written, "
+			      "/nonexistent/dir/verdict.xml not written (No space left on device, "
+			      "No such file or directory); results incomplete\n");
+	sb_free(&b);
+	/* lost beats 0 and 1; a usage error or an interruption says more */
+	ck_assert_int_eq(ledger_finish(0), CLI_EXIT_LOST);
+	ck_assert_int_eq(ledger_finish(1), CLI_EXIT_LOST);
+	ck_assert_int_eq(ledger_finish(CLI_EXIT_USAGE), CLI_EXIT_USAGE);
+	ck_assert_int_eq(ledger_finish(128 + SIGTERM), 128 + SIGTERM);
+	ck_assert_int_ne(CLI_EXIT_LOST, 0);
+	ck_assert_int_ne(CLI_EXIT_LOST, 1);
+	ck_assert_int_ne(CLI_EXIT_LOST, CLI_EXIT_USAGE);
+	ledger_reset();
+	ledger_lost(LEDGER_ARTIFACT, "a", EFBIG);
+	ledger_line(&b);
+	ck_assert_str_eq(b.s, "LOST: 1 artifact not written (File too large); results incomplete\n");
+	sb_free(&b);
+	ledger_reset();
+}
+END_TEST
+
+/* A stream that cannot be written (stdout on a full disk) is a lost
+ * document: /dev/full fails every write with ENOSPC. */
+START_TEST(test_a_failed_stream_is_a_lost_document)
+{
+	ledger_reset();
+	FILE *f = fopen("/dev/full", "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("TAP version 13\n", f);
+	ck_assert_int_eq(ledger_check_stream(f, "stdout"), -1);
+	fclose(f);
+	struct sbuf b = { 0 };
+	ledger_line(&b);
+	ck_assert_str_eq(b.s, "LOST: stdout not written (No space left on device); results incomplete\n");
+	sb_free(&b);
+	ledger_reset();
+}
+END_TEST
+
 static Suite *harness_suite(void)
 {
 	Suite *s = suite_create("harness-units");
@@ -899,6 +957,8 @@ static Suite *harness_suite(void)
 	tcase_add_test(tc, test_a_failed_write_leaves_the_previous_file_untouched);
 	tcase_add_test(tc, test_devices_are_written_in_place_and_never_replaced);
 	tcase_add_test(tc, test_output_probe_creates_nothing);
+	tcase_add_test(tc, test_ledger_counts_every_loss_and_says_them_in_one_line);
+	tcase_add_test(tc, test_a_failed_stream_is_a_lost_document);
 	suite_add_tcase(s, tc);
 	return s;
 }
