@@ -70,6 +70,5 @@ int cli_write_output(const char *path, const char *data, size_t n)
 {
 	if (strcmp(path, "-") != 0)
 		return ledger_write(LEDGER_DOCUMENT, path, data, n, false);
-	fwrite(data, 1, n, stdout);
-	return ledger_check_stream(stdout, "stdout");
+	return ledger_put(stdout, "stdout", data, n);
 }

@@ -14,7 +14,7 @@
 static struct {
 	const char *cmd, *dir;
 	size_t artifacts;
-	struct sbuf documents; /* ", "-separated names */
+	char **documents; /* names, each once */
 	size_t ndocuments;
 	int errors[MAX_ERRORS];
 	size_t nerrors;
@@ -48,10 +48,12 @@ void ledger_lost(enum ledger_kind kind, const char *path, int err)
 {
 	note_error(err);
 	if (kind == LEDGER_DOCUMENT) {
+		for (size_t i = 0; i < L.ndocuments; i++)
+			if (strcmp(L.documents[i], display_name(path)) == 0)
+				return; /* stdout, say, failing at the table and again at TAP */
 		fprintf(stderr, "proftorture %s: cannot write %s: %s\n", L.cmd, path, strerror(err));
-		sb_printf(&L.documents, "%s%s not written", L.ndocuments ? ", " : "",
-			  display_name(path));
-		L.ndocuments++;
+		L.documents = xrealloc(L.documents, (L.ndocuments + 1) * sizeof *L.documents);
+		L.documents[L.ndocuments++] = xstrdup(display_name(path));
 		return;
 	}
 	if (++L.artifacts <= LEDGER_NAMED)
@@ -75,9 +77,21 @@ int ledger_write(enum ledger_kind kind, const char *path, const char *data, size
 
 int ledger_check_stream(FILE *f, const char *name)
 {
-	errno = 0;
+	/* a write that failed before (stdio keeps only the flag) left its errno */
+	int before = errno;
 	if (fflush(f) == 0 && !ferror(f))
 		return 0;
+	int e = errno ? errno : before ? before : EIO;
+	ledger_lost(LEDGER_DOCUMENT, name, e);
+	clearerr(f);
+	errno = e;
+	return -1;
+}
+
+int ledger_put(FILE *f, const char *name, const char *text, size_t n)
+{
+	if (fwrite(text, 1, n, f) == n)
+		return ledger_check_stream(f, name);
 	int e = errno ? errno : EIO;
 	ledger_lost(LEDGER_DOCUMENT, name, e);
 	clearerr(f);
@@ -98,7 +112,8 @@ void ledger_line(struct sbuf *b)
 	if (L.artifacts)
 		sb_printf(b, "%zu artifact%s not written%s", L.artifacts, L.artifacts == 1 ? "" : "s",
 			  L.ndocuments ? ", " : "");
-	sb_puts(b, sb_str(&L.documents));
+	for (size_t i = 0; i < L.ndocuments; i++)
+		sb_printf(b, "%s%s not written", i ? ", " : "", L.documents[i]);
 	sb_puts(b, " (");
 	for (size_t i = 0; i < L.nerrors; i++)
 		sb_printf(b, "%s%s", i ? ", " : "", strerror(L.errors[i]));
@@ -120,7 +135,10 @@ int ledger_finish(int rc)
 
 void ledger_reset(void)
 {
-	sb_free(&L.documents);
+	for (size_t i = 0; i < L.ndocuments; i++)
+		free(L.documents[i]);
+	free(L.documents);
+	L.documents = NULL;
 	L.artifacts = L.ndocuments = L.nerrors = 0;
 	L.cmd = "run";
 	L.dir = NULL;

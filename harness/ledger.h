@@ -48,6 +48,9 @@ int ledger_write(enum ledger_kind kind, const char *path, const char *data, size
  * under stdout, /dev/full) is a lost document called name. 0 or -1. */
 int ledger_check_stream(FILE *f, const char *name);
 
+/* Writes n bytes of text to f and flushes it, as ledger_check_stream. */
+int ledger_put(FILE *f, const char *name, const char *text, size_t n);
+
 /* How many losses so far (artifacts + documents). */
 size_t ledger_count(void);
 
@@ -56,9 +59,10 @@ struct sbuf;
 void ledger_line(struct sbuf *b);
 
 /* The end of a command: checks stdout (ledger_check_stream), prints the
- * LOST line on stderr when anything was lost, and returns the exit status: CLI_EXIT_LOST in place of 0 or 1;
- * rc itself when nothing was lost, and for a usage error (2) or an
- * interruption (128+N), which already say the results are incomplete. */
+ * LOST line on stderr when anything was lost, and returns the exit
+ * status: CLI_EXIT_LOST in place of 0 or 1; rc itself when nothing was
+ * lost, and for a usage error (2) or an interruption (128+N), which
+ * already say the results are incomplete. */
 int ledger_finish(int rc);
 
 /* Forgets everything (for the unit tests). */

@@ -350,16 +350,18 @@ void report_all(const struct matrix *m, const struct report_outputs *o, const ch
 	report_contrasts(m, &table);
 	sb_puts(&table, footer);
 	put_where(&table, o, kept);
-	fputs(table.s, o->tap || json_stdout ? stderr : stdout);
+	if (o->tap || json_stdout)
+		fputs(table.s, stderr);
+	else
+		ledger_put(stdout, "stdout", table.s, table.len);
 	if (o->tap) {
 		struct sbuf tap = { 0 };
 		report_tap(m, &tap);
-		fputs(tap.s, stdout);
+		ledger_put(stdout, "stdout", tap.s, tap.len);
 		sb_free(&tap);
 	}
 	if (json_stdout)
 		cli_write_output("-", doc.s, doc.len);
-	ledger_check_stream(stdout, "stdout");
 	sb_free(&doc);
 	sb_free(&table);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ledger.h"
 #include "stats.h"
 #include "stress.h"
 #include "util.h"
@@ -112,7 +113,10 @@ void stress_print_summary(struct stress_state *s, FILE *f)
 	if (s->o.max_failures && s->failures >= s->o.max_failures)
 		fprintf(f, "stopped after %llu failure(s) (--max-failures)\n",
 			(unsigned long long)s->failures);
-	fflush(f);
+	if (f == stdout) /* the summary is a result: a failed write is a loss */
+		ledger_check_stream(f, "stdout");
+	else
+		fflush(f);
 }
 
 /* ---- JSON ---- */

@@ -903,6 +903,8 @@ START_TEST(test_a_failed_stream_is_a_lost_document)
 	ck_assert_ptr_nonnull(f);
 	fputs("TAP version 13\n", f);
 	ck_assert_int_eq(ledger_check_stream(f, "stdout"), -1);
+	/* the table, then TAP: one stream, named once */
+	ck_assert_int_eq(ledger_put(f, "stdout", "ok 1\n", 5), -1);
 	fclose(f);
 	struct sbuf b = { 0 };
 	ledger_line(&b);
