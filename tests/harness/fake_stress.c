@@ -30,6 +30,8 @@
  *   spew         64 MiB on stdout, then a valid pass line
  *   evildetail   a corrupt line whose detail holds control bytes and XML
  *                metacharacters
+ *   loud         16 KiB of text on stderr, then a corrupt line (a failing
+ *                run whose log is larger than a small file size limit)
  *   FAKE_PIDDIR=dir: every run (not --list) creates dir/<pid>, and
  *     grandchildren dir/<pid>, so a test can prove they are all gone.
  *   FAKE_DEFAULT: the default-atomics line of --list (default: native for
@@ -237,6 +239,12 @@ int main(int argc, char **argv)
 		putchar('\n');
 		line(c, v, arch, at, seed, "pass", "after 64 MiB");
 		return 0;
+	}
+	if (!strcmp(mode, "loud")) {
+		for (int i = 0; i < 256; i++)
+			fprintf(stderr, "fake_stress: loud line %03d, sixty-four bytes of it all told..\n", i);
+		line(c, v, arch, at, seed, "corrupt", "after 16 KiB on stderr");
+		return 1;
 	}
 	if (!strcmp(mode, "evildetail")) {
 		line(c, v, arch, at, seed, "corrupt",
