@@ -19,10 +19,11 @@
  * byte-identical, and no empty file or temporary. Mounts happen in a
  * private mount namespace entered by main, so they vanish with this
  * process whatever a test does; the root-only tests print SKIPPED without
- * root. Negative control, done by hand on 2026-11-30: with ledger_finish
- * (harness/ledger.c) returning the status unchanged, i.e. a lost summary
- * exiting 0 again, 12 of these 14 checks fail (all but the two that expect
- * exit 2 before any run); restored, all pass.
+ * root. `report`: its page over a file size limit, its Markdown on
+ * /dev/full. Negative control, done by hand on 2026-11-30: with
+ * ledger_finish (harness/ledger.c) returning the status unchanged, i.e. a
+ * lost summary exiting 0 again, 13 of these 15 checks fail (all but the
+ * two that expect exit 2 before any run); restored, all pass.
  */
 #define _GNU_SOURCE
 #include <check.h>
@@ -1332,6 +1333,35 @@ START_TEST(test_merge_refuses_a_read_only_or_missing_output_dir)
 }
 END_TEST
 
+/* ---- report ---- */
+
+START_TEST(test_report_page_and_markdown_lost_exit_3)
+{
+	new_piddir();
+	char a[PATH_MAX], page[PATH_MAX + 16];
+	outdir(a, sizeof a, "report-in");
+	struct res *r = pt("unlocked-flush=corrupt,*=pass", 30,
+			   ARGS(RUN_CELLS, "--runs", "2", "--out", a));
+	ck_assert_int_eq(r->rc, 0);
+	snprintf(page, sizeof page, "%s.page.html", a);
+	r = pt("*=pass", 30, ARGS("report", "-o", page, a));
+	ck_assert_msg(r->rc == 0, "rc %d\n%.1500s", r->rc, r->err);
+	size_t prev_len;
+	char *prev = read_all(page, &prev_len);
+	ck_assert(prev && prev_len > 1024);
+	/* the page (some KiB) over a 1 KiB file size limit; the Markdown on a
+	 * full device */
+	struct pt_opts o = { .mode = "*=pass", .timeout = 30, .fsize = 1024 };
+	r = pt_run(&o, ARGS("report", "-o", page, "--markdown", "/dev/full", a));
+	ck_assert_msg(r->rc == 3, "rc %d\n%.1500s", r->rc, r->err);
+	assert_lost_line(r->err, ARGS("page.html not written", "/dev/full not written",
+				      "File too large", "No space left on device"));
+	ck_assert_msg(!strstr(r->out, "report: "), "names a page it did not write: %s", r->out);
+	assert_same_file(page, prev, prev_len);
+	free(prev);
+}
+END_TEST
+
 static Suite *runner_suite(void)
 {
 	Suite *s = suite_create("runner");
@@ -1377,6 +1407,7 @@ static Suite *runner_suite(void)
 	tcase_add_test(tc, test_merge_outputs_lost_exit_3);
 	tcase_add_test(tc, test_merge_output_on_a_full_tmpfs_exit_3);
 	tcase_add_test(tc, test_merge_refuses_a_read_only_or_missing_output_dir);
+	tcase_add_test(tc, test_report_page_and_markdown_lost_exit_3);
 	suite_add_tcase(s, tc);
 	return s;
 }
