@@ -406,6 +406,16 @@ check-cases-%:
 	  --variant unchecked,unlocked-flush,locked-flush,locked-flush-kuser,exact --atomics all --runs 3 \
 	  --max-runs 12
 
+# --- the soak (issue 17): ci/soak says what it samples and what "flat" means ---
+# make soak [SOAK_FOR=30m] [SOAK_EVERY=60]: proftorture run --for SOAK_FOR natively,
+# its RSS, open fds and children sampled every SOAK_EVERY seconds, one verdict line.
+SOAK_FOR   ?= 30m
+SOAK_EVERY ?= 60
+.PHONY: soak
+soak:
+	$(MAKE) --no-print-directory ARCH=native build/native/proftorture build/native/stress
+	SOAK_FOR=$(SOAK_FOR) SOAK_EVERY=$(SOAK_EVERY) ci/soak
+
 # --- benchmarks (issue 7): ci/bench says what each column is ---
 # make bench [BENCH_FLAGS=--quick]
 BENCH_ARCHES := native armel armhf mips mipsel
