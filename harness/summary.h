@@ -18,7 +18,8 @@
  *                     the cell has runs_planned)
  *   "interrupted"     a signal stopped the matrix: only finished runs count
  *   "matched"         every tested cell matched the expected table (the
- *                     exit status 0 of run/repro/merge)
+ *                     exit status 0 of run/repro/merge, when nothing
+ *                     was lost: cli.h)
  *   "elapsed_s"       wall time of the whole matrix, seconds
  *   "config"          what a reader needs to rerun it (config.h); every
  *                     value a string or null (unknown), and in a merged
