@@ -31,6 +31,7 @@
 #include "../../harness/execute.h"
 #include "../../harness/signature.h"
 #include "../../harness/summary.h"
+#include "../support/suite_run.h"
 
 static char top[4096];
 
@@ -564,9 +565,5 @@ int main(void)
 	tcase_add_test(t, test_side_by_side);
 	tcase_add_test(t, test_per_cell_runs_measured_cells_kill_signal_and_cannon);
 	suite_add_tcase(s, t);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return suite_run(s);
 }

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "../support/child.h"
+#include "../support/suite_run.h"
 
 static char root[256], selfdir[2048], runner[PATH_MAX], fake[PATH_MAX];
 
@@ -754,9 +755,5 @@ static Suite *runner_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(runner_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return suite_run(runner_suite());
 }
