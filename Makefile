@@ -165,6 +165,8 @@ check-units: all $(B)/profbuf_go_cases
 	  echo "+ tests/ci/check-workflow"; tests/ci/check-workflow || fail=1; \
 	  echo "+ tests/ci/check-function-length"; \
 	  { tests/ci/check-function-length --self-test && tests/ci/check-function-length; } || fail=1; \
+	  echo "+ tests/ci/check-protocol-literals"; \
+	  { tests/ci/check-protocol-literals --self-test && tests/ci/check-protocol-literals; } || fail=1; \
 	  echo "+ tests/report/check-report $(B)"; tests/report/check-report $(B); rc=$$?; \
 	  if [ $$rc = 77 ]; then skipped=" (the browser test was SKIPPED: no Chromium)"; \
 	  elif [ $$rc != 0 ]; then fail=1; fi; \
@@ -516,26 +518,20 @@ MEASURE_ARCH := $(if $(filter native,$(ARCH)),mipsel,$(ARCH))
 # cases/go/flavours.tsv what each flavour is. Outputs in build/<arch>/go/.
 #   make go-workloads [GO_ARCHES="mipsel armel"] [GO_FLAVOURS=stock,regressed]
 #   make go-runtime-tests                  GOROOT's runtime tests + the eof-race test
-#   make go-measure [GO_MEASURE_FLAGS=--runs 10]   N runs per arch x flavour (ci/go-measure)
 #   make repro-go-eof [REPRO_GO_EOF_FLAGS=--arch native,armhf,mips,mipsel]
 #   make check-go                          gofmt, vet, the workload's tests, smoke runs
 GO_ARCHES   ?= $(ARCHES)
 GO_FLAVOURS ?=
 GO_BUILD     = ci/go-build --arch "$(GO_ARCHES)" $(if $(GO_FLAVOURS),--flavour $(GO_FLAVOURS))
-GO_MEASURE_FLAGS ?=
 REPRO_GO_EOF_FLAGS ?=
 
-.PHONY: go-workloads go-runtime-tests go-measure repro-go-eof check-go
+.PHONY: go-workloads go-runtime-tests repro-go-eof check-go
 
 go-workloads:
 	$(GO_BUILD) --what workload
 
 go-runtime-tests:
 	$(GO_BUILD) --what runtime-test
-
-go-measure:
-	ci/go-build --arch "$(filter-out native,$(GO_ARCHES))" --flavour stock,regressed,unchecked --what workload
-	ci/go-measure $(GO_MEASURE_FLAGS)
 
 # go-stats: harness/stats.c's intervals and Fisher test for the scripts.
 $(B)/go-stats: ci/go-stats.c $(B)/obj/harness/stats.o

@@ -20,6 +20,7 @@
 #include "atomic_emul.h"
 #include "support/child.h"
 #include "ucontext_pc.h"
+#include "support/suite_run.h"
 
 static const char *const all_names[] = {
 	"native", "global", "striped", "global-kuser", "striped-kuser", "libatomic",
@@ -749,9 +750,5 @@ static Suite *atomic_emul_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(atomic_emul_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return suite_run(atomic_emul_suite());
 }

@@ -10,6 +10,7 @@
 
 #include "cpuprof.h"
 #include "profbuf.h"
+#include "support/suite_run.h"
 
 static struct cpuprof prof;
 static int tag_a, tag_b;
@@ -298,9 +299,5 @@ static Suite *cpuprof_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(cpuprof_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return suite_run(cpuprof_suite());
 }

@@ -13,6 +13,7 @@
 
 #include "options.h"
 #include "support/child.h"
+#include "support/suite_run.h"
 
 struct demo {
 	const char *name;
@@ -234,9 +235,5 @@ int main(void)
 	tcase_add_test(tc, test_bad_values_exit_2_with_one_line_naming_the_option);
 	tcase_add_test(tc, test_help_is_generated_from_the_table);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return suite_run(s);
 }

@@ -21,6 +21,7 @@
 #include "support/child.h"
 #include "profbuf.h"
 #include "testpoint.h"
+#include "support/suite_run.h"
 
 /* ---- helpers for the Go cases ---- */
 
@@ -1367,9 +1368,5 @@ static Suite *profbuf_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(profbuf_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return suite_run(profbuf_suite());
 }

@@ -17,6 +17,7 @@
 
 #include "expected.h"
 #include "protocol.h"
+#include "support/suite_run.h"
 
 static const struct {
 	const char *name;
@@ -248,9 +249,5 @@ int main(void)
 	tcase_add_test(tc, test_expected_bad_rows_are_errors_with_their_line);
 	tcase_add_test(tc, test_expected_table_of_the_repository);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return suite_run(s);
 }

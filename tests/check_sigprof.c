@@ -42,6 +42,7 @@
 #include "support/child.h"
 #include "testpoint.h"
 #include "ucontext_pc.h"
+#include "support/suite_run.h"
 
 static struct cpuprof prof;
 static int tag_a;
@@ -540,9 +541,5 @@ static Suite *sigprof_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(sigprof_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return suite_run(sigprof_suite());
 }

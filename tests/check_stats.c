@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "../harness/stats.h"
+#include "support/suite_run.h"
 
 #define ck_near(x, want, tol)                                                                 \
 	do {                                                                                  \
@@ -230,9 +231,5 @@ static Suite *stats_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(stats_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return suite_run(stats_suite());
 }

@@ -43,6 +43,7 @@
 
 #include "../../harness/classify.h"
 #include "../support/child.h"
+#include "../support/suite_run.h"
 
 #define MAX_ARGS 16
 #define RUN_DEADLINE_S 60
@@ -276,9 +277,5 @@ static Suite *exit_paths_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(exit_paths_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return suite_run(exit_paths_suite());
 }

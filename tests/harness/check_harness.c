@@ -39,6 +39,7 @@
 #include "../../harness/util.h"
 #include "../../harness/verdict.h"
 #include "expected.h"
+#include "../support/suite_run.h"
 
 static const char good_line[] =
 	"{\"result\":\"proftorture-stress\",\"version\":2,\"case\":\"lost-atomic\","
@@ -967,9 +968,5 @@ static Suite *harness_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(harness_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return suite_run(harness_suite());
 }

@@ -26,6 +26,7 @@
 #include "../../harness/summary.h"
 #include "../../harness/svg_plot.h"
 #include "../../harness/util.h"
+#include "../support/suite_run.h"
 
 #define EVIL "<script>alert(\"x\")</script> & 'q' \x01\xc3\xa9"
 
@@ -431,9 +432,5 @@ int main(void)
 	tcase_add_test(tc, test_bench_json_with_python_nan_is_read);
 	tcase_add_test(tc, test_the_report_command_writes_the_page_and_refuses_bad_input);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return suite_run(s);
 }

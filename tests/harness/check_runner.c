@@ -31,8 +31,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <sched.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "../support/child.h"
+#include "../support/suite_run.h"
 
 static char root[256], selfdir[2048], runner[PATH_MAX], fake[PATH_MAX];
 
@@ -1433,9 +1434,5 @@ static void enter_private_mounts(void)
 int main(void)
 {
 	enter_private_mounts();
-	SRunner *sr = srunner_create(runner_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return suite_run(runner_suite());
 }

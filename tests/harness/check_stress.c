@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "../../harness/signature.h"
+#include "../support/suite_run.h"
 
 static char top[PATH_MAX], runner[PATH_MAX + 32], programs[PATH_MAX + 32], scratch[PATH_MAX];
 
@@ -413,9 +414,5 @@ static Suite *stress_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(stress_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return suite_run(stress_suite());
 }
