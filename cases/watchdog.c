@@ -160,6 +160,22 @@ static bool progress_of(const struct run *r, int i, uint32_t *p)
 	return true;
 }
 
+/* A stall is measured only in time the watchdog itself ran. A tick that
+ * comes back much later than it asked means the process was not running (a
+ * machine loaded far past its cores, a SIGSTOP, a debugger): nothing could
+ * progress then, deadlocked or not, so every stall clock moves forward by
+ * the lost time instead of charging it to the threads. A real deadlock
+ * keeps the watchdog running (it spins on nothing and takes no lock), so
+ * its ticks stay on time and its stall still reaches --watchdog. */
+#define WATCHDOG_TICK_S 0.02
+#define WATCHDOG_LATE_S 0.25
+
+static void forgive_lost_time(double *since, int n, double gap)
+{
+	for (int i = 0; i < n; i++)
+		since[i] += gap;
+}
+
 static void *watchdog_main(void *arg)
 {
 	struct run *r = arg;
@@ -171,9 +187,12 @@ static void *watchdog_main(void *arg)
 		since[i] = now;
 	}
 	for (;;) {
-		struct timespec tick = { 0, 20 * 1000 * 1000 };
+		struct timespec tick = { 0, (long)(WATCHDOG_TICK_S * 1e9) };
+		double before = now;
 		nanosleep(&tick, NULL);
 		now = run_clock();
+		if (now - before - WATCHDOG_TICK_S > WATCHDOG_LATE_S)
+			forgive_lost_time(since, MAX_WORKERS + 1, now - before - WATCHDOG_TICK_S);
 		for (int i = 0; i <= r->opt.threads; i++) {
 			uint32_t p;
 			if (!progress_of(r, i, &p))

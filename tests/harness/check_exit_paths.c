@@ -18,6 +18,10 @@
  *                result line and exit status
  *   deadlock     atomic-deadlock / unchecked under global atomics (#20146),
  *                seen by a 0.5 s watchdog
+ *   not deadlock a passing run SIGSTOPped 3 times for 1 s under a 0.5 s watchdog:
+ *                time the process did not run is no thread's stall (the
+ *                watchdog forgives a late tick; a loaded machine once made
+ *                a false deadlock of a fixed variant in the quick matrix)
  *   vacuous      10 signals per second for 0.2 s: too few to test anything
  *   unsupported  a strategy this arch cannot run (from stress --list); and
  *                one a case does not run: libatomic-deadlock (C's own
@@ -47,6 +51,7 @@
 
 #define MAX_ARGS 16
 #define RUN_DEADLINE_S 60
+#define STOP_AFTER_S 0.5
 
 struct exit_path {
 	const char *name;
@@ -57,29 +62,33 @@ struct exit_path {
 	int exit_status;
 	const char *outcome;        /* what the runner must classify */
 	bool result_line;
+	double stopped_s;           /* > 0: SIGSTOPped this long, STOPS times (stop_for_a_while) */
 };
 
 static const struct exit_path paths[] = {
 	{ "pass", { "--case", "lost-atomic", "--variant", "exact", "--atomics", "global",
-		    "--duration", "2" }, false, 1, 0, "pass", true },
+		    "--duration", "2" }, false, 1, 0, "pass", true, 0 },
 	{ "corrupt", { "--case", "lost-atomic", "--variant", "unlocked-flush", "--atomics", "global",
-		       "--duration", "10" }, false, 3, 1, "corrupt", true },
+		       "--duration", "10" }, false, 3, 1, "corrupt", true, 0 },
 	{ "drift", { "--case", "lost-atomic", "--variant", "exact", "--duration", "0.3",
-		     "--force-outcome", "drift" }, false, 1, 1, "drift", true },
+		     "--force-outcome", "drift" }, false, 1, 1, "drift", true, 0 },
 	{ "deadlock", { "--case", "atomic-deadlock", "--variant", "unchecked", "--atomics", "global",
-			"--watchdog", "0.5", "--duration", "10" }, false, 1, 3, "deadlock", true },
+			"--watchdog", "0.5", "--duration", "10" }, false, 1, 3, "deadlock", true, 0 },
+	{ "pass, stopped", { "--case", "lost-atomic", "--variant", "exact", "--atomics", "global",
+			     "--threads", "8", "--watchdog", "0.5", "--duration", "5" },
+	  false, 1, 0, "pass", true, 1.0 },
 	{ "vacuous", { "--case", "lost-atomic", "--variant", "exact", "--rate", "10",
-		       "--duration", "0.2" }, false, 1, 4, "vacuous", true },
+		       "--duration", "0.2" }, false, 1, 4, "vacuous", true, 0 },
 	{ "unsupported", { "--case", "lost-atomic", "--variant", "exact", "--atomics", "@UNSUPPORTED" },
-	  false, 1, 77, "unsupported", true },
+	  false, 1, 77, "unsupported", true, 0 },
 	{ "unsupported by the case", { "--case", "libatomic-deadlock", "--variant", "exact",
-				       "--atomics", "native" }, false, 1, 77, "unsupported", true },
+				       "--atomics", "native" }, false, 1, 77, "unsupported", true, 0 },
 	{ "pass on the case's own atomics", { "--case", "libatomic-deadlock", "--variant", "exact",
-					      "--duration", "1" }, false, 1, 0, "pass", true },
+					      "--duration", "1" }, false, 1, 0, "pass", true, 0 },
 	{ "usage", { "--case", "lost-atomic", "--variant", "exact", "--no-such-option" }, false, 1, 2,
-	  "error", false },
+	  "error", false, 0 },
 	{ "setup error", { "--case", "lost-atomic", "--variant", "exact", "--duration", "0.2" }, true,
-	  1, 99, "error", true },
+	  1, 99, "error", true, 0 },
 };
 
 /* ---- running stress ---- */
@@ -127,8 +136,27 @@ static void limit_address_space(void)
 		_exit(125);
 }
 
-/* Runs stress with args, stdout and stderr to files; kills it at the deadline. */
-static void run_stress(const char *const *args, bool limit, struct output *o)
+/* Stops pid (SIGSTOP) for stopped_s, then continues it, STOPS times, the
+ * first STOP_AFTER_S after started_at and each STOP_AFTER_S after the last
+ * continue; false while there are stops to come. Without the watchdog's
+ * allowance for time it did not run, a stop made a false deadlock in 9 of 10
+ * runs with 8 workers (measured: 2 cores, the watchdog tends to run before
+ * some worker after SIGCONT); three stops make a miss rare. */
+#define STOPS 3
+static bool stop_for_a_while(pid_t pid, double *next_stop, int *stops, double stopped_s)
+{
+	if (now_seconds() < *next_stop)
+		return false;
+	kill(pid, SIGSTOP);
+	usleep((useconds_t)(stopped_s * 1e6));
+	kill(pid, SIGCONT);
+	*next_stop = now_seconds() + STOP_AFTER_S;
+	return ++*stops == STOPS;
+}
+
+/* Runs stress with args, stdout and stderr to files; kills it at the
+ * deadline; with stopped_s > 0, stops it for that long on the way. */
+static void run_stress(const char *const *args, bool limit, double stopped_s, struct output *o)
 {
 	char out_path[] = "/tmp/exit-path-out-XXXXXX", err_path[] = "/tmp/exit-path-err-XXXXXX";
 	int out_fd = mkstemp(out_path), err_fd = mkstemp(err_path);
@@ -147,8 +175,12 @@ static void run_stress(const char *const *args, bool limit, struct output *o)
 		_exit(126);
 	}
 	int ws = 0;
-	double deadline = now_seconds() + RUN_DEADLINE_S;
+	double deadline = now_seconds() + RUN_DEADLINE_S, next_stop = now_seconds() + STOP_AFTER_S;
+	bool stopped = stopped_s <= 0;
+	int stops = 0;
 	while (waitpid(pid, &ws, WNOHANG) == 0) {
+		if (!stopped)
+			stopped = stop_for_a_while(pid, &next_stop, &stops, stopped_s);
 		if (now_seconds() > deadline)
 			kill(pid, SIGKILL);
 		usleep(10 * 1000);
@@ -167,7 +199,7 @@ static void unsupported_strategy(char *buf, size_t cap)
 {
 	struct output o;
 	const char *args[] = { "--list", NULL };
-	run_stress(args, false, &o);
+	run_stress(args, false, 0, &o);
 	ck_assert_int_eq(o.status, 0);
 	char *line = strstr(o.out, "\nstrategies ");
 	ck_assert_msg(line != NULL, "stress --list has no strategies line");
@@ -252,7 +284,7 @@ START_TEST(test_exit_path)
 		const char *args[MAX_ARGS + 3];
 		char strategy[64];
 		arguments(p, seed, args, strategy, sizeof strategy);
-		run_stress(args, p->limit_address_space, &o);
+		run_stress(args, p->limit_address_space, p->stopped_s, &o);
 		classify(&o, args, &c);
 		if (strcmp(outcome_name(c.outcome), p->outcome) == 0 || seed == p->attempts)
 			break;
