@@ -225,6 +225,34 @@ static void handler(int sig, siginfo_t *si, void *uc)
 	errno = saved;
 }
 
+/* Installs fn for sig, every signal blocked while it runs. */
+static void on_signal(int sig, void (*fn)(int, siginfo_t *, void *))
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = fn;
+	sa.sa_flags = SA_SIGINFO;
+	sigfillset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+}
+
+/* After SIGPROF reached a thread whose lock idx the holder t keeps: the
+ * scenario's exit status. 10 the handler never ran; 3 it did not return
+ * (it waits for the lock; rep->holder_seen says who holds it); 0 it
+ * returned, and the holder was released and joined. */
+static int await_handler_then_release(int idx, pthread_t t)
+{
+	if (!wait_for_flag(&rep->entered, 5 * slowdown()))
+		return 10;
+	if (!wait_for_flag(&rep->returned, 0.3 * slowdown())) {
+		rep->holder_seen = atomic_emul_lock_owner(idx);
+		return 3;
+	}
+	__atomic_store_n(&release_holder, 1, __ATOMIC_SEQ_CST);
+	pthread_join(t, NULL);
+	return 0;
+}
+
 static void *holder(void *arg)
 {
 	(void)arg;
@@ -245,12 +273,7 @@ static void handler_scenario(void *arg)
 	profbuf_index_words(prof.log, index_words);
 	guarded_word = index_words[1]; /* w */
 
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_sigaction = handler;
-	sa.sa_flags = SA_SIGINFO;
-	sigfillset(&sa.sa_mask);
-	sigaction(SIGPROF, &sa, NULL);
+	on_signal(SIGPROF, handler);
 
 	pthread_t t;
 	pthread_create(&t, NULL, holder, NULL);
@@ -258,15 +281,7 @@ static void handler_scenario(void *arg)
 	if (!wait_for_flag(&holder_holding, 5 * slowdown())) /* in its loop, lock held */
 		_exit(11);
 	pthread_kill(t, SIGPROF);
-	if (!wait_for_flag(&rep->entered, 5 * slowdown()))
-		_exit(10);
-	if (!wait_for_flag(&rep->returned, 0.3 * slowdown())) {
-		rep->holder_seen = atomic_emul_lock_owner(idx);
-		_exit(3);
-	}
-	__atomic_store_n(&release_holder, 1, __ATOMIC_SEQ_CST);
-	pthread_join(t, NULL);
-	_exit(0);
+	_exit(await_handler_then_release(idx, t));
 }
 
 static bool strategy_supported(const char *name)
@@ -373,27 +388,17 @@ static void c11_scenario(void *arg)
 	if (atomic_emul_parse("libatomic", &cfg) || atomic_emul_configure(cfg) ||
 	    atomic_emul_lock_count() == 0)
 		_exit(77); /* lock-free here: no lock for the counter to wait on */
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_sigaction = c11_handler;
-	sa.sa_flags = SA_SIGINFO;
-	sigfillset(&sa.sa_mask);
-	sigaction(SIGPROF, &sa, NULL);
-	sigaction(SIGSEGV, &sa, NULL);
+	on_signal(SIGPROF, c11_handler);
+	on_signal(SIGSEGV, c11_handler);
 
 	int idx = atomic_emul_lock_index((const uint64_t *)&c11.samples);
 	pthread_t t;
 	int rc = start_c11_holder((enum c11_place)(uintptr_t)arg, idx, &t);
 	if (rc)
 		_exit(rc);
-	if (!wait_for_flag(&rep->entered, 5 * slowdown()))
-		_exit(10);
-	if (!wait_for_flag(&rep->returned, 0.3 * slowdown())) {
-		rep->holder_seen = atomic_emul_lock_owner(idx);
-		_exit(3);
-	}
-	__atomic_store_n(&release_holder, 1, __ATOMIC_SEQ_CST);
-	pthread_join(t, NULL);
+	rc = await_handler_then_release(idx, t);
+	if (rc)
+		_exit(rc);
 	/* the skipped signal is counted once, and the counter never touched */
 	_exit(c11.lost == 1 && atomic_load(&c11.samples) == 0 ? 0 : 15);
 }
