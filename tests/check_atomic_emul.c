@@ -334,12 +334,7 @@ static void deadlock_scenario(void *arg)
 		_exit(77);
 	report->configured = 1;
 
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_sigaction = sigprof_handler;
-	sa.sa_flags = SA_SIGINFO;
-	sigfillset(&sa.sa_mask);
-	sigaction(SIGPROF, &sa, NULL);
+	on_signal(SIGPROF, sigprof_handler, 0);
 
 	pthread_t t;
 	pthread_create(&t, NULL, holder, NULL);
@@ -626,12 +621,7 @@ static void inside_scenario(void *arg)
 	bool through_libatomic = arg != NULL;
 	if (!libatomic_locks_here() && through_libatomic)
 		_exit(77);
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_sigaction = inside_handler;
-	sa.sa_flags = SA_SIGINFO | SA_RESTART;
-	sigfillset(&sa.sa_mask);
-	sigaction(SIGPROF, &sa, NULL);
+	on_signal(SIGPROF, inside_handler, SA_RESTART);
 
 	uint32_t done = 0;
 	struct adder waiter = { HELD_WORD + 512, &done }; /* 4096 bytes on: the same lock */

@@ -225,17 +225,6 @@ static void handler(int sig, siginfo_t *si, void *uc)
 	errno = saved;
 }
 
-/* Installs fn for sig, every signal blocked while it runs. */
-static void on_signal(int sig, void (*fn)(int, siginfo_t *, void *))
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_sigaction = fn;
-	sa.sa_flags = SA_SIGINFO;
-	sigfillset(&sa.sa_mask);
-	sigaction(sig, &sa, NULL);
-}
-
 /* After SIGPROF reached a thread whose lock idx the holder t keeps: the
  * scenario's exit status. 10 the handler never ran; 3 it did not return
  * (it waits for the lock; rep->holder_seen says who holds it); 0 it
@@ -273,7 +262,7 @@ static void handler_scenario(void *arg)
 	profbuf_index_words(prof.log, index_words);
 	guarded_word = index_words[1]; /* w */
 
-	on_signal(SIGPROF, handler);
+	on_signal(SIGPROF, handler, 0);
 
 	pthread_t t;
 	pthread_create(&t, NULL, holder, NULL);
@@ -388,8 +377,8 @@ static void c11_scenario(void *arg)
 	if (atomic_emul_parse("libatomic", &cfg) || atomic_emul_configure(cfg) ||
 	    atomic_emul_lock_count() == 0)
 		_exit(77); /* lock-free here: no lock for the counter to wait on */
-	on_signal(SIGPROF, c11_handler);
-	on_signal(SIGSEGV, c11_handler);
+	on_signal(SIGPROF, c11_handler, 0);
+	on_signal(SIGSEGV, c11_handler, 0);
 
 	int idx = atomic_emul_lock_index((const uint64_t *)&c11.samples);
 	pthread_t t;

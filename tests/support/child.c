@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -82,4 +83,14 @@ struct child_result run_in_child(void (*fn)(void *), void *arg, double timeout_s
 		struct timespec ms = { 0, 2 * 1000 * 1000 };
 		nanosleep(&ms, NULL);
 	}
+}
+
+void on_signal(int sig, void (*fn)(int, siginfo_t *, void *), int extra_flags)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = fn;
+	sa.sa_flags = SA_SIGINFO | extra_flags;
+	sigfillset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
 }

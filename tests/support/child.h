@@ -9,6 +9,7 @@
 #ifndef TEST_CHILD_H
 #define TEST_CHILD_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,6 +27,10 @@ struct child_result run_in_child(void (*fn)(void *), void *arg, double timeout_s
 
 /* Zeroed memory shared with children forked later. Never freed. */
 void *shared_alloc(size_t size);
+
+/* Installs fn as the SA_SIGINFO handler of sig, every signal blocked while
+ * it runs, with extra_flags (SA_RESTART, or 0) added. */
+void on_signal(int sig, void (*fn)(int, siginfo_t *, void *), int extra_flags);
 
 /* Seconds on the monotonic clock. */
 double now_seconds(void);
