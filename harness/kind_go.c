@@ -266,18 +266,26 @@ static const char *flavour_of(const char *flavour, const struct selection *sel)
 	return sel->goroot && strcmp(flavour, "stock") == 0 ? GO_OWN_FLAVOUR : flavour;
 }
 
+const char *const go_program_names[] = { GO_PROGRAM_WORKLOAD, GO_PROGRAM_FLOOR, NULL };
+
+/* repro-go: the matrix's rows, only the programs --case names when it names
+ * any of ours. */
 static void plan_matrix(struct plan *p, const struct arch *a, const struct selection *sel,
 			struct sbuf *problem)
 {
+	char **programs = selection_own(sel->cases, go_program_names);
 	for (size_t i = 0; i < sizeof go_matrix / sizeof go_matrix[0]; i++) {
 		const struct go_row *r = &go_matrix[i];
-		if (word_in(r->arches, a->name) && (r->quick || !sel->go_quick))
+		if (word_in(r->arches, a->name) && (r->quick || !sel->go_quick) &&
+		    (!programs || ut_list_has(programs, r->program)))
 			add_cell(p, a, r->program, flavour_of(r->flavour, sel), r->cannon, r, sel,
 				 problem);
 	}
+	free(programs);
 }
 
-/* `run --kind go`: the workload for every selected flavour x source. */
+/* `run --kind go`: the programs --case names (default the workload; all:
+ * the floor too) for every selected flavour x source. */
 static void plan_product(struct plan *p, const struct arch *a, const struct selection *sel,
 			 struct sbuf *problem)
 {
@@ -285,10 +293,18 @@ static void plan_product(struct plan *p, const struct arch *a, const struct sele
 	char *const *flavours = !sel->flavours ? defaults
 				: ut_list_has(sel->flavours, "all") ? go_flavour_names()
 								     : sel->flavours;
-	for (size_t f = 0; flavours[f]; f++)
-		for (int cannon = 0; cannon < 2; cannon++)
-			add_cell(p, a, GO_PROGRAM_WORKLOAD, flavour_of(flavours[f], sel), cannon, NULL,
-				 sel, problem);
+	char *const workload_only[] = { GO_PROGRAM_WORKLOAD, NULL };
+	char *const both[] = { GO_PROGRAM_WORKLOAD, GO_PROGRAM_FLOOR, NULL };
+	char **own = selection_own(sel->cases, go_program_names);
+	char *const *programs = own ? own
+				: sel->cases && ut_list_has(sel->cases, "all") ? both
+									       : workload_only;
+	for (size_t g = 0; programs[g]; g++)
+		for (size_t f = 0; flavours[f]; f++)
+			for (int cannon = 0; cannon < 2; cannon++)
+				add_cell(p, a, programs[g], flavour_of(flavours[f], sel), cannon,
+					 NULL, sel, problem);
+	free(own);
 }
 
 static bool planned_cannon(const struct plan *p, const struct arch *a)

@@ -18,6 +18,8 @@
  * under every time to failure). */
 #define GO_PROGRAM_WORKLOAD "workload"
 #define GO_PROGRAM_FLOOR "floor"
+/* Both, NULL-terminated: what --case may name for this kind. */
+extern const char *const go_program_names[];
 
 /* The flavour name of a user's tree: ci/go-build --goroot's default. */
 #define GO_OWN_FLAVOUR "own"

@@ -92,10 +92,11 @@ static int stress_plan_arch(struct plan *p, const struct arch *a, const struct s
 		arch_caps_free(&caps);
 		return -1;
 	}
-	check_known(p, a, "--case", sel->cases, caps.cases);
+	char **own_cases = selection_own(sel->cases, protocol_case_names);
+	check_known(p, a, "--case", own_cases, caps.cases);
 	check_known(p, a, "--variant", sel->variants, caps.variants);
 	const char **strats = strategies(p, a, &caps, sel->atomics);
-	char *const *cases = chosen(sel->cases, caps.cases);
+	char *const *cases = chosen(own_cases, caps.cases);
 	char *const *variants = chosen(sel->variants, caps.variants);
 	for (size_t c = 0; cases[c]; c++)
 		for (size_t v = 0; variants[v]; v++)
@@ -106,6 +107,7 @@ static int stress_plan_arch(struct plan *p, const struct arch *a, const struct s
 				warn_if_stale(p, &caps, &id, p->m.cells[ci].expected);
 			}
 	free(strats);
+	free(own_cases);
 	arch_caps_free(&caps);
 	return 0;
 }

@@ -14,6 +14,28 @@ bool selection_includes(char *const *list, const char *name)
 	return !list || ut_list_has(list, "all") || ut_list_has(list, name);
 }
 
+char **selection_own(char *const *list, const char *const *mine)
+{
+	if (!list || ut_list_has(list, "all"))
+		return NULL;
+	size_t n = 0;
+	while (list[n])
+		n++;
+	char **own = xcalloc(n + 1, sizeof *own);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; mine[j]; j++)
+			if (strcmp(list[i], mine[j]) == 0) {
+				own[k++] = list[i];
+				break;
+			}
+	if (k == 0) {
+		free(own);
+		return NULL;
+	}
+	return own;
+}
+
 int plan_load(struct plan *p, const char *cmd, char *err, size_t errlen)
 {
 	memset(p, 0, sizeof *p);

@@ -28,7 +28,8 @@
  * NULL-terminated and may hold the word "all". */
 struct selection {
 	char **arches;   /* names from ci/arches.tsv */
-	char **cases;    /* the stress kind: protocol.h's names */
+	char **cases;    /* stress's cases (protocol.h's names) and go's programs
+			  * (kind_go.h), mixed: selection_own */
 	char **variants; /* the stress kind */
 	char **atomics;  /* the stress kind: strategies, "default" (the arch's), "all" */
 	char **flavours; /* the go kind: runtime flavours (cases/go/flavours.tsv, or --goroot's) */
@@ -56,6 +57,12 @@ struct plan {
 
 /* True when list is NULL or holds "all" or name. */
 bool selection_includes(char *const *list, const char *name);
+
+/* --case holds both kinds' names (stress's cases, go's programs); each kind
+ * takes its own. The names in list that are one of mine (NULL-terminated),
+ * as a malloc'd vector pointing into list, or NULL when list is NULL, holds
+ * "all", or names none of mine: then the kind runs its default. */
+char **selection_own(char *const *list, const char *const *mine);
 
 /* Reads both tables. 0, or -1 with a message in err. */
 int plan_load(struct plan *p, const char *cmd, char *err, size_t errlen);

@@ -40,6 +40,7 @@
 struct run_opts {
 	char **arches, **cases, **variants, **atomics;
 	char **kinds, **flavours, **sources;
+	bool cases_given, variants_given, atomics_given, sources_given;
 	const char *goroot;
 	bool go_matrix; /* repro-go: the go kind's built-in matrix */
 	uint64_t runs, max_runs;
@@ -70,7 +71,7 @@ struct run_opts {
 /* ---- option values ---- */
 
 /* protocol.h's names plus the words the runner adds ("all", "default"). */
-static const char *case_choices[NCASES + 2], *variant_choices[NVARIANTS + 2],
+static const char *case_choices[NCASES + 4], *variant_choices[NVARIANTS + 2],
 	*atomics_choices[NSTRATEGIES + 3], *kind_choices[8], *source_choices[4];
 
 static void fill_choices(const char **dst, const char *const *names, const char *const *words)
@@ -115,14 +116,21 @@ static int parse_rate(const char *arg, void *field, char *why, size_t cap)
 static const struct opt run_table[] = {
 	{ .name = "arch", .arg = "A,..", .help = "arches from ci/arches.tsv, or all", .def = "all",
 	  .kind = OPT_LIST, .at = AT(arches), .group = "matrix:" },
-	{ .name = "case", .arg = "C,..", .help = "cases, or all (every one the arch's stress knows)",
-	  .def = "all", .kind = OPT_LIST, .at = AT(cases), .choices = case_choices },
-	{ .name = "variant", .arg = "V,..", .help = "variants, or all", .def = "all",
-	  .kind = OPT_LIST, .at = AT(variants), .choices = variant_choices },
+	{ .name = "case", .arg = "C,..",
+	  .help = "stress's cases and go's programs (workload, floor), or all;\n"
+		  "a kind given none of its names runs its default (stress:\n"
+		  "every case its binary knows; go: the workload, repro-go:\n"
+		  "its matrix's)",
+	  .kind = OPT_LIST, .at = AT(cases), .given_at = GIVEN(cases_given),
+	  .choices = case_choices },
+	{ .name = "variant", .arg = "V,..", .help = "stress's variants, or all", .def = "all",
+	  .kind = OPT_LIST, .at = AT(variants), .given_at = GIVEN(variants_given),
+	  .choices = variant_choices },
 	{ .name = "atomics", .arg = "S,..",
-	  .help = "strategies, 'default' (the arch's default) or 'all' (every strategy\n"
-		  "the arch's stress supports)",
-	  .def = "default", .kind = OPT_LIST, .at = AT(atomics), .choices = atomics_choices },
+	  .help = "stress's strategies, 'default' (the arch's default) or 'all'\n"
+		  "(every strategy the arch's stress supports)",
+	  .def = "default", .kind = OPT_LIST, .at = AT(atomics), .given_at = GIVEN(atomics_given),
+	  .choices = atomics_choices },
 	{ .name = "runs", .arg = "N", .help = "runs per cell", .def = "10", .kind = OPT_UINT,
 	  .at = AT(runs), .given_at = GIVEN(runs_given), .min = 1, .max = MAX_RUNS,
 	  .group = "how much:" },
@@ -167,7 +175,8 @@ static const struct opt run_table[] = {
 	{ .name = "go-source", .arg = "S,..",
 	  .help = "signal sources: thread-timer (the runtime's own timers), cannon\n"
 		  "(plus the runner's SIGPROF cannon at --rate), or all",
-	  .def = "all", .kind = OPT_LIST, .at = AT(sources), .choices = source_choices },
+	  .def = "all", .kind = OPT_LIST, .at = AT(sources), .given_at = GIVEN(sources_given),
+	  .choices = source_choices },
 	{ .name = "goroot", .arg = "DIR",
 	  .help = "your Go tree, built by ci/go-build --goroot DIR into\n"
 		  "build/<arch>/go/own; runs in stock's place",
@@ -272,6 +281,41 @@ static void check_flavours(const struct opts_program *prog, const struct run_opt
 	}
 }
 
+/* Options that only one kind reads, given while no selected kind reads
+ * them: refused, not ignored. */
+static void check_kind_options(const struct opts_program *prog, const struct run_opts *o)
+{
+	bool stress = ut_list_has(o->kinds, stress_kind.name), go = ut_list_has(o->kinds, go_kind.name);
+	const struct {
+		const char *name;
+		bool given, kind_selected;
+		const char *kind;
+	} only[] = {
+		{ "--variant", o->variants_given, stress, stress_kind.name },
+		{ "--atomics", o->atomics_given, stress, stress_kind.name },
+		{ "--source", o->source >= 0, stress, stress_kind.name },
+		{ "--flavour", o->flavours != NULL, go, go_kind.name },
+		{ "--go-source", o->sources_given, go, go_kind.name },
+		{ "--goroot", o->goroot != NULL, go, go_kind.name },
+	};
+	for (size_t i = 0; i < OPTS_COUNT(only); i++)
+		if (only[i].given && !only[i].kind_selected)
+			opts_die(prog, "%s: needs --kind %s (it is read by that kind only)", only[i].name,
+				 only[i].kind);
+	for (size_t i = 0; o->cases_given && o->cases[i]; i++) {
+		const char *c = o->cases[i];
+		if (strcmp(c, "all") == 0)
+			continue;
+		bool is_program = ut_list_has((char *const *)go_program_names, c);
+		if (is_program && !go)
+			opts_die(prog, "--case: '%s' is a program of kind %s; add --kind %s", c,
+				 go_kind.name, go_kind.name);
+		if (!is_program && !stress)
+			opts_die(prog, "--case: '%s' is a case of kind %s; kind %s's programs are: %s %s",
+				 c, stress_kind.name, go_kind.name, GO_PROGRAM_WORKLOAD, GO_PROGRAM_FLOOR);
+	}
+}
+
 /* Every check that involves two options, and the rules that make one
  * option's default depend on another's. */
 static void check_options(const struct opts_program *prog, struct run_opts *o)
@@ -301,8 +345,7 @@ static void check_options(const struct opts_program *prog, struct run_opts *o)
 				 (unsigned long long)o->max_runs, (unsigned long long)o->runs);
 		o->max_runs = o->max_runs > o->runs ? o->max_runs : o->runs;
 	}
-	if (o->goroot && !ut_list_has(o->kinds, go_kind.name))
-		opts_die(prog, "--goroot: needs --kind %s", go_kind.name);
+	check_kind_options(prog, o);
 	check_flavours(prog, o);
 	if (o->tap && o->json && strcmp(o->json, "-") == 0)
 		opts_die(prog, "--tap and --json - both want stdout; give --json a file");
@@ -481,6 +524,8 @@ static int run_command(const char *cmd, const char *usage, const struct opt *tab
 		       int argc, char **argv)
 {
 	fill_choices(case_choices, protocol_case_names, (const char *const[]){ "all", NULL });
+	case_choices[NCASES + 1] = GO_PROGRAM_WORKLOAD;
+	case_choices[NCASES + 2] = GO_PROGRAM_FLOOR;
 	fill_choices(variant_choices, protocol_variant_names, (const char *const[]){ "all", NULL });
 	fill_choices(atomics_choices, protocol_strategy_names,
 		     (const char *const[]){ "default", "all", NULL });

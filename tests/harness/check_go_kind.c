@@ -360,6 +360,61 @@ START_TEST(test_a_missing_binary_names_the_command_that_builds_it)
 }
 END_TEST
 
+/* --case picks go's programs (stress's names are stress's): a fake workload
+ * that records its argv shows which program each cell ran. */
+START_TEST(test_case_selects_the_go_programs)
+{
+	char dir[] = "/tmp/proftorture-gocase-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	struct sbuf cmd = { 0 }, path = { 0 };
+	sb_printf(&cmd, "mkdir -p %s/ci %s/cases/go %s/build/native/go/stock && "
+			"cp %s/ci/arches.tsv %s/ci/ && cp %s/cases/expected.tsv %s/cases/ && "
+			"cp %s/cases/go/expected.tsv %s/cases/go/flavours.tsv %s/cases/go/ && "
+			"printf '#!/bin/sh\necho \"$*\" >> %s/argv\n' > %s/build/native/go/stock/workload && "
+			"chmod +x %s/build/native/go/stock/workload",
+		  dir, dir, dir, top, dir, top, dir, top, top, dir, dir, dir, dir);
+	ck_assert_int_eq(system(cmd.s), 0);
+	static const struct {
+		const char *cases; /* --case */
+		unsigned floors, workloads;
+	} want[] = { { "floor", 1, 0 }, { "all", 1, 1 }, { NULL, 0, 1 }, { "workload", 0, 1 } };
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		cmd.len = 0;
+		sb_printf(&cmd, "rm -f %s/argv; PROFTORTURE_ROOT=%s %s/build/native/proftorture run "
+				"--arch native --kind go --flavour stock --go-source thread-timer "
+				"--runs 1 -j1 --run-duration 0.1 --out %s/out %s%s "
+				">/dev/null 2>&1",
+			  dir, dir, top, dir, want[i].cases ? "--case " : "",
+			  want[i].cases ? want[i].cases : "");
+		ck_assert_int_ne(system(cmd.s), -1);
+		path.len = 0;
+		sb_printf(&path, "%s/argv", dir);
+		size_t len;
+		char *argv = ut_read_file(path.s, 1 << 16, &len);
+		unsigned floors = 0, workloads = 0;
+		char *copy = argv ? strdup(argv) : NULL, *save = NULL;
+		for (char *line = copy ? strtok_r(copy, "\n", &save) : NULL; line;
+		     line = strtok_r(NULL, "\n", &save)) {
+			if (strstr(line, "-duration 0s"))
+				floors++;
+			else
+				workloads++;
+		}
+		free(copy);
+		ck_assert_msg(floors == want[i].floors && workloads == want[i].workloads,
+			      "--case %s: %u floor and %u workload runs, want %u and %u:\n%s",
+			      want[i].cases ? want[i].cases : "(not given)", floors, workloads,
+			      want[i].floors, want[i].workloads, argv ? argv : "(no runs)");
+		free(argv);
+	}
+	cmd.len = 0;
+	sb_printf(&cmd, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd.s), 0);
+	sb_free(&cmd);
+	sb_free(&path);
+}
+END_TEST
+
 /* ---- the side-by-side line ---- */
 
 static void add_runs(struct matrix *m, size_t cell, int n, enum outcome o, double t)
@@ -564,6 +619,7 @@ int main(void)
 	tcase_add_test(t, test_the_table_gives_repro_go_s_cells_their_outcomes);
 	tcase_add_test(t, test_flavours_are_ci_go_build_s);
 	tcase_add_test(t, test_a_missing_binary_names_the_command_that_builds_it);
+	tcase_add_test(t, test_case_selects_the_go_programs);
 	tcase_add_test(t, test_side_by_side);
 	tcase_add_test(t, test_per_cell_runs_measured_cells_kill_signal_and_cannon);
 	suite_add_tcase(s, t);

@@ -512,55 +512,68 @@ END_TEST
 
 /* ---- setup errors ---- */
 
+/* Bad options and their one-line messages, in the same order. */
+static const char *const *const bad_options[] = {
+	ARGS("run", "--arch", "vax"),
+	ARGS("run", "--variant", "bogus"),
+	ARGS("run", "--runs", "0"),
+	ARGS("run", "--frobnicate"),
+	ARGS("run", "--shard", "3/2"),
+	ARGS("run", "--run-duration", "fast"),
+	ARGS("run", "--runs", "5", "--max-runs", "4"),
+	ARGS("stress"),
+	ARGS("stress", "--failure", "(", "--", "true"),
+	ARGS("merge"),
+	ARGS("list", "--bogus"),
+	ARGS("nosuchcommand"),
+	/* combinations: refused before anything runs, not after */
+	ARGS("run", "--arch", "native", "--runs", "1", "--tap", "--json", "-"),
+	ARGS("run", "--arch", "native", "--for", "1s", "--max-runs", "3"),
+	ARGS("merge", "--tap", "--json", "-", "somewhere"),
+	ARGS("run", "--atomics", "mutex"),
+	ARGS("repro", "--source", "laser"),
+	ARGS("run", "--rate", "0"),
+	ARGS("run", "extra"),
+	/* an option no selected kind reads is refused, not ignored */
+	ARGS("run", "--kind", "go", "--variant", "exact"),
+	ARGS("run", "--flavour", "stock"),
+	ARGS("run", "--case", "floor"),
+	ARGS("run", "--kind", "go", "--case", "lost-atomic"),
+};
+static const char *const bad_options_message[] = {
+	"--arch: 'vax' is not one of: all native fakearm",
+	"--variant: 'bogus' has 'bogus', which is not one of: all unchecked unlocked-flush",
+	"--runs: '0' is not a whole number in [1,",
+	"unknown option '--frobnicate'",
+	"--shard: '3/2' is not I/N",
+	"--run-duration: 'fast' is not a duration",
+	"--max-runs: 4 is less than --runs 5",
+	"no command given",
+	"--failure: bad regular expression",
+	"no summary given",
+	"unknown option '--bogus'",
+	"unknown command 'nosuchcommand'; allowed: list run repro repro-go stress merge",
+	"--tap and --json - both want stdout",
+	"--max-runs: needs --runs",
+	"--tap and --json - both want stdout",
+	"--atomics: 'mutex' has 'mutex', which is not one of: default all native global striped",
+	"--source: 'laser' is not one of: cannon itimer thread-timer",
+	"--rate: '0' is not max or a whole number",
+	"unexpected argument 'extra'",
+	"--variant: needs --kind stress (it is read by that kind only)",
+	"--flavour: needs --kind go (it is read by that kind only)",
+	"--case: 'floor' is a program of kind go; add --kind go",
+	"--case: 'lost-atomic' is a case of kind stress; kind go's programs are: workload floor",
+};
+
 START_TEST(test_bad_options_exit_2_with_one_line_naming_them)
 {
-	const char *const *cases[] = {
-		ARGS("run", "--arch", "vax"),
-		ARGS("run", "--variant", "bogus"),
-		ARGS("run", "--runs", "0"),
-		ARGS("run", "--frobnicate"),
-		ARGS("run", "--shard", "3/2"),
-		ARGS("run", "--run-duration", "fast"),
-		ARGS("run", "--runs", "5", "--max-runs", "4"),
-		ARGS("stress"),
-		ARGS("stress", "--failure", "(", "--", "true"),
-		ARGS("merge"),
-		ARGS("list", "--bogus"),
-		ARGS("nosuchcommand"),
-		/* combinations: refused before anything runs, not after */
-		ARGS("run", "--arch", "native", "--runs", "1", "--tap", "--json", "-"),
-		ARGS("run", "--arch", "native", "--for", "1s", "--max-runs", "3"),
-		ARGS("merge", "--tap", "--json", "-", "somewhere"),
-		ARGS("run", "--atomics", "mutex"),
-		ARGS("repro", "--source", "laser"),
-		ARGS("run", "--rate", "0"),
-		ARGS("run", "extra"),
-	};
-	static const char *const want[] = {
-		"--arch: 'vax' is not one of: all native fakearm",
-		"--variant: 'bogus' has 'bogus', which is not one of: all unchecked unlocked-flush",
-		"--runs: '0' is not a whole number in [1,",
-		"unknown option '--frobnicate'",
-		"--shard: '3/2' is not I/N",
-		"--run-duration: 'fast' is not a duration",
-		"--max-runs: 4 is less than --runs 5",
-		"no command given",
-		"--failure: bad regular expression",
-		"no summary given",
-		"unknown option '--bogus'",
-		"unknown command 'nosuchcommand'; allowed: list run repro repro-go stress merge",
-		"--tap and --json - both want stdout",
-		"--max-runs: needs --runs",
-		"--tap and --json - both want stdout",
-		"--atomics: 'mutex' has 'mutex', which is not one of: default all native global striped",
-		"--source: 'laser' is not one of: cannon itimer thread-timer",
-		"--rate: '0' is not max or a whole number",
-		"unexpected argument 'extra'",
-	};
+	ck_assert_int_eq(sizeof bad_options / sizeof bad_options[0],
+			  sizeof bad_options_message / sizeof bad_options_message[0]);
 	new_piddir();
-	struct res *r = pt("*=pass", 20, cases[_i]);
+	struct res *r = pt("*=pass", 20, bad_options[_i]);
 	ck_assert_msg(r->rc == 2, "case %d: rc %d", _i, r->rc);
-	ck_assert_msg(strstr(r->err, want[_i]) != NULL, "case %d: stderr is\n%s", _i, r->err);
+	ck_assert_msg(strstr(r->err, bad_options_message[_i]) != NULL, "case %d: stderr is\n%s", _i, r->err);
 	char *nl = strchr(r->err, '\n');
 	ck_assert_msg(nl && nl[1] == 0, "case %d: not one line:\n%s", _i, r->err);
 	ck_assert_int_eq(count_pids(), 0);
@@ -1379,7 +1392,8 @@ static Suite *runner_suite(void)
 	tcase_add_loop_test(tc, test_bad_result_lines_are_never_a_pass, 0, 7);
 	tcase_add_test(tc, test_emulator_failures_are_told_apart_from_crashes);
 	tcase_add_test(tc, test_ctrl_c_kills_every_run_and_prints_what_finished);
-	tcase_add_loop_test(tc, test_bad_options_exit_2_with_one_line_naming_them, 0, 19);
+	tcase_add_loop_test(tc, test_bad_options_exit_2_with_one_line_naming_them, 0,
+			    (int)(sizeof bad_options / sizeof bad_options[0]));
 	tcase_add_loop_test(tc, test_help_on_every_subcommand, 0, 5);
 	tcase_add_test(tc, test_unwritable_out_dir_fails_before_any_run);
 	tcase_add_test(tc, test_missing_stress_binary_is_a_setup_error);
