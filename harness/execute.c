@@ -251,10 +251,13 @@ static struct run_record *record_run(struct execution *E, const struct job *j, c
 }
 
 /* A run that did not end as its cell expects, at once with "!!!"; with
- * verbose every run that did not pass. */
+ * verbose every run that did not pass. An unsupported run is no surprise:
+ * the program said it cannot run the cell here (exit 77), and the verdict
+ * table says so once per cell; "!!!" stays a marker a log can be grepped
+ * for. */
 static void print_run(const struct execution *E, const struct cell *c, const struct run_record *r)
 {
-	bool surprise = r->outcome != OUT_PASS &&
+	bool surprise = r->outcome != OUT_PASS && r->outcome != OUT_UNSUPPORTED &&
 			!(c->expected != OUTCOME_BIT(OUT_PASS) &&
 			  verdict_kind_allowed(c->expected, r->outcome));
 	if (!surprise && !(E->x->verbose && r->outcome != OUT_PASS))

@@ -388,6 +388,23 @@ START_TEST(test_unexpected_failure_kind_is_a_mismatch)
 }
 END_TEST
 
+/* Unsupported is the program's "cannot run this here", told once per cell
+ * in the table; not a "!!!" surprise per run (before, every quick matrix's
+ * log carried such lines for libatomic-deadlock's cells). */
+START_TEST(test_unsupported_runs_are_not_surprises)
+{
+	new_piddir();
+	char out[PATH_MAX];
+	outdir(out, sizeof out, "unsupported");
+	struct res *r = pt("exact=unsupported", 30,
+			   ARGS("run", "--arch", "native", "--case", "lost-atomic", "--variant",
+				"exact,locked-flush", "--runs", "2", "--out", out));
+	ck_assert_ptr_nonnull(strstr(r->out, "unsupported here (2 runs said 77)"));
+	ck_assert_msg(strstr(r->err, "!!!") == NULL, "stderr:\n%s", r->err);
+	ck_assert_int_eq(r->rc, 0);
+}
+END_TEST
+
 /* ---- run: faults ---- */
 
 START_TEST(test_hang_is_killed_at_the_deadline_with_its_process_group)
@@ -1386,6 +1403,7 @@ static Suite *runner_suite(void)
 	tcase_add_test(tc, test_negative_control_that_stops_failing_is_a_mismatch);
 	tcase_add_test(tc, test_negative_control_runs_on_until_it_fails);
 	tcase_add_test(tc, test_unexpected_failure_kind_is_a_mismatch);
+	tcase_add_test(tc, test_unsupported_runs_are_not_surprises);
 	tcase_add_test(tc, test_hang_is_killed_at_the_deadline_with_its_process_group);
 	tcase_add_test(tc, test_orphaned_grandchild_neither_holds_the_runner_nor_survives);
 	tcase_add_test(tc, test_garbage_and_megabytes_of_output_cost_bounded_memory);
