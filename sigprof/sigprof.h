@@ -127,7 +127,11 @@ struct sigprof_result sigprof_handle(struct cpuprof *p, enum sigprof_variant v, 
  * lands while its own thread holds that mutex inside another libatomic call
  * then waits for itself: golang/go#20146 in C. */
 struct sigprof_c11_count {
-	_Atomic uint64_t samples; /* signals counted: C11, a call into libatomic where it locks */
+	/* signals counted: C11, a call into libatomic where it locks. Aligned
+	 * by hand: on i686 gcc >= 11 aligns an _Atomic 64-bit field to 8 and
+	 * notes at every use that older gccs gave it 4; stated, the layout is
+	 * the same for both and the note goes. */
+	_Alignas(8) _Atomic uint64_t samples;
 	uint32_t lost;            /* signals the check skipped: 32-bit, never a lock */
 };
 
