@@ -75,28 +75,32 @@ int ledger_write(enum ledger_kind kind, const char *path, const char *data, size
 	return -1;
 }
 
-int ledger_check_stream(FILE *f, const char *name)
+/* The stream called name failed with e (EIO when stdio left none): a lost
+ * document; its error flag is cleared so that a later check tells a new
+ * failure. */
+static int stream_lost(FILE *f, const char *name, int e)
 {
-	/* a write that failed before (stdio keeps only the flag) left its errno */
-	int before = errno;
-	if (fflush(f) == 0 && !ferror(f))
-		return 0;
-	int e = errno ? errno : before ? before : EIO;
+	e = e ? e : EIO;
 	ledger_lost(LEDGER_DOCUMENT, name, e);
 	clearerr(f);
 	errno = e;
 	return -1;
 }
 
+int ledger_check_stream(FILE *f, const char *name)
+{
+	/* a write that failed before (stdio keeps only the flag) left its errno */
+	int before = errno;
+	if (fflush(f) == 0 && !ferror(f))
+		return 0;
+	return stream_lost(f, name, errno ? errno : before);
+}
+
 int ledger_put(FILE *f, const char *name, const char *text, size_t n)
 {
 	if (fwrite(text, 1, n, f) == n)
 		return ledger_check_stream(f, name);
-	int e = errno ? errno : EIO;
-	ledger_lost(LEDGER_DOCUMENT, name, e);
-	clearerr(f);
-	errno = e;
-	return -1;
+	return stream_lost(f, name, errno);
 }
 
 size_t ledger_count(void)
