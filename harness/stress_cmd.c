@@ -198,13 +198,6 @@ static char *failure_prefix(const char *given)
 	return pre.s;
 }
 
-static void check_json_writable(const char *path)
-{
-	char err[512];
-	if (path && strcmp(path, "-") != 0 && ut_output_writable(path, err, sizeof err) < 0)
-		opts_die(&stress_program, "--json: %s", err);
-}
-
 /* The checks that involve two options, or the world. */
 static void check_setup(struct stress_state *s, struct arch_table *t)
 {
@@ -224,7 +217,7 @@ static void check_setup(struct stress_state *s, struct arch_table *t)
 	if (o->signal_rate > 0 && !o->signal_after_given && s->arch && arch_is_cross(s->arch))
 		check_qemu_can_trace(s->arch);
 	s->prefix = failure_prefix(o->prefix);
-	check_json_writable(o->json);
+	cli_check_output_file("stress", "--json", o->json);
 }
 
 static void parse_options(struct stress_state *s, int argc, char **argv)
