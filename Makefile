@@ -25,6 +25,8 @@ QEMU       := $(call arch_field,$(ARCH),3)
 QEMU_FLAGS := $(filter-out -,$(call arch_field,$(ARCH),4))
 ARCH_FLAGS := $(filter-out -,$(call arch_field,$(ARCH),5))
 ATOMICS    := $(call arch_field,$(ARCH),6)
+ARCH_LDFLAGS := $(filter-out -,$(call arch_field,$(ARCH),10))
+HOST_KERNEL  := $(call arch_field,$(ARCH),11)
 
 # SAN=thread or SAN=address (ASan+UBSan): native only, built with clang into
 # build/native-<san>/. TSan and ASan do not exist for 32-bit arm or mips.
@@ -61,8 +63,16 @@ CC      := $(TRIPLE)-gcc
 NM      := $(TRIPLE)-nm
 OBJDUMP := $(TRIPLE)-objdump
 AR      := $(TRIPLE)-ar
-# A cross arch without a qemu ("-": i686) runs on the host kernel's compat ABI.
+ifeq ($(HOST_KERNEL),try)
+# The host kernel runs the arch's programs where it can (i686 on an x86-64
+# kernel with the 32-bit ABI), else the row's qemu does. The runner decides,
+# once per call (harness/host_exec.h); RUN is a shell command substitution,
+# so a recipe asks when it runs, after RUN_NEEDS has built the runner.
+RUN       = $$(build/native/proftorture list --exec-prefix $(ARCH))
+RUN_NEEDS := runner
+else
 RUN     := $(strip $(filter-out -,$(QEMU)) $(QEMU_FLAGS))
+endif
 STATIC  := -static
 CHECK_CFLAGS := -I$(B)/sysroot/include
 CHECK_LIBS   := $(B)/sysroot/lib/libcheck.a -lm
@@ -77,19 +87,20 @@ DEFAULT_CAS32    := ATOMIC_EMUL_CAS32_$(if $(findstring -kuser,$(ATOMICS)),KUSER
 
 OPT      ?= -O2
 CFLAGS   := -std=c11 $(OPT) -g -Wall -Wextra -Werror -pthread $(ARCH_FLAGS) $(SAN_FLAGS) $(EXTRA_CFLAGS)
-CPPFLAGS := -Iprotocol -Ioptions -Iatomic_emul -Iprofbuf -Icpuprof -Isigprof -Icases -I$(B)/gen \
+CPPFLAGS := -Iprotocol -Ioptions -Itls_pin -Iatomic_emul -Iprofbuf -Icpuprof -Isigprof -Icases -I$(B)/gen \
             -DATOMIC_EMUL_DEFAULT_STRATEGY=$(DEFAULT_STRATEGY) \
             -DATOMIC_EMUL_DEFAULT_CAS32=$(DEFAULT_CAS32) \
             -DPROFTORTURE_ARCH='"$(ARCH)"'
-LDFLAGS  := -pthread $(STATIC) $(SAN_FLAGS) $(EXTRA_LDFLAGS)
+LDFLAGS  := -pthread $(STATIC) $(ARCH_LDFLAGS) $(SAN_FLAGS) $(EXTRA_LDFLAGS)
 # Every program that links the library links libatomic after it (atomic_emul's
 # libatomic strategy; static like everything else on the cross arches).
 ATOMIC_LIBS := -latomic
 
 # The units, in dependency order: each may use only those before it.
-# protocol (the shared vocabulary) and options (the option tables) use
-# nothing; cases and harness sit on top.
-UNITS    := protocol options atomic_emul profbuf cpuprof sigprof
+# protocol (the shared vocabulary), options (the option tables) and tls_pin
+# (i686's TLS under qemu-i386, linked in by the row's ldflags) use nothing;
+# cases and harness sit on top.
+UNITS    := protocol options tls_pin atomic_emul profbuf cpuprof sigprof
 LIB_SRCS := $(foreach u,$(UNITS),$(wildcard $(u)/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 LIB      := $(B)/libproftorture.a
@@ -152,14 +163,20 @@ $(B)/stress: $(CASE_OBJS) $(LIB)
 check-handler-safety: $(B)/gen/outline_helpers.inc $(B)/gen/expected_tsv.inc
 	SELF_TEST=1 ci/check-handler-safety $(CC) $(B) $(ARCH_FLAGS)
 
-# Run every Check binary; keep going past a failure, fail at the end.
-check-units: all $(B)/profbuf_go_cases
-	@fail=0; for t in $(TESTS); do \
-	  echo "+ $(strip $(RUN) $$t)"; \
-	  PROFTORTURE_SLOWDOWN=$(if $(RUN),10,1) $(RUN) $$t || fail=1; \
+# The runner, for recipes whose RUN asks it (a row whose host_kernel is try).
+.PHONY: runner
+runner:
+	@$(MAKE) --no-print-directory ARCH=native build/native/proftorture >/dev/null
+
+# Run every Check binary; keep going past a failure, fail at the end. Under
+# an emulator the timed tests get 10 times their native allowance.
+check-units: all $(B)/profbuf_go_cases $(RUN_NEEDS)
+	@run="$(RUN)"; slowdown=$${run:+10}; fail=0; for t in $(TESTS); do \
+	  echo "+ $${run:+$$run }$$t"; \
+	  PROFTORTURE_SLOWDOWN=$${slowdown:-1} $$run $$t || fail=1; \
 	done; \
-	echo "+ $(strip $(RUN) $(B)/profbuf_go_cases)"; \
-	$(RUN) $(B)/profbuf_go_cases || fail=1; \
+	echo "+ $${run:+$$run }$(B)/profbuf_go_cases"; \
+	$$run $(B)/profbuf_go_cases || fail=1; \
 	if [ "$(ARCH)" = native ]; then $(MAKE) --no-print-directory check-harness || fail=1; fi; \
 	skipped=; if [ "$(ARCH)" = native ] && [ -z "$(SAN)" ]; then \
 	  echo "+ tests/ci/check-workflow"; tests/ci/check-workflow || fail=1; \
@@ -270,13 +287,13 @@ distclean:
 $(B)/bench_profbuf: profbuf/bench/bench_profbuf.c $(LIB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(ATOMIC_LIBS) -lm
 
-bench-profbuf: $(B)/bench_profbuf
+bench-profbuf: $(B)/bench_profbuf $(RUN_NEEDS)
 	$(RUN) $(B)/bench_profbuf
 
 $(B)/profbuf_go_cases: tests/external/profbuf_go_cases.c $(LIB)
-	$(CC) $(ARCH_FLAGS) -Iprotocol -Iprofbuf -Iatomic_emul tests/external/profbuf_go_cases.c $(B)/libproftorture.a $(ATOMIC_LIBS) -lpthread $(STATIC) -o $@
+	$(CC) $(ARCH_FLAGS) -Iprotocol -Iprofbuf -Iatomic_emul tests/external/profbuf_go_cases.c $(B)/libproftorture.a $(ATOMIC_LIBS) -lpthread $(STATIC) $(ARCH_LDFLAGS) -o $@
 
-check-external: $(B)/profbuf_go_cases
+check-external: $(B)/profbuf_go_cases $(RUN_NEEDS)
 	$(RUN) $(B)/profbuf_go_cases
 
 # --- harness (harness owner) ---

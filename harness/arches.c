@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "host_exec.h"
 #include "spawn.h"
 #include "util.h"
 
@@ -86,6 +87,32 @@ static char **words(const char *s)
 	return v;
 }
 
+#define I386_ELF "3 ELF32 LSB"
+
+/* A row that tries the host kernel first: it keeps its qemu only when this
+ * host cannot run the arch's programs itself (host_exec.h), or when
+ * PROFTORTURE_HOST_KERNEL=never asks for the emulator (how the tests play a
+ * host without the 32-bit ABI). */
+static void choose_exec(struct arch *a)
+{
+	char why[160];
+	const char *force = getenv("PROFTORTURE_HOST_KERNEL");
+	struct sbuf b = { 0 };
+	if (force && strcmp(force, "never") == 0) {
+		sb_puts(&b, "PROFTORTURE_HOST_KERNEL=never asks for the emulator");
+	} else if (host_exec_runs_i386(why, sizeof why)) {
+		free(a->qemu);
+		a->qemu = xstrdup("");
+		argv_free(a->qemu_flags);
+		a->qemu_flags = words("-");
+		return;
+	} else {
+		sb_printf(&b, "this host's kernel cannot run %s programs (%s)", a->name, why);
+	}
+	free(a->qemu_reason);
+	a->qemu_reason = b.s;
+}
+
 int arches_load(const char *path, struct arch_table *t, char *err, size_t errlen)
 {
 	memset(t, 0, sizeof *t);
@@ -100,9 +127,9 @@ int arches_load(const char *path, struct arch_table *t, char *err, size_t errlen
 		lineno++;
 		if (lineno == 1 || !*line || *line == '#')
 			continue; /* header row */
-		char *f[8] = { 0 };
+		char *f[11] = { 0 };
 		size_t nf = 0;
-		for (char *s = line, *tok; nf < 8 && (tok = strsep(&s, "\t"));)
+		for (char *s = line, *tok; nf < 11 && (tok = strsep(&s, "\t"));)
 			f[nf++] = tok;
 		if (nf < 6) {
 			snprintf(err, errlen, "%s:%u: want at least 6 tab-separated fields", path,
@@ -121,6 +148,18 @@ int arches_load(const char *path, struct arch_table *t, char *err, size_t errlen
 		a->default_atomics = field(f[5]);
 		a->go = field(nf > 6 ? f[6] : "-");
 		a->elf = field(nf > 7 ? f[7] : "-");
+		a->host_kernel_first = nf > 10 && strcmp(f[10], "try") == 0;
+		a->qemu_reason = xstrdup("");
+		if (a->host_kernel_first && strcmp(a->elf, I386_ELF) != 0) {
+			snprintf(err, errlen,
+				 "%s:%u: host_kernel \"try\" needs elf \"%s\" (the probe is i686 code)",
+				 path, lineno, I386_ELF);
+			free(text);
+			arches_free(t);
+			return -1;
+		}
+		if (a->host_kernel_first)
+			choose_exec(a);
 	}
 	free(text);
 	if (!t->n) {
@@ -145,6 +184,7 @@ void arches_free(struct arch_table *t)
 		free(a->default_atomics);
 		free(a->go);
 		free(a->elf);
+		free(a->qemu_reason);
 		argv_free(a->qemu_flags);
 		argv_free(a->cflags);
 	}

@@ -9,6 +9,11 @@
  *                          atomics go_analogue elf (what `readelf -h` says of
  *                          the arch's binaries: "<Machine number> ELF32|ELF64
  *                          LSB|MSB"; "-" for native: the runner's own)
+ *                          debian_arch ldflags (for install-deps and make)
+ *                          host_kernel ("try": run on the host kernel when
+ *                          this host can, decided once by host_exec.h's
+ *                          probe, else under the qemu column; "-": always
+ *                          the qemu column)
  *   cases/expected.tsv     the expected-outcome table (expected.h)
  *   build/<arch>/stress    each arch's stress binary
  * Tests point PROFTORTURE_ROOT at a scratch tree with a fake stress and a
@@ -33,6 +38,11 @@
 struct arch {
 	char *name, *triple, *qemu, *default_atomics, *go;
 	char *elf; /* "" when the table has none */
+	/* The host_kernel column says "try": the host kernel runs the arch's
+	 * programs when it can (qemu then ""), else qemu does, and qemu_reason
+	 * says why ("" or NULL for every other row). */
+	bool host_kernel_first;
+	char *qemu_reason;
 	char **qemu_flags; /* NULL-terminated */
 	char **cflags;
 };

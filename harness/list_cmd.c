@@ -18,6 +18,7 @@
 
 struct list_opts {
 	bool no_probe;
+	const char *exec_prefix;
 };
 
 static const struct opt list_table[] = {
@@ -25,11 +26,18 @@ static const struct opt list_table[] = {
 	  .help = "do not run `stress --list` (strategies then come from\n"
 		  "ci/arches.tsv's default column only)",
 	  .kind = OPT_FLAG, .at = OPT_AT(struct list_opts, no_probe) },
+	{ .name = "exec-prefix", .arg = "ARCH",
+	  .help = "print only the words that run ARCH's programs on this\n"
+		  "host (its qemu and flags; nothing when the host runs them\n"
+		  "itself: native, and i686 where the kernel can), and on\n"
+		  "stderr why a row that tries the host kernel gets qemu;\n"
+		  "make's recipes ask this",
+	  .kind = OPT_STRING, .at = OPT_AT(struct list_opts, exec_prefix) },
 };
 
 static const struct opts_program list_program = {
 	.name = "proftorture list",
-	.usage = "usage: proftorture list [--no-probe]\n\n"
+	.usage = "usage: proftorture list [--no-probe] [--exec-prefix ARCH]\n\n"
 		 "Lists arches (with whether their qemu, cross toolchain and build/<arch>/stress are\n"
 		 "present), cases, variants, sources, strategies and the expected-outcome table.\n",
 	.opts = list_table,
@@ -62,10 +70,14 @@ static void print_arch(const struct arch *a, bool probe, struct arch_caps *caps)
 		sb_printf(&q, "%s%s", a->qemu, qp ? "" : " (missing)");
 		for (char **f = a->qemu_flags; *f; f++)
 			sb_printf(&q, " %s", *f);
+		if (a->qemu_reason && a->qemu_reason[0])
+			sb_puts(&q, " (host kernel tried: no)");
 		sb_printf(&cc, "%s-gcc", a->triple);
 	} else {
-		sb_puts(&q, "-");
-		sb_puts(&cc, "cc");
+		sb_puts(&q, a->host_kernel_first ? "- (host kernel)" : "-");
+		sb_puts(&cc, a->triple[0] ? "" : "cc");
+		if (a->triple[0])
+			sb_printf(&cc, "%s-gcc", a->triple);
 	}
 	char *tp = ut_which(cc.s), *sp = stress_path(a->name);
 	bool have_stress = access(sp, X_OK) == 0;
@@ -143,6 +155,30 @@ static void print_expectations(const struct plan *p, const struct arch_caps *cap
 	}
 }
 
+/* --exec-prefix: one line, the qemu and its flags or nothing. */
+static int print_exec_prefix(struct plan *p, const char *name)
+{
+	const struct arch *a = arch_find(&p->arches, name);
+	if (!a) {
+		struct sbuf all = { 0 };
+		for (size_t i = 0; i < p->arches.n; i++)
+			sb_printf(&all, " %s", p->arches.v[i].name);
+		opts_die(&list_program, "--exec-prefix: '%s' is not an arch of ci/arches.tsv (allowed:%s)",
+			 name, all.s);
+	}
+	if (a->qemu_reason && a->qemu_reason[0])
+		fprintf(stderr, "proftorture list: %s; %s's programs run under %s\n", a->qemu_reason,
+			a->name, a->qemu);
+	size_t n;
+	char **v = arch_argv(a, "", 0, &n);
+	for (size_t i = 0; i + 1 < n; i++) /* the last word is the (empty) command */
+		printf("%s%s", i ? " " : "", v[i]);
+	putchar('\n');
+	argv_free(v);
+	plan_free(p);
+	return 0;
+}
+
 int cmd_list(int argc, char **argv)
 {
 	struct list_opts o = { 0 };
@@ -153,6 +189,8 @@ int cmd_list(int argc, char **argv)
 	char err[512];
 	if (plan_load(&p, "list", err, sizeof err))
 		cli_die("list", "%s", err);
+	if (o.exec_prefix)
+		return print_exec_prefix(&p, o.exec_prefix);
 	struct arch_caps *caps = xcalloc(p.arches.n, sizeof *caps);
 	printf("arches (%s/ci/arches.tsv):\n", harness_root());
 	printf("  %-8s %-20s %-22s %-9s %-7s %-14s %s\n", "ARCH", "TRIPLE", "QEMU", "TOOLCHAIN",
