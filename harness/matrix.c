@@ -24,6 +24,33 @@ size_t matrix_add_cell(struct matrix *m, const struct cell_id *id, outcome_set e
 	return m->ncells++;
 }
 
+static void cell_free(struct cell *c)
+{
+	free(c->arch);
+	free(c->case_name);
+	free(c->variant);
+	free(c->atomics);
+	free(c->note);
+	free(c->tally.ttff);
+}
+
+void matrix_drop_cells_from(struct matrix *m, size_t first)
+{
+	while (m->ncells > first)
+		cell_free(&m->cells[--m->ncells]);
+}
+
+void matrix_add_unplanned(struct matrix *m, const char *arch, const char *reason)
+{
+	for (size_t i = 0; i < m->nunplanned; i++)
+		if (!strcmp(m->unplanned[i].arch, arch) && !strcmp(m->unplanned[i].reason, reason))
+			return;
+	m->unplanned = xrealloc(m->unplanned, (m->nunplanned + 1) * sizeof *m->unplanned);
+	m->unplanned[m->nunplanned].arch = xstrdup(arch);
+	m->unplanned[m->nunplanned].reason = xstrdup(reason);
+	m->nunplanned++;
+}
+
 uint64_t matrix_cell_runs(const struct matrix *m, const struct cell *c)
 {
 	return c->runs ? c->runs : m->runs_per_cell;
@@ -123,20 +150,18 @@ bool matrix_matched(const struct matrix *m)
 		if (!v->matches)
 			return false;
 	}
-	return tested > 0;
+	return tested > 0 && m->nunplanned == 0;
 }
 
 void matrix_free(struct matrix *m)
 {
-	for (size_t i = 0; i < m->ncells; i++) {
-		struct cell *c = &m->cells[i];
-		free(c->arch);
-		free(c->case_name);
-		free(c->variant);
-		free(c->atomics);
-		free(c->note);
-		free(c->tally.ttff);
+	for (size_t i = 0; i < m->ncells; i++)
+		cell_free(&m->cells[i]);
+	for (size_t i = 0; i < m->nunplanned; i++) {
+		free(m->unplanned[i].arch);
+		free(m->unplanned[i].reason);
 	}
+	free(m->unplanned);
 	for (size_t i = 0; i < m->nruns; i++)
 		free(m->runs[i].log);
 	free(m->cells);

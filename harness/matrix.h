@@ -58,9 +58,18 @@ struct run_record {
 	char *log; /* artifact path relative to the out dir, or NULL */
 };
 
+/* A selected arch the plan could not run a kind's cells on (its binary or
+ * emulator is missing), and why. Its cells of that kind are not in the
+ * matrix, every other arch's are, and the matrix does not match. */
+struct unplanned {
+	char *arch, *reason;
+};
+
 struct matrix {
 	struct cell *cells;
 	size_t ncells;
+	struct unplanned *unplanned;
+	size_t nunplanned;
 	struct run_record *runs;
 	size_t nruns, capruns;
 	/* run parameters, echoed into summary.json */
@@ -90,8 +99,13 @@ size_t matrix_find_cell(const struct matrix *m, const struct cell_id *id);
 struct run_record *matrix_add_run(struct matrix *m);
 /* Recomputes every cell's tally and verdict from the run records. */
 void matrix_summarize(struct matrix *m);
-/* True when every cell that is not skipped matches and at least one cell
- * was tested. */
+/* Records an arch that could not be planned (a repeat of the same arch
+ * and reason is ignored). */
+void matrix_add_unplanned(struct matrix *m, const char *arch, const char *reason);
+/* Removes the cells from index first on (planning only: no runs yet). */
+void matrix_drop_cells_from(struct matrix *m, size_t first);
+/* True when every cell that is not skipped matches, at least one cell was
+ * tested, and no selected arch was left unplanned. */
 bool matrix_matched(const struct matrix *m);
 void matrix_free(struct matrix *m);
 

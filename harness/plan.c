@@ -85,14 +85,23 @@ size_t plan_add_cell(struct plan *p, const struct cell_id *id, const struct arch
 	return ci;
 }
 
-/* One arch through every kind; its problems into `problems`. */
+/* One arch through every kind; its problems into `problems`, and the
+ * arch into the matrix's unplanned list, without the cells the failing
+ * kind had added on it. */
 static void plan_arch(struct plan *p, const struct arch *a, const struct selection *sel,
 		      const struct cell_kind *const *kinds, struct sbuf *problems)
 {
 	for (size_t k = 0; kinds[k]; k++) {
 		struct sbuf why = { 0 };
-		if (kinds[k]->plan_arch(p, a, sel, &why) != 0)
+		size_t before = p->m.ncells;
+		if (kinds[k]->plan_arch(p, a, sel, &why) != 0) {
 			sb_printf(problems, "\n  %s: %s", a->name, sb_str(&why));
+			matrix_drop_cells_from(&p->m, before);
+			struct sbuf r = { 0 };
+			sb_printf(&r, "%s cells: %s", kinds[k]->name, sb_str(&why));
+			matrix_add_unplanned(&p->m, a->name, r.s);
+			sb_free(&r);
+		}
 		sb_free(&why);
 		if (spawn_interrupted())
 			exit(128 + spawn_interrupted());
@@ -112,9 +121,19 @@ void plan_cells(struct plan *p, const struct selection *sel, const struct cell_k
 				plan_arch(p, a, sel, kinds, &problems);
 		}
 	}
-	if (problems.len)
-		cli_die(p->cmd, "cannot run on every selected arch (choose others with --arch):%s",
+	if (problems.len && !p->m.ncells)
+		cli_die(p->cmd, "cannot run on any selected arch (choose others with --arch):%s",
 			problems.s);
+	if (problems.len)
+		fprintf(stderr,
+			"proftorture %s: these arches cannot run here and are reported as not run "
+			"(the matrix fails); every other arch runs:%s\n",
+			p->cmd, problems.s);
+	for (size_t i = 0; i < p->arches.n; i++)
+		if (p->arches.v[i].qemu_reason && p->arches.v[i].qemu_reason[0] &&
+		    selection_includes(sel->arches, p->arches.v[i].name))
+			fprintf(stderr, "proftorture %s: %s: %s; its programs run under %s\n", p->cmd,
+				p->arches.v[i].name, p->arches.v[i].qemu_reason, p->arches.v[i].qemu);
 	sb_free(&problems);
 	if (p->skipped.len)
 		fprintf(stderr, "proftorture %s: skipping what the arch does not support (strategies; the go kind where Go has no port):%s\n",

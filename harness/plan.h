@@ -10,11 +10,14 @@
  * outcome is the first matching row of its kind's expected table
  * (cases/expected.tsv, or the kind's expected_path, read on first use). A
  * kind may also give a cell its own number of runs (struct cell's runs).
- * Everything that
- * can go wrong here -- a missing binary or emulator on any selected arch, a
- * cell no row covers, a selection that leaves no cell -- ends the program
- * with exit status 2 and one message naming every problem, before anything
- * has run.
+ * A selected arch
+ * this host cannot run a kind's cells on (its binary or emulator is
+ * missing) does not stop the others: it is named on stderr and kept in the
+ * matrix's unplanned list (matrix.h), which the table, summary.json and
+ * the exit status report, and every other arch runs. Everything else that
+ * can go wrong here -- no selected arch can run, a cell no row covers, a
+ * selection that leaves no cell -- ends the program with exit status 2 and
+ * one message naming every problem, before anything has run.
  */
 #ifndef HARNESS_PLAN_H
 #define HARNESS_PLAN_H

@@ -102,6 +102,9 @@ void report_table(const struct matrix *m, bool colour, struct sbuf *b)
 			sb_printf(b, "%s!!!%s %s %s/%s/%s: %s\n", colour ? RED : "", colour ? RESET : "",
 				  c->arch, c->case_name, c->variant, c->atomics, c->verdict.reason);
 	}
+	for (size_t i = 0; i < m->nunplanned; i++)
+		sb_printf(b, "%s!!!%s %s NOT RUN: %s\n", colour ? RED : "", colour ? RESET : "",
+			  m->unplanned[i].arch, m->unplanned[i].reason);
 	size_t tested = m->ncells - skipped;
 	if (m->interrupted)
 		sb_puts(b, "INTERRUPTED: the numbers below cover only the runs that finished\n");
@@ -113,9 +116,14 @@ void report_table(const struct matrix *m, bool colour, struct sbuf *b)
 	else if (!tested)
 		sb_printf(b, "%sFAILURE%s: no cell was tested\n", colour ? RED : "",
 			  colour ? RESET : "");
+	else if (bad)
+		sb_printf(b, "%sFAILURE%s: %zu of %zu cells did not match the expected table%s\n",
+			  colour ? RED : "", colour ? RESET : "", bad, tested,
+			  m->nunplanned ? ", and some selected arches did not run (NOT RUN above)" : "");
 	else
-		sb_printf(b, "%sFAILURE%s: %zu of %zu cells did not match the expected table\n",
-			  colour ? RED : "", colour ? RESET : "", bad, tested);
+		sb_printf(b, "%sFAILURE%s: %zu of %zu cells matched, but %zu selected arch(es) did not run "
+			  "(NOT RUN above)\n", colour ? RED : "", colour ? RESET : "", tested, tested,
+			  m->nunplanned);
 }
 
 void report_contrasts(const struct matrix *m, struct sbuf *b)

@@ -151,6 +151,19 @@ static json_t *run_json(const struct run_record *r)
 	return j;
 }
 
+static json_t *unplanned_json(const struct matrix *m)
+{
+	json_t *a = must(json_array());
+	for (size_t i = 0; i < m->nunplanned; i++) {
+		json_t *u = must(json_object());
+		put(u, "arch", jstr(m->unplanned[i].arch));
+		put(u, "reason", jstr(m->unplanned[i].reason));
+		if (json_array_append_new(a, u) != 0)
+			ut_out_of_memory();
+	}
+	return a;
+}
+
 /* v as JSON into b (JSON_EMBED: without its outer braces), and freed. */
 static void dump(struct sbuf *b, json_t *v, size_t flags)
 {
@@ -168,6 +181,8 @@ void summary_write(const struct matrix *m, struct sbuf *b)
 	dump(b, header_json(m), JSON_EMBED);
 	sb_puts(b, ",\n\"config\":");
 	dump(b, config_json(&m->config), 0);
+	sb_puts(b, ",\n\"unplanned\":");
+	dump(b, unplanned_json(m), 0);
 	sb_puts(b, ",\n\"cells\":[");
 	for (size_t i = 0; i < m->ncells; i++) {
 		sb_puts(b, i ? ",\n" : "\n");
@@ -326,6 +341,14 @@ static void read_parameters(const json_t *root, struct matrix *m, struct summary
 		m->base_seed = u;
 	if (json_is_true(json_object_get(root, "interrupted")))
 		m->interrupted = true;
+	const json_t *unplanned = json_object_get(root, "unplanned"), *e;
+	size_t i;
+	json_array_foreach(unplanned, i, e)
+	{
+		const char *arch = get_str(e, "arch"), *reason = get_str(e, "reason");
+		if (arch && reason)
+			matrix_add_unplanned(m, arch, reason);
+	}
 	v = get_num(root, "elapsed_s");
 	if (!isnan(v) && v > m->elapsed)
 		m->elapsed = v;

@@ -33,6 +33,12 @@
  *     "arches"          [ {"arch", "emulator" (`qemu-<arch> --version`,
  *                       first line; null natively), "compiler"
  *                       (`<triple>-gcc --version`, first line)} ]
+ *   "unplanned"       [ {"arch", "reason"} ]: selected arches the plan
+ *                     could not run a kind's cells on (plan.h), e.g. a
+ *                     missing emulator; empty when every arch ran. Any
+ *                     entry makes "matched" false. Optional when read (a
+ *                     record from before it has none); merge keeps every
+ *                     input's.
  *   "cells": [ one object per cell, in the table's order:
  *     "kind"            the cell kind (cell_kind.h): "stress"
  *     "arch", "case", "variant", "atomics"  the cell's names (matrix.h)
