@@ -9,7 +9,8 @@
  * with one line, the out dir is checked before any run, shards merge
  * exactly, and the reports parse. Native only (make check-harness).
  *
- * "lost writes" (issue 17): run, stress and merge against a file size
+ * "lost writes" (README, "Nothing lost, nothing passed that was not
+ * recorded"): run, stress and merge against a file size
  * limit (RLIMIT_FSIZE, SIGXFSZ ignored: no root needed), stdout on
  * /dev/full, the results directory removed mid-run, made read-only
  * mid-run (as root a tmpfs remounted read-only, since chmod does not stop
@@ -1124,7 +1125,7 @@ END_TEST
 
 START_TEST(test_run_on_a_full_tmpfs_exit_3)
 {
-	/* the issue's case: the results on a 64 KiB tmpfs, which fills up */
+	/* a disk that really fills up: the results on a 64 KiB tmpfs */
 	if (!root_only("run on a full 64 KiB tmpfs"))
 		return;
 	new_piddir();

@@ -1,5 +1,5 @@
 /*
- * `proftorture stress` on real programs (issue 12), natively (make
+ * `proftorture stress` on real programs, natively (make
  * check-harness):
  * - the signature corpus: every output in tests/corpus/signatures, recorded
  *   from a real program, gets the signature expected.tsv says;
