@@ -167,6 +167,8 @@ check-units: all $(B)/profbuf_go_cases
 	  { tests/ci/check-function-length --self-test && tests/ci/check-function-length; } || fail=1; \
 	  echo "+ tests/ci/check-protocol-literals"; \
 	  { tests/ci/check-protocol-literals --self-test && tests/ci/check-protocol-literals; } || fail=1; \
+	  echo "+ tests/ci/check-no-issue-numbers"; \
+	  { tests/ci/check-no-issue-numbers --self-test && tests/ci/check-no-issue-numbers; } || fail=1; \
 	  echo "+ tests/report/check-report $(B)"; tests/report/check-report $(B); rc=$$?; \
 	  if [ $$rc = 77 ]; then skipped=" (the browser test was SKIPPED: no Chromium)"; \
 	  elif [ $$rc != 0 ]; then fail=1; fi; \
