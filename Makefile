@@ -184,6 +184,8 @@ check-units: all $(B)/profbuf_go_cases $(RUN_NEEDS)
 	  { tests/ci/check-function-length --self-test && tests/ci/check-function-length; } || fail=1; \
 	  echo "+ tests/ci/check-protocol-literals"; \
 	  { tests/ci/check-protocol-literals --self-test && tests/ci/check-protocol-literals; } || fail=1; \
+	  echo "+ tests/ci/check-no-issue-numbers"; \
+	  { tests/ci/check-no-issue-numbers --self-test && tests/ci/check-no-issue-numbers; } || fail=1; \
 	  echo "+ tests/report/check-report $(B)"; tests/report/check-report $(B); rc=$$?; \
 	  if [ $$rc = 77 ]; then skipped=" (the browser test was SKIPPED: no Chromium)"; \
 	  elif [ $$rc != 0 ]; then fail=1; fi; \
@@ -369,7 +371,7 @@ repro-binaries:
 repro: repro-binaries
 	build/native/proftorture repro $(REPRO_FLAGS)
 
-# --- the report and the CI workflow (issue 15) ---
+# --- the report and the CI workflow ---
 # check_report: the report's units (html, svg_plot, report_html, config,
 # bench_file) and the `report` command, run by check-harness.
 .PHONY: check-report check-workflow
@@ -407,7 +409,7 @@ check-workflow: $(HARNESS)
          $(B)/obj/tests/harness/check_exit_paths.d $(B)/obj/tests/harness/check_stress.d \
          $(B)/obj/tests/harness/check_runner.d $(B)/obj/tests/harness/fake_stress.d
 
-# --- the stress cases, measured (issue 4's numbers) ---
+# --- the stress cases, measured ---
 # check-cases-<arch>: lost-atomic buggy vs fixed, CASES_RUNS runs of 1 s each,
 # and atomic-deadlock for every handler shape under every strategy the arch
 # supports, 3 runs each (a negative control up to 12, until it fails); every
@@ -425,7 +427,7 @@ check-cases-%:
 	  --variant unchecked,unlocked-flush,locked-flush,locked-flush-kuser,exact --atomics all --runs 3 \
 	  --max-runs 12
 
-# --- the soak (issue 17): ci/soak says what it samples and what "flat" means ---
+# --- the soak: ci/soak says what it samples and what "flat" means ---
 # make soak [SOAK_FOR=30m] [SOAK_EVERY=60]: proftorture run --for SOAK_FOR natively,
 # its RSS, open fds and children sampled every SOAK_EVERY seconds, one verdict line.
 SOAK_FOR   ?= 30m
@@ -435,7 +437,7 @@ soak:
 	$(MAKE) --no-print-directory ARCH=native build/native/proftorture build/native/stress
 	SOAK_FOR=$(SOAK_FOR) SOAK_EVERY=$(SOAK_EVERY) ci/soak
 
-# --- benchmarks (issue 7): ci/bench says what each column is ---
+# --- benchmarks: ci/bench says what each column is ---
 # make bench [BENCH_FLAGS=--quick]
 BENCH_ARCHES := native armel armhf mips mipsel
 bench:
@@ -529,7 +531,7 @@ measure-stress:
 MEASURE_ARCH := $(if $(filter native,$(ARCH)),mipsel,$(ARCH))
 .PHONY: measure-stress
 
-# --- the real Go runtime (issues 13 and 16; the Go owner) ---
+# --- the real Go runtime (the Go owner) ---
 # Built from an installed GOROOT (default Debian's /usr/lib/go-1.19) with
 # `go build -overlay` / `go test -c -overlay`: ci/go-build says how, and
 # cases/go/flavours.tsv what each flavour is. Outputs in build/<arch>/go/.
@@ -562,7 +564,7 @@ check-go:
 	$(MAKE) --no-print-directory ARCH=native build/native/stress
 	ci/check-go
 
-# --- repro-go: the real Go runtime in the runner (issue 13, items 3-5) ---
+# --- repro-go: the real Go runtime in the runner ---
 # The go cell kind (harness/kind_go.c) drives the flavours ci/go-build makes.
 #   make repro-go [REPRO_GO_FLAGS=...] [GO_OWN=DIR]   builds the flavours its
 #       matrix runs (and DIR's tree, run in stock's place) for armel armhf mips

@@ -22,7 +22,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 
 #define CLI_EXIT_USAGE 2
 #define CLI_EXIT_LOST 3
@@ -46,13 +45,6 @@ void merge_inputs(const char *cmd, struct matrix *m, char *const *inputs, size_t
 
 /* "proftorture <cmd>: <message>" on stderr, exit CLI_EXIT_USAGE. */
 _Noreturn void cli_die(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* For `proftorture stress` (stress_cmd.c), which still parses with
- * getopt_long itself: the bad or valueless option, a whole number in
- * [min, max], a duration >= min. Each dies like cli_die. */
-_Noreturn void cli_bad_option(const char *cmd, char **argv, int c);
-uint64_t cli_u64(const char *cmd, const char *opt, const char *arg, uint64_t min, uint64_t max);
-double cli_seconds(const char *cmd, const char *opt, const char *arg, double min);
 
 /* ANSI colour on stdout: a terminal, NO_COLOR unset, TERM not "dumb". */
 bool cli_colour(void);

@@ -1,5 +1,5 @@
 /*
- * kind_go — the "go" cell kind: the real Go runtime (issue 13). Each run is
+ * kind_go — the "go" cell kind: the real Go runtime. Each run is
  * cases/go/workload built for one runtime flavour by ci/go-build
  * (build/<arch>/go/<flavour>/workload), one process under the arch's qemu,
  * judged by how it ended, Go's own failure lines and the workload's
@@ -161,12 +161,13 @@ static char *build_info(const char *arch, const char *flavour, const char *key)
 
 /* ---- plan ---- */
 
-/* repro-go's matrix: the cells that answer issue 13's questions in about
- * three minutes on two cores, each with the runs its question needs
- * (README, "What make repro-go shows", states each row's power). `quick`:
- * the rows of --quick (make check-all), whose negative controls fail in
- * nearly every run, so that a correct build passes it (README gives the
- * odds). */
+/* repro-go's matrix: the cells that show the real runtime's buffer torn or
+ * deadlocked where it should be and clean where the fix is, in about three
+ * minutes on two cores, each with the runs its question needs (README, "The real Go runtime in the runner:
+ * `make repro-go`": its "What it runs" table states each row's power).
+ * `quick`: the rows of --quick (make check-all), whose negative controls
+ * fail in nearly every run, so that a correct build passes it (the same
+ * section's "`make check-all` runs the quick version" gives the odds). */
 struct go_row {
 	const char *arches; /* space-separated names */
 	const char *program, *flavour;

@@ -1,7 +1,7 @@
 /*
  * summary — summary.json: the record of a matrix, the one document `run`
  * and `repro` write (<out>/summary.json, and --json), `merge` reads back
- * and pools, and a report generator (issue 15) reads. Written and read
+ * and pools, and `proftorture report` reads. Written and read
  * with jansson.
  *
  * Version 4 (SUMMARY_VERSION). One JSON object; each cell and each run on

@@ -13,6 +13,7 @@
 
 #include "options.h"
 #include "support/child.h"
+#include "support/slurp.h"
 #include "support/suite_run.h"
 
 struct demo {
@@ -161,11 +162,7 @@ static int usage_of(char *const *argv, char *buf, size_t cap)
 	child_argv = argv;
 	struct child_result r = run_in_child(parse_in_child, NULL, 20 * slowdown());
 	ck_assert_int_eq(r.outcome, CHILD_EXITED);
-	FILE *f = fopen(errfile, "r");
-	size_t n = f ? fread(buf, 1, cap - 1, f) : 0;
-	buf[n] = 0;
-	if (f)
-		fclose(f);
+	slurp_into(errfile, buf, cap, NULL);
 	unlink(errfile);
 	return r.code;
 }
@@ -198,14 +195,12 @@ START_TEST(test_help_is_generated_from_the_table)
 {
 	char path[64];
 	snprintf(path, sizeof path, "/tmp/check_options_help.%d", (int)getpid());
-	FILE *f = fopen(path, "w+");
+	FILE *f = fopen(path, "w");
 	ck_assert_ptr_nonnull(f);
 	opts_help(&demo, f);
-	rewind(f);
+	ck_assert_int_eq(fclose(f), 0);
 	char text[4096];
-	size_t n = fread(text, 1, sizeof text - 1, f);
-	text[n] = 0;
-	fclose(f);
+	ck_assert(slurp_into(path, text, sizeof text, NULL));
 	unlink(path);
 	ck_assert_msg(strstr(text, "usage: demo [options] [CMD...]\nthings:\n  --name S              a name "
 				   "(default anon)\n"),

@@ -47,6 +47,7 @@
 
 #include "../../harness/classify.h"
 #include "../support/child.h"
+#include "../support/slurp.h"
 #include "../support/suite_run.h"
 
 #define MAX_ARGS 16
@@ -112,16 +113,6 @@ struct output {
 	size_t nout, nerr;
 };
 
-static size_t slurp(const char *path, char *buf, size_t cap)
-{
-	FILE *f = fopen(path, "r");
-	ck_assert_msg(f != NULL, "cannot read %s", path);
-	size_t n = fread(buf, 1, cap - 1, f);
-	buf[n] = 0;
-	fclose(f);
-	return n;
-}
-
 /* In the child, before exec: no thread can get a stack, 1 GiB each (glibc
  * takes the default thread stack size from RLIMIT_STACK) against 256 MiB of
  * address space, which is plenty for the program itself. Exits 125 (which
@@ -186,8 +177,10 @@ static void run_stress(const char *const *args, bool limit, double stopped_s, st
 		usleep(10 * 1000);
 	}
 	o->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : -WTERMSIG(ws);
-	o->nout = slurp(out_path, o->out, sizeof o->out);
-	o->nerr = slurp(err_path, o->err, sizeof o->err);
+	ck_assert_msg(slurp_into(out_path, o->out, sizeof o->out, &o->nout), "cannot read %s",
+		      out_path);
+	ck_assert_msg(slurp_into(err_path, o->err, sizeof o->err, &o->nerr), "cannot read %s",
+		      err_path);
 	close(out_fd);
 	close(err_fd);
 	unlink(out_path);

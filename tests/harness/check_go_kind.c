@@ -31,6 +31,7 @@
 #include "../../harness/execute.h"
 #include "../../harness/signature.h"
 #include "../../harness/summary.h"
+#include "../support/slurp.h"
 #include "../support/suite_run.h"
 
 static char top[4096];
@@ -41,11 +42,12 @@ static void find_top(void)
 	snprintf(top, sizeof top, "%s", root ? root : harness_root());
 }
 
-static char *slurp(const char *name, const char *ext, size_t *len)
+/* tests/corpus/go/NAME.EXT, which must exist. */
+static char *corpus_file(const char *name, const char *ext, size_t *len)
 {
 	char path[4200];
 	snprintf(path, sizeof path, "%s/tests/corpus/go/%s.%s", top, name, ext);
-	char *s = ut_read_file(path, 1 << 22, len);
+	char *s = slurp(path, len);
 	ck_assert_msg(s != NULL, "cannot read %s", path);
 	return s;
 }
@@ -96,7 +98,7 @@ static struct run_end end_of(const char *s)
 static void check_row(char **f)
 {
 	size_t olen, elen;
-	char *out = slurp(f[0], "out", &olen), *err = slurp(f[0], "err", &elen);
+	char *out = corpus_file(f[0], "out", &olen), *err = corpus_file(f[0], "err", &elen);
 	struct cell c = go_cell("mipsel", GO_PROGRAM_WORKLOAD, "regressed", "thread-timer");
 	struct ended_run e = { .end = end_of(f[1]), .seed = 1, .wall_s = 2.5 };
 	e.end.emulated = strcmp(f[2], "qemu") == 0;
@@ -122,7 +124,7 @@ static void check_row(char **f)
 START_TEST(test_every_recorded_run_gets_its_outcome)
 {
 	size_t len, rows = 0;
-	char *text = slurp("expected", "tsv", &len), *save = text;
+	char *text = corpus_file("expected", "tsv", &len), *save = text;
 	for (char *line; (line = strsep(&save, "\n"));) {
 		if (!*line || *line == '#')
 			continue;
@@ -350,10 +352,10 @@ START_TEST(test_a_missing_binary_names_the_command_that_builds_it)
 	ck_assert_int_eq(system(cmd.s), 0);
 	size_t len;
 	sb_printf(&path, "%s/rc", dir);
-	char *rc = ut_read_file(path.s, 100, &len);
+	char *rc = slurp(path.s, &len);
 	path.len = 0;
 	sb_printf(&path, "%s/err", dir);
-	char *err = ut_read_file(path.s, 1 << 16, &len);
+	char *err = slurp(path.s, &len);
 	ck_assert_msg(rc && atoi(rc) == 2, "exit %s: %s", rc, err);
 	ck_assert_msg(strstr(err, "build/native/go/stock/workload") &&
 			      strstr(err, "ci/go-build --arch native --flavour stock"),
@@ -402,7 +404,7 @@ START_TEST(test_case_selects_the_go_programs)
 		path.len = 0;
 		sb_printf(&path, "%s/argv", dir);
 		size_t len;
-		char *argv = ut_read_file(path.s, 1 << 16, &len);
+		char *argv = slurp(path.s, &len);
 		unsigned floors = 0, workloads = 0;
 		char *copy = argv ? strdup(argv) : NULL, *save = NULL;
 		for (char *line = copy ? strtok_r(copy, "\n", &save) : NULL; line;

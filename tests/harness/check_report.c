@@ -26,6 +26,7 @@
 #include "../../harness/summary.h"
 #include "../../harness/svg_plot.h"
 #include "../../harness/util.h"
+#include "../support/slurp.h"
 #include "../support/suite_run.h"
 
 #define EVIL "<script>alert(\"x\")</script> & 'q' \x01\xc3\xa9"
@@ -334,15 +335,6 @@ struct cmd_result {
 	char out[8192], err[4096];
 };
 
-static void slurp(const char *path, char *buf, size_t cap)
-{
-	FILE *f = fopen(path, "r");
-	size_t n = f ? fread(buf, 1, cap - 1, f) : 0;
-	buf[n] = 0;
-	if (f)
-		fclose(f);
-}
-
 /* build/native/proftorture (beside this test's directory) with args. */
 static void runner(struct cmd_result *r, const char *dir, const char *args)
 {
@@ -357,9 +349,9 @@ static void runner(struct cmd_result *r, const char *dir, const char *args)
 	r->rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 	char p[512];
 	snprintf(p, sizeof p, "%s/out", dir);
-	slurp(p, r->out, sizeof r->out);
+	slurp_into(p, r->out, sizeof r->out, NULL);
 	snprintf(p, sizeof p, "%s/err", dir);
-	slurp(p, r->err, sizeof r->err);
+	slurp_into(p, r->err, sizeof r->err, NULL);
 }
 
 static const struct {
@@ -392,7 +384,7 @@ START_TEST(test_the_report_command_writes_the_page_and_refuses_bad_input)
 	snprintf(want, sizeof want, "report: %s/report.html\n", in);
 	ck_assert_str_eq(r->err, want); /* stdout is the Markdown's: the path goes to stderr */
 	snprintf(args, sizeof args, "%s/report.html", in);
-	char *page = ut_read_file(args, 1 << 24, &(size_t){ 0 });
+	char *page = slurp(args, NULL);
 	ck_assert_ptr_nonnull(page);
 	ck_assert_uint_eq(count(page, "<td class=\"cell "), 5);
 	free(page);

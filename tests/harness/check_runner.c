@@ -9,7 +9,8 @@
  * with one line, the out dir is checked before any run, shards merge
  * exactly, and the reports parse. Native only (make check-harness).
  *
- * "lost writes" (issue 17): run, stress and merge against a file size
+ * "lost writes" (README, "Nothing lost, nothing passed that was not
+ * recorded"): run, stress and merge against a file size
  * limit (RLIMIT_FSIZE, SIGXFSZ ignored: no root needed), stdout on
  * /dev/full, the results directory removed mid-run, made read-only
  * mid-run (as root a tmpfs remounted read-only, since chmod does not stop
@@ -45,6 +46,7 @@
 #include <unistd.h>
 
 #include "../support/child.h"
+#include "../support/slurp.h"
 #include "../support/suite_run.h"
 
 static char root[256], selfdir[2048], runner[PATH_MAX], fake[PATH_MAX];
@@ -127,17 +129,6 @@ struct res {
 	double secs;
 	char out[1 << 16], err[1 << 16];
 };
-
-static void slurp(const char *path, char *buf, size_t cap)
-{
-	buf[0] = 0;
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return;
-	size_t n = fread(buf, 1, cap - 1, f);
-	buf[n] = 0;
-	fclose(f);
-}
 
 static char piddir[512];
 
@@ -229,8 +220,8 @@ static struct res *pt_run(const struct pt_opts *o, const char *const *args)
 	}
 	r.secs = now_seconds() - start;
 	r.rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	slurp(outp, r.out, sizeof r.out);
-	slurp(errp, r.err, sizeof r.err);
+	slurp_into(outp, r.out, sizeof r.out, NULL);
+	slurp_into(errp, r.err, sizeof r.err, NULL);
 	return &r;
 }
 
@@ -255,7 +246,7 @@ static void read_summary(const char *outdir, char *buf, size_t cap)
 {
 	char p[PATH_MAX];
 	snprintf(p, sizeof p, "%s/summary.json", outdir);
-	slurp(p, buf, cap);
+	slurp_into(p, buf, cap, NULL);
 	ck_assert_msg(buf[0] == '{', "no summary.json in %s", outdir);
 }
 
@@ -317,7 +308,7 @@ START_TEST(test_matching_matrix_exits_0_with_stated_numbers)
 	char p[PATH_MAX + 64];
 	snprintf(p, sizeof p, "%s/runs/native-lost-atomic-unlocked-flush-native-k2.sh", out);
 	char sh[4096];
-	slurp(p, sh, sizeof sh);
+	slurp_into(p, sh, sizeof sh, NULL);
 	ck_assert_ptr_nonnull(strstr(sh, "--seed 3 "));
 	ck_assert(access(p, X_OK) == 0);
 	snprintf(p, sizeof p, "%s/runs/native-lost-atomic-exact-native-k0.log", out);
@@ -723,7 +714,7 @@ START_TEST(test_stress_counts_saves_and_groups_failures)
 	ck_assert_ptr_nonnull(strstr(r->out, "5   50.0%  exit status 2: fatal: corrupt at offset N"));
 	char p[PATH_MAX + 16], text[4096];
 	snprintf(p, sizeof p, "%s1", prefix); /* run 1 failed (n = 0) */
-	slurp(p, text, sizeof text);
+	slurp_into(p, text, sizeof text, NULL);
 	ck_assert_ptr_nonnull(strstr(text, "panic: bad thing"));
 	ck_assert_ptr_nonnull(strstr(text, "ERROR: exit status 1"));
 	snprintf(p, sizeof p, "%s3", prefix); /* run 3 passed: no file */
@@ -836,27 +827,11 @@ static bool root_only(const char *test)
 	return false;
 }
 
-static char *read_all(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	struct stat st;
-	ck_assert(fstat(fileno(f), &st) == 0);
-	char *b = malloc((size_t)st.st_size + 1);
-	ck_assert_ptr_nonnull(b);
-	size_t n = fread(b, 1, (size_t)st.st_size, f);
-	b[n] = 0;
-	fclose(f);
-	*len = n;
-	return b;
-}
-
 /* path holds exactly prev (prev_len bytes), or is absent when prev is NULL. */
 static void assert_same_file(const char *path, const char *prev, size_t prev_len)
 {
 	size_t len = 0;
-	char *now = read_all(path, &len);
+	char *now = slurp(path, &len);
 	if (!prev) {
 		ck_assert_msg(now == NULL, "%s exists (%zu bytes), but nothing was written", path, len);
 		return;
@@ -1003,7 +978,7 @@ static char *good_summary(const char *out, size_t *len)
 	ck_assert_msg(r->rc == 0, "the good run: rc %d\n%.1500s", r->rc, r->err);
 	char p[PATH_MAX + 16];
 	snprintf(p, sizeof p, "%s/summary.json", out);
-	char *s = read_all(p, len);
+	char *s = slurp(p, len);
 	ck_assert_msg(s && *len > 100, "no summary.json from the good run");
 	return s;
 }
@@ -1021,7 +996,7 @@ START_TEST(test_run_lost_writes_under_a_file_size_limit_exit_3)
 	struct res *r = pt(mode, 30, ARGS(RUN_CELLS, "--runs", "2", "--out", out, "--json", json));
 	ck_assert_msg(r->rc == 0, "rc %d\n%.1500s", r->rc, r->err);
 	size_t prev_len, prev_json_len;
-	char *prev = read_all(sum, &prev_len), *prev_json = read_all(json, &prev_json_len);
+	char *prev = slurp(sum, &prev_len), *prev_json = slurp(json, &prev_json_len);
 	struct pt_opts o = { .mode = mode, .timeout = 60, .fsize = 8192 };
 	r = pt_run(&o, ARGS(RUN_CELLS, "--runs", "30", "--out", out, "--json", json));
 	ck_assert_msg(r->rc == 3, "rc %d with summary.json lost (must be 3)\n%.1500s", r->rc, r->err);
@@ -1124,7 +1099,7 @@ END_TEST
 
 START_TEST(test_run_on_a_full_tmpfs_exit_3)
 {
-	/* the issue's case: the results on a 64 KiB tmpfs, which fills up */
+	/* a disk that really fills up: the results on a 64 KiB tmpfs */
 	if (!root_only("run on a full 64 KiB tmpfs"))
 		return;
 	new_piddir();
@@ -1172,7 +1147,7 @@ START_TEST(test_stress_lost_failure_files_json_and_stdout_exit_3)
 					json, "--status-interval", "0", "--", "sh", "-c", loud_failure));
 	ck_assert_msg(r->rc == 3, "rc %d\n%.1500s", r->rc, r->err);
 	assert_lost_line(r->err, ARGS("2 artifacts not written (File too large)"));
-	slurp(json, text, sizeof text);
+	slurp_into(json, text, sizeof text, NULL);
 	ck_assert_msg(strstr(text, "\"failures\": 2") != NULL, "%s", text);
 	ck_assert_ptr_nonnull(strstr(r->out, "(not saved)"));
 	assert_no_torn_files(dir);
@@ -1293,7 +1268,7 @@ START_TEST(test_merge_outputs_lost_exit_3)
 	struct res *r = pt("*=pass", 30, ARGS("merge", "--json", json, a));
 	ck_assert_int_eq(r->rc, 0);
 	size_t prev_len;
-	char *prev = read_all(json, &prev_len);
+	char *prev = slurp(json, &prev_len);
 	ck_assert(prev != NULL);
 	struct pt_opts o = { .mode = "*=pass", .timeout = 30, .fsize = prev_len + 2048 };
 	r = pt_run(&o, ARGS("merge", "--json", json, "--junit", xml, a, b));
@@ -1378,7 +1353,7 @@ START_TEST(test_report_page_and_markdown_lost_exit_3)
 	r = pt("*=pass", 30, ARGS("report", "-o", page, a));
 	ck_assert_msg(r->rc == 0, "rc %d\n%.1500s", r->rc, r->err);
 	size_t prev_len;
-	char *prev = read_all(page, &prev_len);
+	char *prev = slurp(page, &prev_len);
 	ck_assert(prev && prev_len > 1024);
 	/* the page (some KiB) over a 1 KiB file size limit; the Markdown on a
 	 * full device */

@@ -1,5 +1,5 @@
 /*
- * `proftorture stress` on real programs (issue 12), natively (make
+ * `proftorture stress` on real programs, natively (make
  * check-harness):
  * - the signature corpus: every output in tests/corpus/signatures, recorded
  *   from a real program, gets the signature expected.tsv says;
@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "../../harness/signature.h"
+#include "../support/slurp.h"
 #include "../support/suite_run.h"
 
 static char top[PATH_MAX], runner[PATH_MAX + 32], programs[PATH_MAX + 32], scratch[PATH_MAX];
@@ -59,22 +60,6 @@ static void remove_tree(void)
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", scratch);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", scratch);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	ck_assert_msg(f != NULL, "cannot read %s", path);
-	char *buf = NULL;
-	size_t n = 0, cap = 0;
-	for (size_t r; (cap - n > 1 || (buf = realloc(buf, cap = cap ? 2 * cap : 4096))) &&
-		       (r = fread(buf + n, 1, cap - n - 1, f)) > 0;)
-		n += r;
-	fclose(f);
-	buf[n] = 0;
-	if (len)
-		*len = n;
-	return buf;
 }
 
 static double seconds(void)
@@ -106,6 +91,7 @@ START_TEST(test_every_recorded_output_gets_its_signature)
 	char path[PATH_MAX + 64];
 	snprintf(path, sizeof path, "%s/tests/corpus/signatures/expected.tsv", top);
 	char *table = slurp(path, NULL);
+	ck_assert_msg(table, "cannot read %s", path);
 	int checked = 0;
 	for (char *save = table, *line; (line = strsep(&save, "\n"));) {
 		if (!*line || *line == '#')
@@ -115,7 +101,7 @@ START_TEST(test_every_recorded_output_gets_its_signature)
 		snprintf(path, sizeof path, "%s/tests/corpus/signatures/%s.out", top, name);
 		size_t len;
 		char *text = slurp(path, &len);
-		ck_assert_msg(len > 0, "%s is empty", path);
+		ck_assert_msg(text && len > 0, "%s is missing or empty", path);
 		struct sig_end e = parse_end(end);
 		char got[SIG_FULL_MAX];
 		sig_of_run(text, len, &e, NULL, got, sizeof got);
@@ -140,6 +126,7 @@ START_TEST(test_go_crashes_end_with_a_stack_frame)
 		snprintf(path, sizeof path, "%s/tests/corpus/signatures/%s.out", top, files[i]);
 		size_t len;
 		char *text = slurp(path, &len);
+		ck_assert_msg(text, "cannot read %s", path);
 		while (len && (text[len - 1] == '\n' || text[len - 1] == ' '))
 			len--;
 		char *nl = memrchr(text, '\n', len);
@@ -158,6 +145,7 @@ START_TEST(test_the_failure_lines_are_the_readmes)
 	char path[PATH_MAX + 16];
 	snprintf(path, sizeof path, "%s/README.md", top);
 	char *readme = slurp(path, NULL);
+	ck_assert_msg(readme, "cannot read %s", path);
 	size_t n;
 	const struct sig_failure_line *l = sig_failure_lines(&n);
 	for (size_t i = 0; i < n; i++) {
@@ -231,6 +219,7 @@ static struct res stress(const char *fmt, ...)
 	free(cmd);
 	struct res r = { WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), slurp(outp, NULL),
 			 slurp(errp, NULL) };
+	ck_assert_msg(r.out && r.err, "cannot read %s or %s", outp, errp);
 	return r;
 }
 
@@ -303,6 +292,7 @@ START_TEST(test_a_timeout_keeps_the_programs_dump)
 	char path[PATH_MAX + 16];
 	snprintf(path, sizeof path, "%s/quit-1", scratch);
 	char *file = slurp(path, NULL);
+	ck_assert_msg(file, "cannot read %s", path);
 	char *marker = strstr(file, "SIGQUIT sent to the process group");
 	char *dump = strstr(file, "trap_quit: dump: worker 1 waits for lock 2");
 	ck_assert_msg(marker && dump && marker < dump, "%s", file);
@@ -319,6 +309,7 @@ START_TEST(test_a_timeout_keeps_the_programs_dump)
 		      "%s", r.out);
 	snprintf(path, sizeof path, "%s/deaf-1", scratch);
 	file = slurp(path, NULL);
+	ck_assert_msg(file, "cannot read %s", path);
 	ck_assert_msg(strstr(file, "SIGQUIT, then no exit within the grace: SIGKILL"), "%s", file);
 	free(file);
 	res_free(&r);
