@@ -80,7 +80,8 @@ static void setup_tree(void)
 
 	snprintf(root, sizeof root, "/tmp/proftorture-check-runner-XXXXXX");
 	ck_assert(mkdtemp(root) != NULL);
-	const char *dirs[] = { "ci", "cases", "build", "build/native", "build/fakearm", "bin" };
+	const char *dirs[] = { "ci",  "cases", "build", "build/native", "build/fakearm", "build/fake386",
+			       "bin" };
 	char p[PATH_MAX];
 	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
 		in_root(p, sizeof p, dirs[i]);
@@ -88,9 +89,13 @@ static void setup_tree(void)
 	}
 	in_root(p, sizeof p, "ci/arches.tsv");
 	write_text(p,
-		   "arch\ttriple\tqemu\tqemu_flags\tcflags\tatomics\tgo_analogue\n"
+		   "arch\ttriple\tqemu\tqemu_flags\tcflags\tatomics\tgo_analogue\telf\t"
+		   "debian_arch\tldflags\thost_kernel\n"
 		   "native\t-\t-\t-\t-\tnative\thost\n"
-		   "fakearm\tfake-linux-gnu\tqemu-fake\t-cpu any\t-\tglobal\tnone\n",
+		   "fakearm\tfake-linux-gnu\tqemu-fake\t-cpu any\t-\tglobal\tnone\n"
+		   /* i686's shape: the host kernel first, its qemu where the host
+		    * has no 32-bit ABI (PROFTORTURE_HOST_KERNEL=never plays that) */
+		   "fake386\tfake-i386\tqemu-fake386\t-\t-\tnative\tnone\t3 ELF32 LSB\t-\t-\ttry\n",
 		   0644);
 	in_root(p, sizeof p, "cases/expected.tsv");
 	write_text(p,
@@ -105,6 +110,14 @@ static void setup_tree(void)
 		   "while [ $# -gt 0 ]; do case \"$1\" in -cpu) shift 2;; -*) shift;; *) break;; esac; done\n"
 		   "exec \"$@\"\n",
 		   0755);
+	in_root(p, sizeof p, "bin/qemu-fake386");
+	write_text(p,
+		   "#!/bin/sh\n# a 'qemu' that leaves a mark, then runs the program\n"
+		   "echo used >> \"$PROFTORTURE_ROOT/qemu-fake386.used\"\n"
+		   "exec \"$@\"\n",
+		   0755);
+	in_root(p, sizeof p, "build/fake386/stress");
+	ck_assert(symlink(fake, p) == 0);
 	in_root(p, sizeof p, "build/native/stress");
 	ck_assert(symlink(fake, p) == 0);
 	in_root(p, sizeof p, "build/fakearm/stress");
@@ -549,7 +562,7 @@ static const char *const *const bad_options[] = {
 	ARGS("run", "--kind", "go", "--case", "lost-atomic"),
 };
 static const char *const bad_options_message[] = {
-	"--arch: 'vax' is not one of: all native fakearm",
+	"--arch: 'vax' is not one of: all native fakearm fake386",
 	"--variant: 'bogus' has 'bogus', which is not one of: all unchecked unlocked-flush",
 	"--runs: '0' is not a whole number in [1,",
 	"unknown option '--frobnicate'",
@@ -623,6 +636,73 @@ START_TEST(test_missing_stress_binary_is_a_setup_error)
 	ck_assert_ptr_nonnull(strstr(r->err, "build/fakearm/stress"));
 	ck_assert_ptr_nonnull(strstr(r->err, "make ARCH=fakearm"));
 	ck_assert_int_eq(count_pids(), 0);
+}
+END_TEST
+
+/* A host without the 32-bit ABI, played by PROFTORTURE_HOST_KERNEL=never:
+ * the row that tries the host kernel runs under its qemu, and says so. */
+START_TEST(test_host_without_the_abi_runs_the_arch_under_its_qemu)
+{
+	new_piddir();
+	char out[PATH_MAX], sum[1 << 16], mark[PATH_MAX];
+	outdir(out, sizeof out, "noabi");
+	in_root(mark, sizeof mark, "qemu-fake386.used");
+	unlink(mark);
+	setenv("PROFTORTURE_HOST_KERNEL", "never", 1);
+	struct res *r = pt("*=pass", 30,
+			   ARGS("run", "--arch", "native,fake386", "--case", "lost-atomic", "--variant",
+				"exact", "--runs", "2", "--out", out));
+	unsetenv("PROFTORTURE_HOST_KERNEL");
+	ck_assert_msg(r->rc == 0, "rc %d\n%s\n%s", r->rc, r->out, r->err);
+	ck_assert_ptr_nonnull(strstr(r->err, "fake386: PROFTORTURE_HOST_KERNEL=never asks for the "
+					     "emulator; its programs run under qemu-fake386"));
+	ck_assert_msg(access(mark, F_OK) == 0, "fake386 did not run under its qemu");
+	ck_assert_ptr_nonnull(strstr(r->out, "SUCCESS: 2 of 2 cells"));
+	read_summary(out, sum, sizeof sum);
+	ck_assert_ptr_nonnull(strstr(sum, "\"unplanned\":[]"));
+}
+END_TEST
+
+/* One arch that cannot run here (its qemu is missing on a host without
+ * the ABI) loses nothing of the others: they run, summary.json holds them
+ * and names the arch with its reason, and the matrix fails. Before, the
+ * whole matrix stopped at planning with exit 2 and no summary. */
+START_TEST(test_an_arch_that_cannot_run_leaves_every_other_result)
+{
+	new_piddir();
+	char out[PATH_MAX], sum[1 << 16], q[PATH_MAX], moved[PATH_MAX];
+	outdir(out, sizeof out, "unplanned");
+	in_root(q, sizeof q, "bin/qemu-fake386");
+	in_root(moved, sizeof moved, "bin/qemu-fake386.moved");
+	ck_assert(rename(q, moved) == 0);
+	setenv("PROFTORTURE_HOST_KERNEL", "never", 1);
+	struct res *r = pt("*=pass", 30,
+			   ARGS("run", "--arch", "native,fake386,fakearm", "--case", "lost-atomic",
+				"--variant", "exact,locked-flush", "--runs", "2", "--out", out));
+	unsetenv("PROFTORTURE_HOST_KERNEL");
+	ck_assert(rename(moved, q) == 0);
+	ck_assert_msg(r->rc == 1, "rc %d\n%s\n%s", r->rc, r->out, r->err);
+	ck_assert_ptr_nonnull(strstr(r->err, "fake386: qemu-fake386 not found in PATH"));
+	ck_assert_ptr_nonnull(strstr(r->out, "!!! fake386 NOT RUN: stress cells: qemu-fake386 not found"));
+	ck_assert_msg(strstr(r->out, "FAILURE: 4 of 4 cells matched, but 1 selected arch(es) "
+				     "did not run"),
+		      "%s", r->out);
+	read_summary(out, sum, sizeof sum);
+	ck_assert_ptr_nonnull(strstr(sum, "\"matched\":false"));
+	ck_assert_ptr_nonnull(strstr(sum, "\"unplanned\":[{\"arch\":\"fake386\",\"reason\":\"stress "
+					  "cells: qemu-fake386 not found in PATH"));
+	/* every cell and run of the two arches that could run */
+	const char *cells[] = { "\"arch\":\"native\",\"case\":\"lost-atomic\",\"variant\":\"exact\"",
+				"\"arch\":\"native\",\"case\":\"lost-atomic\",\"variant\":\"locked-flush\"",
+				"\"arch\":\"fakearm\",\"case\":\"lost-atomic\",\"variant\":\"exact\"",
+				"\"arch\":\"fakearm\",\"case\":\"lost-atomic\",\"variant\":\"locked-flush\"" };
+	for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++)
+		ck_assert_msg(strstr(sum, cells[i]), "summary.json lacks %s", cells[i]);
+	ck_assert_ptr_null(strstr(sum, "\"arch\":\"fake386\",\"case\""));
+	size_t runs = 0;
+	for (const char *s = sum; (s = strstr(s, "\"seed\":")); s++)
+		runs++;
+	ck_assert_uint_eq(runs, 8);
 }
 END_TEST
 
@@ -1390,6 +1470,8 @@ static Suite *runner_suite(void)
 	tcase_add_loop_test(tc, test_help_on_every_subcommand, 0, 5);
 	tcase_add_test(tc, test_unwritable_out_dir_fails_before_any_run);
 	tcase_add_test(tc, test_missing_stress_binary_is_a_setup_error);
+	tcase_add_test(tc, test_host_without_the_abi_runs_the_arch_under_its_qemu);
+	tcase_add_test(tc, test_an_arch_that_cannot_run_leaves_every_other_result);
 	tcase_add_test(tc, test_shards_merge_into_the_whole_matrix);
 	tcase_add_test(tc, test_junit_parses_and_tap_is_well_formed);
 	tcase_add_test(tc, test_stress_counts_saves_and_groups_failures);
