@@ -504,9 +504,11 @@ $(GO_PROGRAMS:%=$(PROG)/%): $(PROG)/%: $(GO_SRCS)
 $(PROG)/gotest.test: $(GO_SRCS)
 	@mkdir -p $(@D)
 	cd tests/programs/go && env $(GO_ENV) $(GO) test -c -trimpath -o $(CURDIR)/$@ ./gotest
-$(C_PROGRAMS:%=$(PROG)/%): $(PROG)/%: tests/programs/c/%.c
+# tls_pin's object too: the programs are the project's, and on i686 the
+# row's ldflags wrap their pthread_create (tls_pin.h).
+$(C_PROGRAMS:%=$(PROG)/%): $(PROG)/%: tests/programs/c/%.c $(B)/obj/tls_pin/tls_pin.o
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(CHECK_CFLAGS) $(LDFLAGS) -o $@ $< $(if $(filter check_fail,$*),$(CHECK_LIBS) -lm)
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/obj/tls_pin/tls_pin.o $(if $(filter check_fail,$*),$(CHECK_LIBS) -lm)
 # Deliberately buggy, for the sanitizers' reports: clang, -O1, no -Werror.
 $(PROG)/uaf: tests/programs/c/uaf.c
 	@mkdir -p $(@D)

@@ -9,6 +9,7 @@
 
 #include "arches.h"
 #include "ledger.h"
+#include "threads.h"
 
 static void put_command(struct sbuf *b, char *const *argv)
 {
@@ -51,6 +52,12 @@ static void run_log(struct sbuf *log, const struct cell *c, const struct run_rec
 			  capture_dropped(&p->cap[i]) ? ", middle dropped" : "");
 		sb_add(log, text, len);
 		free(text);
+	}
+	if (p->watch) { /* a timeout with a kill signal: where its threads were */
+		char where[96];
+		sb_puts(log, "\n--- where every thread was, from the kill signal to the end ---\n");
+		threads_watch_report(p->watch, log, where, sizeof where);
+		sb_printf(log, "in short: %s\n", where);
 	}
 }
 

@@ -250,14 +250,16 @@ static void end_text(const char *text, size_t len, const struct sig_end *e, char
 	}
 	size_t at = e->kill_at < len ? e->kill_at : len;
 	const char *name = sigabbrev_np(e->kill_signal);
-	snprintf(buf, cap, "%s (%s on SIG%s)", timeout,
-		 blank(text + at, len - at) ? "silent" : "printed", name ? name : "?");
+	bool silent = blank(text + at, len - at);
+	bool where = silent && e->where && *e->where;
+	snprintf(buf, cap, "%s (%s on SIG%s%s%s)", timeout, silent ? "silent" : "printed",
+		 name ? name : "?", where ? "; " : "", where ? e->where : "");
 }
 
 void sig_of_run(const char *text, size_t len, const struct sig_end *end, const regex_t *user,
 		char *out, size_t cap)
 {
-	char how[64], line[SIG_MAX];
+	char how[SIG_FULL_MAX - SIG_MAX], line[SIG_MAX];
 	end_text(text, len, end, how, sizeof how);
 	size_t searched = end->kind == SIG_END_TIMEOUT && end->kill_signal && end->kill_at < len
 				  ? end->kill_at

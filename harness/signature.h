@@ -9,7 +9,10 @@
  * How it ended: "exit status N", "signal N", "could not start", or for a
  * run stopped by its timeout "timeout" (killed at once), "timeout (printed
  * on SIGQUIT)" or "timeout (silent on SIGQUIT)" (the kill signal was sent
- * first; did the program print anything after it?).
+ * first; did the program print anything after it?). A silent one says
+ * where its threads were when that is known: "timeout (silent on SIGQUIT;
+ * 4 threads spinning)", so a livelock groups apart from a
+ * deadlock, and --failure/--ignore can select by it.
  *
  * The line, the first rule that finds one:
  *   1. the first line matching the user's regex (--signature, else
@@ -41,7 +44,7 @@
 
 #define SIG_MAX 160
 /* A whole signature: how it ended, ": ", the line. */
-#define SIG_FULL_MAX (SIG_MAX + 64)
+#define SIG_FULL_MAX (SIG_MAX + 160)
 
 /* One entry of the documented list of failure lines (POSIX ERE). */
 struct sig_failure_line {
@@ -61,6 +64,8 @@ struct sig_end {
 	int code;         /* EXIT: the status; SIGNAL: the signal number */
 	int kill_signal;  /* TIMEOUT: the signal sent first, 0 when SIGKILL at once */
 	size_t kill_at;   /* TIMEOUT: bytes of text printed before kill_signal was sent */
+	const char *where; /* TIMEOUT: where the threads were (threads.h's summary,
+			    * "4 threads spinning"), or NULL */
 };
 
 /* The signature of a failing run whose combined output is text[0..len)

@@ -328,6 +328,8 @@ void proc_release(struct proc *p)
 	close_fd(&p->fd[1]);
 	capture_free(&p->cap[0]);
 	capture_free(&p->cap[1]);
+	threads_watch_free(p->watch);
+	p->watch = NULL;
 	p->state = PROC_IDLE;
 }
 
@@ -382,10 +384,13 @@ static void enforce_deadline(struct proc *p, double now)
 	if (p->state != PROC_RUNNING)
 		return;
 	if (p->kill_sent_at && now >= p->kill_sent_at + p->kill_grace_s && !p->grace_expired) {
+		threads_watch_sample(p->watch, now + THREADS_SAMPLE_EVERY_S); /* the last look */
 		p->grace_expired = true;
 		proc_kill(p);
 		return;
 	}
+	if (p->kill_sent_at)
+		threads_watch_sample(p->watch, now);
 	if (!p->deadline || now < p->deadline || p->timed_out)
 		return;
 	p->timed_out = true;
@@ -399,6 +404,7 @@ static void enforce_deadline(struct proc *p, double now)
 		p->out_at_kill[i] = p->cap[i].total;
 	}
 	p->kill_sent_at = now;
+	p->watch = threads_watch_begin(p->pid, now); /* the hang as it was, before the signal */
 	kill(-p->pid, p->kill_signal);
 }
 

@@ -49,6 +49,7 @@
 #include <sys/types.h>
 
 #include "cannon.h"
+#include "threads.h"
 
 #define CAPTURE_HEAD (64 * 1024)
 #define CAPTURE_TAIL (64 * 1024)
@@ -98,6 +99,10 @@ struct proc {
 	double kill_sent_at;     /* when it was sent (0: never) */
 	uint64_t out_at_kill[2]; /* cap[i].total when it was sent */
 	bool grace_expired;      /* the leader outlived the grace: SIGKILL followed */
+	/* Where the leader's threads were from the kill signal to the end
+	 * (threads.h); NULL unless a kill signal was sent. Freed by
+	 * proc_release. */
+	struct threads_watch *watch;
 	bool cannon_on;          /* a cannon target is live for this proc */
 	int cannon_id;
 	struct cannon *cannon_owner;

@@ -22,7 +22,9 @@
  *
  * Every failure's combined stdout+stderr goes to PREFIX<run number>, with a
  * marker line where the timeout's kill signal was sent and a closing
- * "ERROR: <how it ended>" line; failures are grouped by signature
+ * "ERROR: <how it ended>" line; a run stopped by its timeout also gets,
+ * before that line, where each of its threads was from the kill signal to
+ * the end (threads.h). Failures are grouped by signature
  * (signature.h) and counted. A failure file, the --json file or stdout
  * that cannot be written is counted by the ledger (ledger.h): the session
  * ends with a LOST line and exit status 3 (cli.h), whatever the failures.
@@ -359,13 +361,14 @@ static void end_desc(const struct proc *p, char *buf, size_t cap)
 static struct sig_end sig_end_of(const struct proc *p, size_t kill_at)
 {
 	if (p->spawn_failed)
-		return (struct sig_end){ SIG_END_NOT_STARTED, 0, 0, 0 };
+		return (struct sig_end){ .kind = SIG_END_NOT_STARTED };
 	if (p->timed_out)
-		return (struct sig_end){ SIG_END_TIMEOUT, 0, p->kill_sent_at ? p->kill_signal : 0,
-					 kill_at };
+		return (struct sig_end){ .kind = SIG_END_TIMEOUT,
+					 .kill_signal = p->kill_sent_at ? p->kill_signal : 0,
+					 .kill_at = kill_at };
 	if (WIFSIGNALED(p->wait_status))
-		return (struct sig_end){ SIG_END_SIGNAL, WTERMSIG(p->wait_status), 0, 0 };
-	return (struct sig_end){ SIG_END_EXIT, WEXITSTATUS(p->wait_status), 0, 0 };
+		return (struct sig_end){ .kind = SIG_END_SIGNAL, .code = WTERMSIG(p->wait_status) };
+	return (struct sig_end){ .kind = SIG_END_EXIT, .code = WEXITSTATUS(p->wait_status) };
 }
 
 /* What every finished run adds to the numbers, failing or not. */
@@ -392,12 +395,15 @@ static bool is_failure(const struct proc *p)
 	       WEXITSTATUS(p->wait_status) != 0;
 }
 
-/* --failure and --ignore; true when the failure counts. */
-static bool counts(struct stress_state *s, const struct proc *p, const char *text, size_t len)
+/* --failure and --ignore; true when the failure counts. A timeout's
+ * threads summary (threads.h) is matched as one more line of output. */
+static bool counts(struct stress_state *s, const struct proc *p, const char *text, size_t len,
+		   const char *where)
 {
 	if (s->o.failure && !p->timed_out && !sig_regex_matches(&s->failure_re, text, len))
 		return false;
-	if (s->o.ignore && sig_regex_matches(&s->ignore_re, text, len)) {
+	if (s->o.ignore && (sig_regex_matches(&s->ignore_re, text, len) ||
+			    (*where && sig_regex_matches(&s->ignore_re, where, strlen(where))))) {
 		s->ignored++;
 		return false;
 	}
@@ -407,7 +413,8 @@ static bool counts(struct stress_state *s, const struct proc *p, const char *tex
 /* PREFIX<run>: the output, split where the kill signal went out, then how
  * the run ended. Returns the path (malloc'd) or NULL. */
 static char *save_failure(struct stress_state *s, uint64_t idx, const struct proc *p,
-			  const char *text, size_t len, size_t kill_at, const char *how)
+			  const char *text, size_t len, size_t kill_at, const char *how,
+			  const char *threads)
 {
 	struct sbuf path = { 0 }, content = { 0 };
 	sb_printf(&path, "%s%llu", s->prefix, (unsigned long long)idx);
@@ -417,6 +424,10 @@ static char *save_failure(struct stress_state *s, uint64_t idx, const struct pro
 				    "process group; what follows was printed after it ---\n",
 			  outcome_name(OUT_TIMEOUT), p->deadline - p->start, signame(p->kill_signal));
 	sb_add(&content, text + kill_at, len - kill_at);
+	if (*threads)
+		sb_printf(&content, "\n--- proftorture stress: where every thread was, from the "
+				    "SIG%s to the end ---\n%s",
+			  signame(p->kill_signal), threads);
 	sb_printf(&content, "\n\nERROR: %s\n", how);
 	bool saved = ledger_write(LEDGER_ARTIFACT, path.s, content.s, content.len, false) == 0;
 	if (!saved)
@@ -458,7 +469,7 @@ static void announce(const struct stress_state *s, const char *file, const char 
 }
 
 static void record_failure(struct stress_state *s, uint64_t idx, const struct proc *p,
-			   const char *text, size_t len)
+			   const char *text, size_t len, const char *where, const char *threads)
 {
 	s->failures++;
 	s->timeouts += p->timed_out;
@@ -468,8 +479,9 @@ static void record_failure(struct stress_state *s, uint64_t idx, const struct pr
 	const regex_t *user = s->o.signature ? &s->signature_re : s->o.failure ? &s->failure_re : NULL;
 	char how[192], sig[SIG_FULL_MAX];
 	end_desc(p, how, sizeof how);
+	end.where = where;
 	sig_of_run(text, len, &end, user, sig, sizeof sig);
-	char *file = save_failure(s, idx, p, text, len, kill_at, how);
+	char *file = save_failure(s, idx, p, text, len, kill_at, how, threads);
 	add_to_group(s, sig, file);
 	announce(s, file, text, len, how, sig);
 	free(file);
@@ -496,8 +508,13 @@ static void done(void *ctx, void *job, struct proc *p)
 		return;
 	size_t len;
 	char *text = capture_text(&p->cap[0], &len);
-	if (counts(s, p, text, len))
-		record_failure(s, idx, p, text, len);
+	struct sbuf threads = { 0 };
+	char where[96] = "";
+	if (p->watch)
+		threads_watch_report(p->watch, &threads, where, sizeof where);
+	if (counts(s, p, text, len, where))
+		record_failure(s, idx, p, text, len, where, sb_str(&threads));
+	sb_free(&threads);
 	free(text);
 }
 

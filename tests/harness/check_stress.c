@@ -80,7 +80,8 @@ static struct sig_end parse_end(const char *text)
 	else if (sscanf(text, "signal %d", &e.code) == 1)
 		e.kind = SIG_END_SIGNAL;
 	else if (sscanf(text, "timeout %15s %zu", sig, &e.kill_at) == 2 && strcmp(sig, "QUIT") == 0)
-		e = (struct sig_end){ SIG_END_TIMEOUT, 0, 3 /* SIGQUIT */, e.kill_at };
+		e = (struct sig_end){ .kind = SIG_END_TIMEOUT, .kill_signal = 3 /* SIGQUIT */,
+					 .kill_at = e.kill_at };
 	else
 		ck_abort_msg("expected.tsv: bad end '%s'", text);
 	return e;
@@ -162,7 +163,7 @@ END_TEST
 START_TEST(test_signature_rules)
 {
 	char out[SIG_FULL_MAX];
-	struct sig_end exit2 = { SIG_END_EXIT, 2, 0, 0 };
+	struct sig_end exit2 = { .kind = SIG_END_EXIT, .code = 2 };
 	/* tier 1 beats a tier-2 line that comes first */
 	const char *t1 =
 		"=== RUN TestX\n--- FAIL: TestX (0.01s)\npanic: boom [recovered]\n\tpanic: boom\n";
@@ -180,7 +181,7 @@ START_TEST(test_signature_rules)
 	/* a timeout: only what came before the kill signal; what came after
 	 * decides printed/silent */
 	const char *hung = "working 3\nqemu: uncaught target signal 3 (Quit) - core dumped\n";
-	struct sig_end t = { SIG_END_TIMEOUT, 0, 3, strlen("working 3\n") };
+	struct sig_end t = { .kind = SIG_END_TIMEOUT, .kill_signal = 3, .kill_at = strlen("working 3\n") };
 	sig_of_run(hung, strlen(hung), &t, NULL, out, sizeof out);
 	ck_assert_str_eq(out, "timeout (printed on SIGQUIT): working N");
 	sig_of_run(hung, t.kill_at, &t, NULL, out, sizeof out);
@@ -188,7 +189,7 @@ START_TEST(test_signature_rules)
 	t.kill_signal = 0;
 	sig_of_run(hung, t.kill_at, &t, NULL, out, sizeof out);
 	ck_assert_str_eq(out, "timeout: working N");
-	struct sig_end sig6 = { SIG_END_SIGNAL, 6, 0, 0 };
+	struct sig_end sig6 = { .kind = SIG_END_SIGNAL, .code = 6 };
 	sig_of_run("", 0, &sig6, NULL, out, sizeof out);
 	ck_assert_str_eq(out, "signal 6");
 }
@@ -305,13 +306,29 @@ START_TEST(test_a_timeout_keeps_the_programs_dump)
 	r = stress("--count 1 --timeout 0.3 --kill-grace 1 -o %s/deaf- -- %s/trap_quit ignore",
 		   scratch, programs);
 	ck_assert_msg(seconds() - t0 >= 1.3, "did not wait for the grace");
-	ck_assert_msg(strstr(r.out, "timeout (silent on SIGQUIT): trap_quit: waiting for ever"),
+	ck_assert_msg(strstr(r.out, "timeout (silent on SIGQUIT; 1 thread blocked in pause): "
+				    "trap_quit: waiting for ever"),
 		      "%s", r.out);
 	snprintf(path, sizeof path, "%s/deaf-1", scratch);
 	file = slurp(path, NULL);
 	ck_assert_msg(file, "cannot read %s", path);
 	ck_assert_msg(strstr(file, "SIGQUIT, then no exit within the grace: SIGKILL"), "%s", file);
+	ck_assert_msg(strstr(file, "where every thread was, from the SIGQUIT to the end"), "%s", file);
+	ck_assert_msg(strstr(file, "(trap_quit) S, cpu 0% (user 0%, system 0%): pause "), "%s", file);
 	free(file);
+	res_free(&r);
+	/* a livelock: four threads in a sched_yield loop, silent, named apart
+	 * from the deadlock above, and selectable by --ignore */
+	r = stress("--count 1 --timeout 0.3 --kill-grace 1 -o %s/spin- -- %s/trap_quit spin",
+		   scratch, programs);
+	ck_assert_msg(strstr(r.out, "timeout (silent on SIGQUIT; 4 threads spinning): "
+				    "trap_quit: waiting for ever"),
+		      "%s", r.out);
+	res_free(&r);
+	r = stress("--count 1 --timeout 0.3 --kill-grace 1 --ignore '[0-9]+ threads spinning' "
+		   "-o %s/spin- -- %s/trap_quit spin",
+		   scratch, programs);
+	ck_assert_msg(strstr(r.out, "1 failing runs ignored (matched --ignore)"), "%s", r.out);
 	res_free(&r);
 	/* --kill-signal KILL: today's behaviour */
 	r = stress("--count 1 --timeout 0.3 --kill-signal KILL -o %s/kill- -- %s/trap_quit answer",
