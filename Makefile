@@ -184,6 +184,8 @@ check-units: all $(B)/profbuf_go_cases $(RUN_NEEDS)
 	  { tests/ci/check-function-length --self-test && tests/ci/check-function-length; } || fail=1; \
 	  echo "+ tests/ci/check-protocol-literals"; \
 	  { tests/ci/check-protocol-literals --self-test && tests/ci/check-protocol-literals; } || fail=1; \
+	  echo "+ tests/ci/check-include-order"; \
+	  { tests/ci/check-include-order --self-test && tests/ci/check-include-order; } || fail=1; \
 	  echo "+ tests/ci/check-no-issue-numbers"; \
 	  { tests/ci/check-no-issue-numbers --self-test && tests/ci/check-no-issue-numbers; } || fail=1; \
 	  echo "+ tests/report/check-report $(B)"; tests/report/check-report $(B); rc=$$?; \

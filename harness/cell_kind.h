@@ -44,6 +44,19 @@
  *              cannon (cannon.h; execute.c adds qemu's readiness trace)
  *   compiler   the compiler behind the kind's binary for a cell, for the
  *              configuration's per-arch "compiler" (NULL: the arch's gcc)
+ *   case_names what --case may name for the kind's case slot, beyond
+ *              protocol.h's cases, NULL-terminated (NULL: those cases)
+ *   check_selection  the user's selection against what only the kind
+ *              knows (its tables), before anything is planned: -1 with
+ *              the complaint, naming the option, in why (NULL: none)
+ *   footer     lines the commands print after the verdict table; appends
+ *              nothing for a matrix without the kind's cells (NULL: none)
+ *   rate_help  what --rate is to the kind's runs, for run's help
+ *              (go: the cannon's, and its default; NULL: what it is to stress)
+ *
+ * The commands reach a kind through this table and cell_kinds[] only, never
+ * through the kind's own header (tests/ci/check-include-order holds them
+ * to it): what a kind adds to a command is in its table, not in the command.
  *
  * Adding a kind is one file with one such table, a row in cell_kinds[]
  * (cell_kind.c) and a command or option that plans with it (run_cmd.c's
@@ -107,6 +120,10 @@ struct cell_kind {
 	void (*launch)(const struct cell *c, const struct run_settings *s, struct run_launch *l);
 	/* A malloc'd one-line description, or NULL when unknown. */
 	char *(*compiler)(const struct cell *c);
+	const char *const *case_names;
+	int (*check_selection)(const struct selection *sel, struct sbuf *why);
+	void (*footer)(const struct matrix *m, struct sbuf *b);
+	const char *rate_help;
 };
 
 extern const struct cell_kind stress_kind, go_kind;

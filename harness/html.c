@@ -8,10 +8,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
+void xml_escape(struct sbuf *b, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		switch (c) {
+		case '&': sb_puts(b, "&amp;"); break;
+		case '<': sb_puts(b, "&lt;"); break;
+		case '>': sb_puts(b, "&gt;"); break;
+		case '"': sb_puts(b, "&quot;"); break;
+		case '\'': sb_puts(b, "&apos;"); break;
+		default:
+			if (c == '\n' || c == '\t' || (c >= 0x20 && c < 0x7f))
+				sb_putc(b, (char)c);
+			else
+				sb_putc(b, '?');
+		}
+	}
+}
 
-/* report.c's XML escaper already sanitises and escapes &<>"' (the five
- * that matter in HTML text and quoted attributes too): one escaper. */
+/* The XML escaper already sanitises and escapes &<>"' (the five that
+ * matter in HTML text and quoted attributes too): one escaper. */
 void html_text(struct sbuf *b, const char *s)
 {
 	xml_escape(b, s ? s : "");

@@ -1,6 +1,6 @@
 /*
- * html — the small pieces every HTML/SVG writer of the report uses, so
- * that no string reaches the page unescaped.
+ * html — the small pieces every HTML, SVG and XML writer of the report
+ * uses, so that no string reaches the page unescaped.
  *
  * The discipline (report_html.c, svg_plot.c): markup is written with
  * sb_puts/sb_printf from string literals and numbers only; every string
@@ -19,6 +19,9 @@
 
 #include "util.h"
 
+/* s, sanitised (printable ASCII, tabs and newlines; '?' for the rest) and
+ * &<>"' escaped, for XML: the JUnit report (report.c). */
+void xml_escape(struct sbuf *b, const char *s);
 /* s, sanitised and escaped for HTML text or a double-quoted attribute. */
 void html_text(struct sbuf *b, const char *s);
 /* printf, then the whole result escaped as by html_text. */

@@ -636,6 +636,30 @@ static char *go_compiler(const struct cell *c)
 	return line;
 }
 
+/* --flavour against cases/go/flavours.tsv (and own, with --goroot). */
+static int go_check_selection(const struct selection *sel, struct sbuf *why)
+{
+	if (!sel->flavours)
+		return 0;
+	char *const *known = go_flavour_names();
+	if (!known) {
+		sb_puts(why, "--flavour: cannot read cases/go/flavours.tsv");
+		return -1;
+	}
+	for (size_t i = 0; sel->flavours[i]; i++) {
+		const char *f = sel->flavours[i];
+		if (strcmp(f, "all") == 0 || ut_list_has(known, f) ||
+		    (sel->goroot && strcmp(f, GO_OWN_FLAVOUR) == 0))
+			continue;
+		sb_printf(why, "--flavour: '%s' is not one of: all", f);
+		for (size_t k = 0; known[k]; k++)
+			sb_printf(why, " %s", known[k]);
+		sb_puts(why, sel->goroot ? " " GO_OWN_FLAVOUR : " (own, with --goroot)");
+		return -1;
+	}
+	return 0;
+}
+
 const struct cell_kind go_kind = {
 	.name = "go",
 	.plan_arch = go_plan_arch,
@@ -645,6 +669,10 @@ const struct cell_kind go_kind = {
 	.slot_names = { "program", "flavour", "source" },
 	.launch = go_launch,
 	.compiler = go_compiler,
+	.case_names = go_program_names,
+	.check_selection = go_check_selection,
+	.footer = go_side_by_side,
+	.rate_help = "the cannon's; default " GO_CANNON_RATE,
 };
 
 /* ---- the side-by-side lines ---- */

@@ -1,8 +1,10 @@
 /*
  * kind_go — what the "go" cell kind (go_kind, cell_kind.h; the kind itself
- * is kind_go.c) offers the commands beyond its operations: the names of
- * its programs, the defaults `repro-go` runs with, and the side-by-side
- * lines it prints after the verdict table.
+ * is kind_go.c) has beyond its operations: the names of its programs, the
+ * defaults `repro-go` runs with, and the side-by-side lines it prints
+ * after the verdict table. The commands reach these through go_kind's
+ * case_names, check_selection and footer, not through this header, which
+ * is kind_go.c's and its tests'.
  *
  * Single-threaded, like the runner.
  */

@@ -10,6 +10,7 @@
 
 #include "cell_kind.h"
 #include "cli.h"
+#include "html.h"
 #include "ledger.h"
 #include "report_html.h"
 #include "stats.h"
@@ -148,25 +149,6 @@ void report_contrasts(const struct matrix *m, struct sbuf *b)
 			sb_printf(b, "  %-7s %s: %s %lu/%lu failed vs %s %lu/%lu: p = %.3g%s\n", bug->arch,
 				  bug->case_name, bug->variant, bf, bn, fix->variant, ff, fn, p,
 				  p < 0.05 ? "" : "  (not significant at 5%)");
-		}
-	}
-}
-
-void xml_escape(struct sbuf *b, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		switch (c) {
-		case '&': sb_puts(b, "&amp;"); break;
-		case '<': sb_puts(b, "&lt;"); break;
-		case '>': sb_puts(b, "&gt;"); break;
-		case '"': sb_puts(b, "&quot;"); break;
-		case '\'': sb_puts(b, "&apos;"); break;
-		default:
-			if (c == '\n' || c == '\t' || (c >= 0x20 && c < 0x7f))
-				sb_putc(b, (char)c);
-			else
-				sb_putc(b, '?');
 		}
 	}
 }

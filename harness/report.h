@@ -56,7 +56,5 @@ void report_table(const struct matrix *m, bool colour, struct sbuf *b);
 void report_contrasts(const struct matrix *m, struct sbuf *b);
 void report_junit(const struct matrix *m, struct sbuf *b);
 void report_tap(const struct matrix *m, struct sbuf *b);
-/* XML-escapes s (after sanitising) into b. Exposed for tests. */
-void xml_escape(struct sbuf *b, const char *s);
 
 #endif

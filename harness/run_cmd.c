@@ -29,9 +29,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cell_kind.h"
 #include "cli.h"
 #include "execute.h"
-#include "kind_go.h"
 #include "ledger.h"
 #include "options.h"
 #include "plan.h"
@@ -71,7 +71,7 @@ struct run_opts {
 /* ---- option values ---- */
 
 /* protocol.h's names plus the words the runner adds ("all", "default"). */
-static const char *case_choices[NCASES + 4], *variant_choices[NVARIANTS + 2],
+static const char *case_choices[NCASES + 8], *variant_choices[NVARIANTS + 2],
 	*atomics_choices[NSTRATEGIES + 3], *kind_choices[8], *source_choices[4];
 
 static void fill_choices(const char **dst, const char *const *names, const char *const *words)
@@ -82,6 +82,35 @@ static void fill_choices(const char **dst, const char *const *names, const char 
 	for (size_t i = 0; names[i]; i++)
 		dst[n++] = names[i];
 	dst[n] = NULL;
+}
+
+/* After protocol.h's cases, what the other kinds' case slots take
+ * (cell_kind.h's case_names), in the registry's order. */
+static void add_kind_cases(void)
+{
+	size_t n = 0;
+	while (case_choices[n])
+		n++;
+	for (size_t k = 0; cell_kinds[k]; k++)
+		for (size_t i = 0; cell_kinds[k]->case_names && cell_kinds[k]->case_names[i]; i++) {
+			if (n + 1 >= OPTS_COUNT(case_choices))
+				abort(); /* case_choices needs room for another kind's names */
+			case_choices[n++] = cell_kinds[k]->case_names[i];
+		}
+	case_choices[n] = NULL;
+}
+
+/* --rate's help: what it is to stress, and to each kind that says
+ * (cell_kind.h's rate_help). */
+static char rate_help[160];
+
+static void fill_rate_help(void)
+{
+	size_t n = (size_t)snprintf(rate_help, sizeof rate_help, "signals per second in total");
+	for (size_t k = 0; cell_kinds[k] && n < sizeof rate_help; k++)
+		if (cell_kinds[k]->rate_help)
+			n += (size_t)snprintf(rate_help + n, sizeof rate_help - n, " (%s: %s)",
+					      cell_kinds[k]->name, cell_kinds[k]->rate_help);
 }
 
 static int parse_shard(const char *arg, void *field, char *why, size_t cap)
@@ -187,7 +216,7 @@ static const struct opt run_table[] = {
 	{ .name = "source", .arg = "S", .help = "stress: where the signals come from",
 	  .kind = OPT_CHOICE, .at = AT(source), .choices = protocol_source_names },
 	{ .name = "rate", .arg = "HZ|max",
-	  .help = "signals per second in total (go: the cannon's; default " GO_CANNON_RATE ")",
+	  .help = rate_help,
 	  .kind = OPT_CUSTOM, .at = AT(rate), .parse = parse_rate },
 	{ .name = "watchdog", .arg = "S",
 	  .help = "no progress for S seconds = deadlock (go: at least 1s)",
@@ -260,24 +289,23 @@ static const char run_epilog[] =
 
 /* ---- after parsing, before anything runs ---- */
 
-/* --flavour against cases/go/flavours.tsv (and own, with --goroot). */
-static void check_flavours(const struct opts_program *prog, const struct run_opts *o)
+/* The user's selection, as plan.h's kinds read it. */
+static struct selection selection_of(const struct run_opts *o)
 {
-	if (!o->flavours)
-		return;
-	char *const *known = go_flavour_names();
-	if (!known)
-		opts_die(prog, "--flavour: cannot read cases/go/flavours.tsv");
-	for (size_t i = 0; o->flavours && o->flavours[i]; i++) {
-		const char *f = o->flavours[i];
-		if (strcmp(f, "all") == 0 || ut_list_has(known, f) ||
-		    (o->goroot && strcmp(f, GO_OWN_FLAVOUR) == 0))
-			continue;
-		struct sbuf allowed = { 0 };
-		for (size_t k = 0; known[k]; k++)
-			sb_printf(&allowed, " %s", known[k]);
-		opts_die(prog, "--flavour: '%s' is not one of: all%s%s", f, allowed.s,
-			 o->goroot ? " " GO_OWN_FLAVOUR : " (own, with --goroot)");
+	return (struct selection){ o->arches, o->cases, o->variants, o->atomics, o->flavours,
+				   o->sources, o->go_matrix, o->quick, o->goroot };
+}
+
+/* What only a kind knows to check (cell_kind.h's check_selection), e.g.
+ * go's --flavour against its table. */
+static void check_kind_selections(const struct opts_program *prog, const struct run_opts *o)
+{
+	struct selection sel = selection_of(o);
+	for (size_t i = 0; cell_kinds[i]; i++) {
+		struct sbuf why = { 0 };
+		if (cell_kinds[i]->check_selection && cell_kinds[i]->check_selection(&sel, &why))
+			opts_die(prog, "%s", sb_str(&why));
+		sb_free(&why);
 	}
 }
 
@@ -306,13 +334,15 @@ static void check_kind_options(const struct opts_program *prog, const struct run
 		const char *c = o->cases[i];
 		if (strcmp(c, "all") == 0)
 			continue;
-		bool is_program = ut_list_has((char *const *)go_program_names, c);
+		bool is_program = ut_list_has((char *const *)go_kind.case_names, c);
 		if (is_program && !go)
 			opts_die(prog, "--case: '%s' is a program of kind %s; add --kind %s", c,
 				 go_kind.name, go_kind.name);
+		char programs[256];
 		if (!is_program && !stress)
-			opts_die(prog, "--case: '%s' is a case of kind %s; kind %s's programs are: %s %s",
-				 c, stress_kind.name, go_kind.name, GO_PROGRAM_WORKLOAD, GO_PROGRAM_FLOOR);
+			opts_die(prog, "--case: '%s' is a case of kind %s; kind %s's programs are: %s",
+				 c, stress_kind.name, go_kind.name,
+				 protocol_join(go_kind.case_names, " ", programs, sizeof programs));
 	}
 }
 
@@ -346,7 +376,7 @@ static void check_options(const struct opts_program *prog, struct run_opts *o)
 		o->max_runs = o->max_runs > o->runs ? o->max_runs : o->runs;
 	}
 	check_kind_options(prog, o);
-	check_flavours(prog, o);
+	check_kind_selections(prog, o);
 	if (o->tap && o->json && strcmp(o->json, "-") == 0)
 		opts_die(prog, "--tap and --json - both want stdout; give --json a file");
 	if (o->runs != EXEC_UNBOUNDED && o->seed + o->max_runs - 1 > PROTOCOL_MAX_SEED)
@@ -468,8 +498,7 @@ static void plan_matrix(const struct opts_program *prog, struct plan *p, struct 
 	for (size_t i = 0; cell_kinds[i] && nk + 1 < sizeof kinds / sizeof kinds[0]; i++)
 		if (ut_list_has(o->kinds, cell_kinds[i]->name))
 			kinds[nk++] = cell_kinds[i];
-	struct selection sel = { o->arches,   o->cases,	  o->variants,	o->atomics, o->flavours,
-				 o->sources, o->go_matrix, o->quick, o->goroot };
+	struct selection sel = selection_of(o);
 	plan_cells(p, &sel, kinds);
 	uint64_t most = o->max_runs;
 	for (size_t i = 0; i < p->m.ncells; i++) {
@@ -506,7 +535,9 @@ static int run_pipeline(const struct opts_program *prog, const char *cmd, struct
 	sb_printf(&summary, "%s/summary.json", outdir);
 	sb_printf(&html, "%s/report.html", outdir);
 	ut_format_duration(el, sizeof el, p.m.elapsed);
-	go_side_by_side(&p.m, &footer);
+	for (size_t i = 0; cell_kinds[i]; i++)
+		if (cell_kinds[i]->footer)
+			cell_kinds[i]->footer(&p.m, &footer);
 	sb_printf(&footer, "%zu runs in %s", p.m.nruns, el);
 	struct report_outputs outs = { cmd, summary.s, html.s, outdir, o->json, o->junit, o->tap };
 	report_all(&p.m, &outs, footer.s);
@@ -524,8 +555,8 @@ static int run_command(const char *cmd, const char *usage, const struct opt *tab
 		       int argc, char **argv)
 {
 	fill_choices(case_choices, protocol_case_names, (const char *const[]){ "all", NULL });
-	case_choices[NCASES + 1] = GO_PROGRAM_WORKLOAD;
-	case_choices[NCASES + 2] = GO_PROGRAM_FLOOR;
+	add_kind_cases();
+	fill_rate_help();
 	fill_choices(variant_choices, protocol_variant_names, (const char *const[]){ "all", NULL });
 	fill_choices(atomics_choices, protocol_strategy_names,
 		     (const char *const[]){ "default", "all", NULL });

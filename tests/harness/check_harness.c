@@ -30,6 +30,7 @@
 #include "../../harness/classify.h"
 #include "../../harness/cli.h"
 #include "../../harness/execute.h"
+#include "../../harness/html.h"
 #include "../../harness/ledger.h"
 #include "../../harness/plan.h"
 #include "../../harness/report.h"
