@@ -66,7 +66,7 @@ AR      := $(TRIPLE)-ar
 ifeq ($(HOST_KERNEL),try)
 # The host kernel runs the arch's programs where it can (i686 on an x86-64
 # kernel with the 32-bit ABI), else the row's qemu does. The runner decides,
-# once per call (harness/host_exec.h); RUN is a shell command substitution,
+# once per call (harness/host/host_exec.h); RUN is a shell command substitution,
 # so a recipe asks when it runs, after RUN_NEEDS has built the runner.
 RUN       = $$(build/native/proftorture list --exec-prefix $(ARCH))
 RUN_NEEDS := runner
@@ -88,6 +88,8 @@ DEFAULT_CAS32    := ATOMIC_EMUL_CAS32_$(if $(findstring -kuser,$(ATOMICS)),KUSER
 OPT      ?= -O2
 CFLAGS   := -std=c11 $(OPT) -g -Wall -Wextra -Werror -pthread $(ARCH_FLAGS) $(SAN_FLAGS) $(EXTRA_CFLAGS)
 CPPFLAGS := -Iprotocol -Ioptions -Itls_pin -Iatomic_emul -Iprofbuf -Icpuprof -Isigprof -Icases -I$(B)/gen \
+            -Iharness/base -Iharness/host -Iharness/judge -Iharness/pipeline -Iharness/kinds \
+            -Iharness/records -Iharness/report -Iharness/commands \
             -DATOMIC_EMUL_DEFAULT_STRATEGY=$(DEFAULT_STRATEGY) \
             -DATOMIC_EMUL_DEFAULT_CAS32=$(DEFAULT_CAS32) \
             -DPROFTORTURE_ARCH='"$(ARCH)"'
@@ -301,14 +303,15 @@ check-external: $(B)/profbuf_go_cases $(RUN_NEEDS)
 	$(RUN) $(B)/profbuf_go_cases
 
 # --- harness (harness owner) ---
-# build/native/proftorture: the host-side runner (harness/*.c), native only.
-# tests/check_stats.c tests harness/stats.c (pure C) on EVERY arch, so its
-# binary also links $(B)/obj/harness/stats.o. The runner's own Check tests
+# build/native/proftorture: the host-side runner (harness/*/*.c: one folder
+# per role, harness/README.md), native only. tests/check_stats.c tests
+# harness/judge/stats.c (pure C) on EVERY arch, so its binary also links
+# $(B)/obj/harness/judge/stats.o. The runner's own Check tests
 # (tests/harness/) need the native binary and a fake stress; they run only
 # natively, via check-harness.
-HARNESS_SRCS     := $(wildcard harness/*.c)
+HARNESS_SRCS     := $(wildcard harness/*/*.c)
 HARNESS_OBJS     := $(HARNESS_SRCS:%.c=$(B)/obj/%.o)
-HARNESS_LIB_OBJS := $(filter-out $(B)/obj/harness/main.o,$(HARNESS_OBJS))
+HARNESS_LIB_OBJS := $(filter-out $(B)/obj/harness/commands/main.o,$(HARNESS_OBJS))
 HARNESS          := $(if $(filter native,$(ARCH)),$(B)/proftorture)
 HARNESS_TESTS    := $(B)/tests/harness/check_harness $(B)/tests/harness/check_runner \
                     $(B)/tests/harness/check_stress $(B)/tests/harness/check_exit_paths
@@ -325,9 +328,9 @@ all: $(HARNESS)
 $(B)/proftorture: $(HARNESS_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(ATOMIC_LIBS) $(JANSSON_LIBS) -lm
 
-$(B)/tests/check_stats: $(B)/obj/tests/check_stats.o $(B)/obj/harness/stats.o $(TEST_SUPPORT_OBJS) $(LIB)
+$(B)/tests/check_stats: $(B)/obj/tests/check_stats.o $(B)/obj/harness/judge/stats.o $(TEST_SUPPORT_OBJS) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(B)/obj/harness/stats.o $(TEST_SUPPORT_OBJS) $(LIB) $(ATOMIC_LIBS) $(CHECK_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $< $(B)/obj/harness/judge/stats.o $(TEST_SUPPORT_OBJS) $(LIB) $(ATOMIC_LIBS) $(CHECK_LIBS) -lm
 
 $(B)/tests/harness/fake_stress: $(B)/obj/tests/harness/fake_stress.o
 	@mkdir -p $(@D)
@@ -458,7 +461,7 @@ FUZZ_SECONDS ?= 15
 FUZZ_TARGETS := profbuf_read cpuprof_parse classify_run
 ifeq ($(SAN),fuzz)
 $(B)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB) $(HARNESS_LIB_OBJS)
-	$(CC) $(CPPFLAGS) -Iharness $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(HARNESS_LIB_OBJS) $(LIB) $(ATOMIC_LIBS) $(JANSSON_LIBS) -lm
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(HARNESS_LIB_OBJS) $(LIB) $(ATOMIC_LIBS) $(JANSSON_LIBS) -lm
 endif
 fuzz:
 	$(MAKE) --no-print-directory ARCH=native all
@@ -556,9 +559,9 @@ go-workloads:
 go-runtime-tests:
 	$(GO_BUILD) --what runtime-test
 
-# go-stats: harness/stats.c's intervals and Fisher test for the scripts.
-$(B)/go-stats: ci/go-stats.c $(B)/obj/harness/stats.o
-	$(CC) $(CPPFLAGS) -Iharness $(CFLAGS) -o $@ $^ -lm
+# go-stats: harness/judge/stats.c's intervals and Fisher test for the scripts.
+$(B)/go-stats: ci/go-stats.c $(B)/obj/harness/judge/stats.o
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ -lm
 
 repro-go-eof:
 	$(MAKE) --no-print-directory ARCH=native build/native/go-stats
@@ -569,7 +572,7 @@ check-go:
 	ci/check-go
 
 # --- repro-go: the real Go runtime in the runner ---
-# The go cell kind (harness/kind_go.c) drives the flavours ci/go-build makes.
+# The go cell kind (harness/kinds/kind_go.c) drives the flavours ci/go-build makes.
 #   make repro-go [REPRO_GO_FLAGS=...] [GO_OWN=DIR]   builds the flavours its
 #       matrix runs (and DIR's tree, run in stock's place) for armel armhf mips
 #       mipsel, then proftorture repro-go: its built-in matrix, summary.json,

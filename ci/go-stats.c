@@ -1,5 +1,5 @@
 /*
- * go-stats — the project's statistics (harness/stats.h) for scripts that
+ * go-stats — the project's statistics (harness/judge/stats.h) for scripts that
  * count failures themselves: ci/repro-go-eof, until the runner drives the
  * real Go runtime.
  *

@@ -24,7 +24,7 @@
  *     human sentence),
  * and exits with the status its outcome's row gives. Diagnostics go to
  * stderr. A usage error prints no result line, one line on stderr, and
- * exits PROTOCOL_EXIT_USAGE. The runner checks all of it (harness/classify.h)
+ * exits PROTOCOL_EXIT_USAGE. The runner checks all of it (harness/judge/classify.h)
  * and calls a run that breaks any part an `error`, never a pass.
  *
  * Outcomes (the one vocabulary of docs/DESIGN.md)
@@ -56,7 +56,7 @@
 #define PROTOCOL_RESULT_VERSION 2 /* 2: setup errors exit 99 and say "error" */
 
 /* The closing line of the real Go runtime's workload (cases/go/workload),
- * which the runner's go kind reads (harness/kind_go.c); the workload takes
+ * which the runner's go kind reads (harness/kinds/kind_go.c); the workload takes
  * these and the outcome, counter and corruption names from `stress
  * --protocol` at build time (ci/gen-go-protocol). */
 #define PROTOCOL_GO_RESULT_NAME "proftorture-go-workload"

@@ -10,7 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "../harness/stats.h"
+#include "../harness/judge/stats.h"
 #include "support/suite_run.h"
 
 #define ck_near(x, want, tol)                                                                 \

@@ -1,6 +1,6 @@
 /*
  * Every exit path of build/native/stress, taken for real, and the runner's
- * classification of each (classify_run, harness/classify.h), against a
+ * classification of each (classify_run, harness/judge/classify.h), against a
  * table pinned HERE, in literals: the outcome, stress's exit status, and
  * whether there is a result line. The table is deliberately not derived
  * from protocol/protocol.h: if a row of PROTOCOL_OUTCOMES changes on
@@ -45,7 +45,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../harness/classify.h"
+#include "../../harness/judge/classify.h"
 #include "../support/child.h"
 #include "../support/slurp.h"
 #include "../support/suite_run.h"

@@ -1,5 +1,5 @@
 /*
- * check_go_kind — the "go" cell kind (harness/kind_go.c):
+ * check_go_kind — the "go" cell kind (harness/kinds/kind_go.c):
  * - the corpus: every recorded run of the real workload
  *   (tests/corpus/go, README there) gets the outcome, reason and numbers
  *   tests/corpus/go/expected.tsv gives it;
@@ -24,13 +24,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../harness/cell_kind.h"
+#include "../../harness/pipeline/cell_kind.h"
 #include "expected.h"
-#include "../../harness/kind_go.h"
-#include "../../harness/plan.h"
-#include "../../harness/execute.h"
-#include "../../harness/signature.h"
-#include "../../harness/summary.h"
+#include "../../harness/kinds/kind_go.h"
+#include "../../harness/pipeline/plan.h"
+#include "../../harness/pipeline/execute.h"
+#include "../../harness/judge/signature.h"
+#include "../../harness/records/summary.h"
 #include "../support/slurp.h"
 #include "../support/suite_run.h"
 

@@ -18,14 +18,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../harness/bench_file.h"
-#include "../../harness/cell_kind.h"
-#include "../../harness/config.h"
-#include "../../harness/html.h"
-#include "../../harness/report_html.h"
-#include "../../harness/summary.h"
-#include "../../harness/svg_plot.h"
-#include "../../harness/util.h"
+#include "../../harness/records/bench_file.h"
+#include "../../harness/pipeline/cell_kind.h"
+#include "../../harness/host/config.h"
+#include "../../harness/report/html.h"
+#include "../../harness/report/report_html.h"
+#include "../../harness/records/summary.h"
+#include "../../harness/report/svg_plot.h"
+#include "../../harness/base/util.h"
 #include "../support/slurp.h"
 #include "../support/suite_run.h"
 

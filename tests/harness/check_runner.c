@@ -22,7 +22,7 @@
  * process whatever a test does; the root-only tests print SKIPPED without
  * root. `report`: its page over a file size limit, its Markdown on
  * /dev/full. Negative control, done by hand on 2026-11-30: with
- * ledger_finish (harness/ledger.c) returning the status unchanged, i.e. a
+ * ledger_finish (harness/base/ledger.c) returning the status unchanged, i.e. a
  * lost summary exiting 0 again, 13 of these 15 checks fail (all but the
  * two that expect exit 2 before any run); restored, all pass.
  */

@@ -32,7 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../harness/signature.h"
+#include "../../harness/judge/signature.h"
 #include "../support/slurp.h"
 #include "../support/suite_run.h"
 
