@@ -190,6 +190,10 @@ check-units: all $(B)/profbuf_go_cases $(RUN_NEEDS)
 	  { tests/ci/check-include-order --self-test && tests/ci/check-include-order; } || fail=1; \
 	  echo "+ tests/ci/check-no-issue-numbers"; \
 	  { tests/ci/check-no-issue-numbers --self-test && tests/ci/check-no-issue-numbers; } || fail=1; \
+	  echo "+ go vet ./... (in $(GO_VET_DIRS)); gofmt -l; ci/gen-go-protocol --check $(B)/stress"; \
+	  for d in $(GO_VET_DIRS); do (cd $$d && env $(GO_ENV) $(GO) vet ./...) || fail=1; done; \
+	  unfmt=$$($(GOFMT) -l cases/go tests/programs/go) && [ -z "$$unfmt" ] || { echo "not gofmt'ed: $$unfmt"; fail=1; }; \
+	  env $(GO_ENV) ci/gen-go-protocol --check $(B)/stress || fail=1; \
 	  echo "+ tests/report/check-report $(B)"; tests/report/check-report $(B); rc=$$?; \
 	  if [ $$rc = 77 ]; then skipped=" (the browser test was SKIPPED: no Chromium)"; \
 	  elif [ $$rc != 0 ]; then fail=1; fi; \
@@ -546,12 +550,19 @@ MEASURE_ARCH := $(if $(filter native,$(ARCH)),mipsel,$(ARCH))
 #   make go-runtime-tests                  GOROOT's runtime tests + the eof-race test
 #   make repro-go-eof [REPRO_GO_EOF_FLAGS=--arch native,armhf,mips,mipsel]
 #   make check-go                          gofmt, vet, the workload's tests, smoke runs
+#   make go-protocol                       rewrite cases/go/workload/protocol_gen.go
+#                                          after a change to protocol/protocol.h
+# The overlay holds only runtime patches: cases/go/workload and
+# tests/programs/go are plain modules, which make check (check-units,
+# native) vets in GO_ENV, along with gofmt and the generated file's drift.
 GO_ARCHES   ?= $(ARCHES)
 GO_FLAVOURS ?=
 GO_BUILD     = ci/go-build --arch "$(GO_ARCHES)" $(if $(GO_FLAVOURS),--flavour $(GO_FLAVOURS))
 REPRO_GO_EOF_FLAGS ?=
+GO_VET_DIRS := cases/go/workload tests/programs/go
+GOFMT       := $(patsubst %/bin/go,%/bin/gofmt,$(GO))
 
-.PHONY: go-workloads go-runtime-tests repro-go-eof check-go
+.PHONY: go-workloads go-runtime-tests repro-go-eof check-go go-protocol
 
 go-workloads:
 	$(GO_BUILD) --what workload
@@ -570,6 +581,10 @@ repro-go-eof:
 check-go:
 	$(MAKE) --no-print-directory ARCH=native build/native/stress
 	ci/check-go
+
+go-protocol:
+	$(MAKE) --no-print-directory ARCH=native build/native/stress
+	GOROOT=$(patsubst %/bin/go,%,$(GO)) ci/gen-go-protocol --write build/native/stress
 
 # --- repro-go: the real Go runtime in the runner ---
 # The go cell kind (harness/kinds/kind_go.c) drives the flavours ci/go-build makes.

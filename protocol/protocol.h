@@ -58,7 +58,8 @@
 /* The closing line of the real Go runtime's workload (cases/go/workload),
  * which the runner's go kind reads (harness/kinds/kind_go.c); the workload takes
  * these and the outcome, counter and corruption names from `stress
- * --protocol` at build time (ci/gen-go-protocol). */
+ * --protocol` (ci/gen-go-protocol writes its protocol_gen.go: after a
+ * change here, `make go-protocol`; make check fails until then). */
 #define PROTOCOL_GO_RESULT_NAME "proftorture-go-workload"
 #define PROTOCOL_GO_RESULT_VERSION 1
 

@@ -16,9 +16,9 @@ import (
 )
 
 // The closing line's name and version, the outcomes with their exit
-// statuses, the corruption kinds and the counters are protocol/protocol.h's:
-// ci/go-build generates them into this package (protocol_gen.go, through
-// -overlay) from `stress --protocol`, so a plain `go build` here fails.
+// statuses, the corruption kinds and the counters are protocol/protocol.h's,
+// in protocol_gen.go: ci/gen-go-protocol generates it from `stress
+// --protocol`, and make check fails while the two differ.
 
 // closing is held by whoever writes the closing line; the other waits for
 // the exit. The writer also holds run.mu from then on: the counters it
