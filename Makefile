@@ -180,6 +180,7 @@ check-units: all $(B)/profbuf_go_cases $(RUN_NEEDS)
 	if [ "$(ARCH)" = native ]; then $(MAKE) --no-print-directory check-harness || fail=1; fi; \
 	skipped=; if [ "$(ARCH)" = native ] && [ -z "$(SAN)" ]; then \
 	  echo "+ tests/ci/check-workflow"; tests/ci/check-workflow || fail=1; \
+	  echo "+ tests/ci/check-make-targets"; tests/ci/check-make-targets || fail=1; \
 	  echo "+ tests/ci/check-function-length"; \
 	  { tests/ci/check-function-length --self-test && tests/ci/check-function-length; } || fail=1; \
 	  echo "+ tests/ci/check-protocol-literals"; \
@@ -537,11 +538,12 @@ MEASURE_ARCH := $(if $(filter native,$(ARCH)),mipsel,$(ARCH))
 # cases/go/flavours.tsv what each flavour is. Outputs in build/<arch>/go/.
 #   make go-workloads [GO_ARCHES="mipsel armel"] [GO_FLAVOURS=stock,regressed]
 #   make go-runtime-tests                  GOROOT's runtime tests + the eof-race test
-#   make repro-go-eof [REPRO_GO_EOF_FLAGS=--arch native,armhf,mips,mipsel]
+#   make repro-go-eof [REPRO_GO_EOF_FLAGS=--arch native,armhf,mips,mipsel] [GO_OWN=DIR]
+# GO_OWN=DIR builds (and repro-go-eof runs) your Go tree (ci/go-build --goroot).
 #   make check-go                          gofmt, vet, the workload's tests, smoke runs
 GO_ARCHES   ?= $(ARCHES)
 GO_FLAVOURS ?=
-GO_BUILD     = ci/go-build --arch "$(GO_ARCHES)" $(if $(GO_FLAVOURS),--flavour $(GO_FLAVOURS))
+GO_BUILD     = ci/go-build --arch "$(GO_ARCHES)" $(if $(GO_FLAVOURS),--flavour $(GO_FLAVOURS)) $(GO_OWN_FLAG)
 REPRO_GO_EOF_FLAGS ?=
 
 .PHONY: go-workloads go-runtime-tests repro-go-eof check-go
@@ -558,7 +560,7 @@ $(B)/go-stats: ci/go-stats.c $(B)/obj/harness/stats.o
 
 repro-go-eof:
 	$(MAKE) --no-print-directory ARCH=native build/native/go-stats
-	ci/repro-go-eof $(REPRO_GO_EOF_FLAGS)
+	ci/repro-go-eof $(GO_OWN_FLAG) $(REPRO_GO_EOF_FLAGS)
 
 check-go:
 	$(MAKE) --no-print-directory ARCH=native build/native/stress
@@ -570,12 +572,15 @@ check-go:
 #       matrix runs (and DIR's tree, run in stock's place) for armel armhf mips
 #       mipsel, then proftorture repro-go: its built-in matrix, summary.json,
 #       report.html
-#   make repro-go-quick                 the quick version check-all runs
+#   make repro-go-quick [GO_OWN=DIR]    the quick version check-all runs
 REPRO_GO_ARCHES   := armel armhf mips mipsel
 REPRO_GO_FLAVOURS := stock,regressed,unchecked
 REPRO_GO_ARMEL    := helpers-named,regressed-named
 REPRO_GO_FLAGS    ?=
 GO_OWN            ?=
+# Every repro-go* target passes GO_OWN on: one that built DIR's workload but
+# ran without --goroot would quietly test Debian's Go instead.
+GO_OWN_FLAG        = $(if $(GO_OWN),--goroot "$(GO_OWN)")
 
 .PHONY: repro-go repro-go-quick repro-go-binaries
 HARNESS_TESTS += $(B)/tests/harness/check_go_kind
@@ -588,10 +593,10 @@ $(B)/tests/harness/check_go_kind: $(B)/obj/tests/harness/check_go_kind.o $(HARNE
 repro-go-binaries: repro-binaries
 	ci/go-build --arch "$(REPRO_GO_ARCHES)" --flavour $(REPRO_GO_FLAVOURS) --what workload
 	ci/go-build --arch armel --flavour $(REPRO_GO_ARMEL) --what workload
-	$(if $(GO_OWN),ci/go-build --arch "$(REPRO_GO_ARCHES)" --goroot "$(GO_OWN)" --what workload)
+	$(if $(GO_OWN),ci/go-build --arch "$(REPRO_GO_ARCHES)" $(GO_OWN_FLAG) --what workload)
 
 repro-go: repro-go-binaries
-	build/native/proftorture repro-go $(if $(GO_OWN),--goroot "$(GO_OWN)") $(REPRO_GO_FLAGS)
+	build/native/proftorture repro-go $(GO_OWN_FLAG) $(REPRO_GO_FLAGS)
 
 repro-go-quick: repro-go-binaries
-	build/native/proftorture repro-go --quick --status-interval 30 --out build/repro-go-quick $(REPRO_GO_FLAGS)
+	build/native/proftorture repro-go $(GO_OWN_FLAG) --quick --status-interval 30 --out build/repro-go-quick $(REPRO_GO_FLAGS)
