@@ -182,6 +182,8 @@ check-units: all $(B)/profbuf_go_cases $(RUN_NEEDS)
 	  echo "+ tests/ci/check-workflow"; tests/ci/check-workflow || fail=1; \
 	  echo "+ tests/ci/check-make-targets"; tests/ci/check-make-targets || fail=1; \
 	  echo "+ tests/ci/check-go-build-goroot"; tests/ci/check-go-build-goroot || fail=1; \
+	  echo "+ tests/ci/check-doc-examples"; \
+	  { tests/ci/check-doc-examples --self-test && tests/ci/check-doc-examples; } || fail=1; \
 	  echo "+ tests/ci/check-function-length"; \
 	  { tests/ci/check-function-length --self-test && tests/ci/check-function-length; } || fail=1; \
 	  echo "+ tests/ci/check-protocol-literals"; \
