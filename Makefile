@@ -2,10 +2,11 @@
 #
 #   make [ARCH=<a row of ci/arches.tsv>]          build into build/$(ARCH)/
 #   make check [ARCH=...]                         unit tests and quick matrix (under qemu for cross arches)
-#   make check-<arch> check-arm check-mipsle      the same for one arch (or two)
+#   make check-<arch> check-arm check-mipsle      the same for one arch (or two: check-arm, check-mips)
 #   make check-all                                every arch: builds 2 at a time, unit tests
 #                                                 2 arches at a time, one quick matrix, fuzz
 #   make deps                                     ci/install-deps
+#   make help                                     every user target, one line each
 #
 # Every arch-specific fact comes from ci/arches.tsv; adding an arch is one row.
 
@@ -116,14 +117,21 @@ CASE_SRCS := $(wildcard cases/*.c)
 CASE_OBJS := $(CASE_SRCS:%.c=$(B)/obj/%.o)
 STRESS    := $(if $(CASE_SRCS),$(B)/stress)
 
-.PHONY: all lib tests deps check check-arch check-units check-quick check-handler-safety check-arm \
+.PHONY: all lib tests deps help check check-arch check-units check-quick check-handler-safety check-arm \
         check-mipsle check-all check-tsan check-asan fuzz bench clean distclean \
-        $(addprefix check-,$(ARCHES))
+        $(addprefix check-,$(ARCHES)) $(addprefix check-arch-,$(ARCHES))
 
+## make [ARCH=a] | builds build/<a>/: the library, the test binaries, stress; natively the runner too
 all: $(LIB) $(TESTS) $(STRESS)
 lib: $(LIB)
 tests: $(TESTS)
 
+## make help | this list: every "## make" line of the Makefile
+help:
+	@sed -n 's/^## make //p' $(firstword $(MAKEFILE_LIST)) | \
+	  awk -F' [|] ' '{ printf "  make %-42s  %s\n", $$1, $$2 }'
+
+## make deps | ci/install-deps (as root): Debian packages, Check cross-built per arch
 deps:
 	ci/install-deps
 
@@ -172,6 +180,7 @@ runner:
 
 # Run every Check binary; keep going past a failure, fail at the end. Under
 # an emulator the timed tests get 10 times their native allowance.
+## make check-units [ARCH=a] | the unit tests of one arch (under qemu for cross arches)
 check-units: all $(B)/profbuf_go_cases $(RUN_NEEDS)
 	@run="$(RUN)"; slowdown=$${run:+10}; fail=0; for t in $(TESTS); do \
 	  echo "+ $${run:+$$run }$$t"; \
@@ -182,6 +191,10 @@ check-units: all $(B)/profbuf_go_cases $(RUN_NEEDS)
 	if [ "$(ARCH)" = native ]; then $(MAKE) --no-print-directory check-harness || fail=1; fi; \
 	skipped=; if [ "$(ARCH)" = native ] && [ -z "$(SAN)" ]; then \
 	  echo "+ tests/ci/check-workflow"; tests/ci/check-workflow || fail=1; \
+	  echo "+ tests/ci/check-make-targets"; tests/ci/check-make-targets || fail=1; \
+	  echo "+ tests/ci/check-go-build-goroot"; tests/ci/check-go-build-goroot || fail=1; \
+	  echo "+ tests/ci/check-doc-examples"; \
+	  { tests/ci/check-doc-examples --self-test && tests/ci/check-doc-examples; } || fail=1; \
 	  echo "+ tests/ci/check-function-length"; \
 	  { tests/ci/check-function-length --self-test && tests/ci/check-function-length; } || fail=1; \
 	  echo "+ tests/ci/check-protocol-literals"; \
@@ -208,6 +221,7 @@ check-units: all $(B)/profbuf_go_cases $(RUN_NEEDS)
 QUICK_ATOMICS := default,libatomic
 QUICK_ARCHES  ?= $(ARCH)
 QUICK_OUT     ?= $(B)/quick-results
+## make check-quick [ARCH=a] | the quick case matrix of one arch
 check-quick:
 	@$(MAKE) --no-print-directory ARCH=native build/native/proftorture >/dev/null
 	@echo "+ build/native/proftorture run --arch $(QUICK_ARCHES) --quick --atomics $(QUICK_ATOMICS) --watchdog 2"
@@ -220,12 +234,23 @@ check-arch: check-handler-safety
 	if [ $$fail = 0 ]; then echo "check-$(ARCH): all unit tests passed, and the quick matrix"; \
 	else echo "check-$(ARCH): FAILED"; exit 1; fi
 
+## make check [ARCH=a] | handler-safety audit, unit tests and quick matrix of one arch
 check: check-arch
 
-$(addprefix check-,$(ARCHES)):
-	$(MAKE) --no-print-directory check-arch ARCH=$(@:check-%=%)
+# check-arch-<arch>: exactly that arch (CI's per-arch jobs run these). A
+# family's name covers the family: check-arm is armel and armhf, check-mips
+# mips and mipsel, as a user asking for "mips" expects both byte orders.
+## make check-arch-<arch> | make check for exactly that arch (what CI's per-arch jobs run)
+$(addprefix check-arch-,$(ARCHES)):
+	$(MAKE) --no-print-directory check-arch ARCH=$(@:check-arch-%=%)
 
+## make check-<arch> | the same; check-mips, below, is the family
+$(addprefix check-,$(filter-out mips,$(ARCHES))): check-%: check-arch-%
+## make check-arm | check-armel and check-armhf
 check-arm: check-armel check-armhf
+## make check-mips | check-arch-mips and check-mipsel: both byte orders
+check-mips: check-arch-mips check-arch-mipsel
+## make check-mipsle | alias of check-mipsel
 check-mipsle: check-mipsel
 
 # Every arch, continuing past failures so one run shows the whole matrix, in
@@ -241,6 +266,7 @@ check-mipsle: check-mipsel
 # prints its time. Failures are collected in build/check-all.failed and
 # named at the end.
 CHECK_ALL_UNIT_JOBS ?= 1
+## make check-all | every arch: builds, unit tests, one quick matrix, fuzz, repro-go-quick
 check-all:
 	@rm -f build/check-all.failed; mkdir -p build; t0=$$(date +%s); \
 	phase() { echo "== check-all: $$1 took $$(( $$(date +%s) - t0 )) s"; t0=$$(date +%s); }; \
@@ -270,16 +296,20 @@ check-all-units-%:
 
 # Sanitizer jobs (native, clang): ci/check-tsan and ci/check-asan say what
 # each one requires, and why.
+## make check-tsan | the ThreadSanitizer job (native, clang)
 check-tsan:
 	$(MAKE) --no-print-directory ARCH=native SAN=thread all
 	ci/check-tsan build/native-thread
+## make check-asan | the ASan+UBSan job (native, clang)
 check-asan:
 	$(MAKE) --no-print-directory ARCH=native SAN=address all
 	ci/check-asan build/native-address
 
+## make clean | every arch's objects, test binaries, libraries and stress removed
 clean:
 	rm -rf $(foreach a,$(ARCHES),build/$(a)/obj build/$(a)/tests build/$(a)/gen build/$(a)/*.a build/$(a)/stress)
 
+## make distclean | build/ removed, Check's sysroots too (make deps rebuilds them)
 distclean:
 	rm -rf build
 
@@ -297,6 +327,7 @@ distclean:
 $(B)/bench_profbuf: profbuf/bench/bench_profbuf.c $(LIB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(ATOMIC_LIBS) -lm
 
+## make bench-profbuf [ARCH=a] | profbuf against a mutex ring of the same size, about 2 s
 bench-profbuf: $(B)/bench_profbuf $(RUN_NEEDS)
 	$(RUN) $(B)/bench_profbuf
 
@@ -329,6 +360,7 @@ REPRO_FLAGS      ?=
 
 all: $(HARNESS)
 
+## make ARCH=native build/native/proftorture | the runner alone, in seconds: enough for proftorture stress
 $(B)/proftorture: $(HARNESS_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(ATOMIC_LIBS) $(JANSSON_LIBS) -lm
 
@@ -371,12 +403,14 @@ endif
 # Reproduce golang/go#24991: every arch's stress binary, then the runner's
 # built-in repro matrix, which writes summary.json and report.html and
 # prints their paths. REPRO_FLAGS passes options, e.g. REPRO_FLAGS=--quick.
+## make repro-binaries | what repro runs: the runner and armel, armhf, mips, mipsel's stress
 repro-binaries:
 	$(MAKE) --no-print-directory ARCH=native build/native/proftorture
 	@for a in $(REPRO_ARCHES); do \
 	  $(MAKE) --no-print-directory ARCH=$$a build/$$a/stress || exit 1; \
 	done
 
+## make repro [REPRO_FLAGS=...] | golang/go#24991 reproduced: the matrix, summary.json, report.html
 repro: repro-binaries
 	build/native/proftorture repro $(REPRO_FLAGS)
 
@@ -397,6 +431,7 @@ $(B)/tests/harness/check_report: $(B)/obj/tests/harness/check_report.o $(HARNESS
 # native matrix and two fixtures, pooled, opened in headless Chromium; the
 # screenshots stay in build/report/. Exit 77 (and a loud SKIPPED line) when
 # Chromium is missing: skipped, never passed.
+## make check-report | the HTML report in headless Chromium
 check-report: $(HARNESS) $(STRESS)
 ifeq ($(ARCH),native)
 	@tests/report/check-report $(B); rc=$$?; \
@@ -410,6 +445,7 @@ endif
 # (ci/gen-workflow); check-workflow fails when the committed file differs
 # from what the script generates, and when it runs a make target, a script
 # or a runner option that does not exist.
+## make check-workflow | the GitHub workflow is ci/gen-workflow's and runs only what exists
 check-workflow: $(HARNESS)
 	tests/ci/check-workflow
 
@@ -426,6 +462,7 @@ check-workflow: $(HARNESS)
 # Natively the arch's own atomics are native, so lost-atomic runs under
 # global there too.
 CASES_RUNS ?= 20
+## make check-cases-<arch> [CASES_RUNS=20] | lost-atomic and atomic-deadlock measured on one arch
 check-cases-%:
 	$(MAKE) --no-print-directory ARCH=native build/native/proftorture
 	$(MAKE) --no-print-directory ARCH=$* build/$*/stress
@@ -442,6 +479,7 @@ check-cases-%:
 SOAK_FOR   ?= 30m
 SOAK_EVERY ?= 60
 .PHONY: soak
+## make soak [SOAK_FOR=30m] [SOAK_EVERY=60] | the runner for 30 min natively: does anything grow?
 soak:
 	$(MAKE) --no-print-directory ARCH=native build/native/proftorture build/native/stress
 	SOAK_FOR=$(SOAK_FOR) SOAK_EVERY=$(SOAK_EVERY) ci/soak
@@ -449,6 +487,7 @@ soak:
 # --- benchmarks: ci/bench says what each column is ---
 # make bench [BENCH_FLAGS=--quick]
 BENCH_ARCHES := native armel armhf mips mipsel
+## make bench [BENCH_FLAGS=--quick] | each arch side by side, against its ceiling (ci/bench)
 bench:
 	@for a in $(BENCH_ARCHES); do \
 	  $(MAKE) --no-print-directory ARCH=$$a build/$$a/stress build/$$a/bench_profbuf || exit 1; \
@@ -467,6 +506,7 @@ ifeq ($(SAN),fuzz)
 $(B)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB) $(HARNESS_LIB_OBJS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(HARNESS_LIB_OBJS) $(LIB) $(ATOMIC_LIBS) $(JANSSON_LIBS) -lm
 endif
+## make fuzz [FUZZ_SECONDS=15] | libFuzzer on the parsers, then the option parsers
 fuzz:
 	$(MAKE) --no-print-directory ARCH=native all
 	$(MAKE) --no-print-directory ARCH=native SAN=fuzz $(FUZZ_TARGETS:%=build/native-fuzz/fuzz_%)
@@ -505,6 +545,7 @@ PROGRAMS    := $(GO_PROGRAMS:%=$(PROG)/%) $(if $(GO_PROGRAMS),$(PROG)/gotest.tes
                $(SAN_PROGRAMS:%=$(PROG)/%)
 
 .PHONY: programs
+## make programs [ARCH=a] | the real Go and C programs proftorture stress is tested on
 programs: $(PROGRAMS)
 
 $(GO_PROGRAMS:%=$(PROG)/%): $(PROG)/%: $(GO_SRCS)
@@ -531,6 +572,7 @@ $(PROG)/overflow: tests/programs/c/overflow.c
 
 # make measure-stress [ARCH=mipsel]: the numbers of README's "proftorture
 # stress" section, on the real programs (tests/programs/measure says each).
+## make measure-stress [ARCH=a] | the numbers of README's proftorture stress section
 measure-stress:
 	$(MAKE) --no-print-directory ARCH=native build/native/proftorture programs
 	$(MAKE) --no-print-directory ARCH=$(MEASURE_ARCH) programs
@@ -548,7 +590,8 @@ MEASURE_ARCH := $(if $(filter native,$(ARCH)),mipsel,$(ARCH))
 # cases/go/flavours.tsv what each flavour is. Outputs in build/<arch>/go/.
 #   make go-workloads [GO_ARCHES="mipsel armel"] [GO_FLAVOURS=stock,regressed]
 #   make go-runtime-tests                  GOROOT's runtime tests + the eof-race test
-#   make repro-go-eof [REPRO_GO_EOF_FLAGS=--arch native,armhf,mips,mipsel]
+#   make repro-go-eof [REPRO_GO_EOF_FLAGS=--arch native,armhf,mips,mipsel] [GO_OWN=DIR]
+# GO_OWN=DIR builds (and repro-go-eof runs) your Go tree (ci/go-build --goroot).
 #   make check-go                          gofmt, vet, the workload's tests, smoke runs
 #   make go-protocol                       rewrite cases/go/workload/protocol_gen.go
 #                                          after a change to protocol/protocol.h
@@ -557,16 +600,18 @@ MEASURE_ARCH := $(if $(filter native,$(ARCH)),mipsel,$(ARCH))
 # native) vets in GO_ENV, along with gofmt and the generated file's drift.
 GO_ARCHES   ?= $(ARCHES)
 GO_FLAVOURS ?=
-GO_BUILD     = ci/go-build --arch "$(GO_ARCHES)" $(if $(GO_FLAVOURS),--flavour $(GO_FLAVOURS))
+GO_BUILD     = ci/go-build --arch "$(GO_ARCHES)" $(if $(GO_FLAVOURS),--flavour $(GO_FLAVOURS)) $(GO_OWN_FLAG)
 REPRO_GO_EOF_FLAGS ?=
 GO_VET_DIRS := cases/go/workload tests/programs/go
 GOFMT       := $(patsubst %/bin/go,%/bin/gofmt,$(GO))
 
 .PHONY: go-workloads go-runtime-tests repro-go-eof check-go go-protocol
 
+## make go-workloads [GO_ARCHES=...] [GO_FLAVOURS=...] [GO_OWN=DIR] | the Go workload per arch and flavour (ci/go-build)
 go-workloads:
 	$(GO_BUILD) --what workload
 
+## make go-runtime-tests [GO_ARCHES=...] [GO_FLAVOURS=...] [GO_OWN=DIR] | GOROOT's runtime tests and the eof-race test
 go-runtime-tests:
 	$(GO_BUILD) --what runtime-test
 
@@ -574,10 +619,12 @@ go-runtime-tests:
 $(B)/go-stats: ci/go-stats.c $(B)/obj/harness/judge/stats.o
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ -lm
 
+## make repro-go-eof [GO_OWN=DIR] [REPRO_GO_EOF_FLAGS=...] | the profBuf eof race in Go's runtime, stock against fixed
 repro-go-eof:
 	$(MAKE) --no-print-directory ARCH=native build/native/go-stats
-	ci/repro-go-eof $(REPRO_GO_EOF_FLAGS)
+	ci/repro-go-eof $(GO_OWN_FLAG) $(REPRO_GO_EOF_FLAGS)
 
+## make check-go | the Go parts' checks: gofmt, vet, the workload's tests, smoke runs
 check-go:
 	$(MAKE) --no-print-directory ARCH=native build/native/stress
 	ci/check-go
@@ -592,12 +639,15 @@ go-protocol:
 #       matrix runs (and DIR's tree, run in stock's place) for armel armhf mips
 #       mipsel, then proftorture repro-go: its built-in matrix, summary.json,
 #       report.html
-#   make repro-go-quick                 the quick version check-all runs
+#   make repro-go-quick [GO_OWN=DIR]    the quick version check-all runs
 REPRO_GO_ARCHES   := armel armhf mips mipsel
 REPRO_GO_FLAVOURS := stock,regressed,unchecked
 REPRO_GO_ARMEL    := helpers-named,regressed-named
 REPRO_GO_FLAGS    ?=
 GO_OWN            ?=
+# Every repro-go* target passes GO_OWN on: one that built DIR's workload but
+# ran without --goroot would quietly test Debian's Go instead.
+GO_OWN_FLAG        = $(if $(GO_OWN),--goroot "$(GO_OWN)")
 
 .PHONY: repro-go repro-go-quick repro-go-binaries
 HARNESS_TESTS += $(B)/tests/harness/check_go_kind
@@ -610,10 +660,12 @@ $(B)/tests/harness/check_go_kind: $(B)/obj/tests/harness/check_go_kind.o $(HARNE
 repro-go-binaries: repro-binaries
 	ci/go-build --arch "$(REPRO_GO_ARCHES)" --flavour $(REPRO_GO_FLAVOURS) --what workload
 	ci/go-build --arch armel --flavour $(REPRO_GO_ARMEL) --what workload
-	$(if $(GO_OWN),ci/go-build --arch "$(REPRO_GO_ARCHES)" --goroot "$(GO_OWN)" --what workload)
+	$(if $(GO_OWN),ci/go-build --arch "$(REPRO_GO_ARCHES)" $(GO_OWN_FLAG) --what workload)
 
+## make repro-go [GO_OWN=DIR] [REPRO_GO_FLAGS=...] | golang/go#24991 in the real Go runtime (GO_OWN: your tree as stock)
 repro-go: repro-go-binaries
-	build/native/proftorture repro-go $(if $(GO_OWN),--goroot "$(GO_OWN)") $(REPRO_GO_FLAGS)
+	build/native/proftorture repro-go $(GO_OWN_FLAG) $(REPRO_GO_FLAGS)
 
+## make repro-go-quick [GO_OWN=DIR] [REPRO_GO_FLAGS=...] | its quick version, which check-all runs
 repro-go-quick: repro-go-binaries
-	build/native/proftorture repro-go --quick --status-interval 30 --out build/repro-go-quick $(REPRO_GO_FLAGS)
+	build/native/proftorture repro-go $(GO_OWN_FLAG) --quick --status-interval 30 --out build/repro-go-quick $(REPRO_GO_FLAGS)
