@@ -351,7 +351,8 @@ HARNESS          := $(if $(filter native,$(ARCH)),$(B)/proftorture)
 HARNESS_TESTS    := $(B)/tests/harness/check_harness $(B)/tests/harness/check_runner \
                     $(B)/tests/harness/check_stress $(B)/tests/harness/check_exit_paths
 HARNESS_FAKES    := $(B)/tests/harness/fake_stress
-REPRO_ARCHES     := armel armhf mips mipsel
+# The repro set: ci/arches.tsv's repro column, the one place it is written.
+REPRO_ARCHES     := $(shell awk -F'\t' 'NR>1 && $$12=="yes" {print $$1}' ci/arches.tsv)
 # jansson reads every JSON the runner reads (result lines, summary.json).
 JANSSON_LIBS     := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
 REPRO_FLAGS      ?=
@@ -486,7 +487,7 @@ soak:
 
 # --- benchmarks: ci/bench says what each column is ---
 # make bench [BENCH_FLAGS=--quick]
-BENCH_ARCHES := native armel armhf mips mipsel
+BENCH_ARCHES := native $(REPRO_ARCHES)
 ## make bench [BENCH_FLAGS=--quick] | each arch side by side, against its ceiling (ci/bench)
 bench:
 	@for a in $(BENCH_ARCHES); do \
@@ -640,7 +641,7 @@ go-protocol:
 #       mipsel, then proftorture repro-go: its built-in matrix, summary.json,
 #       report.html
 #   make repro-go-quick [GO_OWN=DIR]    the quick version check-all runs
-REPRO_GO_ARCHES   := armel armhf mips mipsel
+REPRO_GO_ARCHES   := $(REPRO_ARCHES)
 REPRO_GO_FLAVOURS := stock,regressed,unchecked
 REPRO_GO_ARMEL    := helpers-named,regressed-named
 REPRO_GO_FLAGS    ?=

@@ -66,6 +66,25 @@
 #define PROTOCOL_NO_EXIT (-1)
 #define PROTOCOL_EXIT_USAGE 2 /* bad option: no result line, one stderr line */
 
+/* The runner's exit statuses (every `proftorture` command; a verdict on
+ * the whole, not one run's outcome); usage and setup errors are
+ * PROTOCOL_EXIT_USAGE, as stress's:
+ *   MATCHED   every tested cell matched the expected table (stress: no
+ *             failure counted; report: the page written)
+ *   MISMATCH  some cell did not match, was inconclusive or did not run
+ *             (stress: failures counted)
+ *   LOST      a file or stream that should hold a result could not be
+ *             written, whatever the verdicts (the LOST line on stderr
+ *             says what); it replaces MATCHED and MISMATCH, never a usage
+ *             error or an interruption
+ *   SIGNAL(N) interrupted by signal N after printing what finished
+ *             (stress: interruption is its normal end, so one of the
+ *             above) */
+#define PROTOCOL_RUNNER_EXIT_MATCHED 0
+#define PROTOCOL_RUNNER_EXIT_MISMATCH 1
+#define PROTOCOL_RUNNER_EXIT_LOST 3
+#define PROTOCOL_RUNNER_EXIT_SIGNAL(n) (128 + (n))
+
 /* The ranges of the options the runner passes on to stress, so that the
  * runner refuses a value before the first run instead of every run refusing
  * it. */

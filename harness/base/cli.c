@@ -19,7 +19,7 @@ void cli_die(const char *cmd, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
-	exit(CLI_EXIT_USAGE);
+	exit(PROTOCOL_EXIT_USAGE);
 }
 
 bool cli_colour(void)

@@ -2,20 +2,11 @@
  * cli — the subcommands' entry points and what they share on the command
  * line. Options are declared with options/options.h (one table row each);
  * every bad option or bad combination ends in ONE line on stderr naming the
- * option and what is allowed, and exit status CLI_EXIT_USAGE, before
+ * option and what is allowed, and exit status PROTOCOL_EXIT_USAGE, before
  * anything runs.
  *
- * Exit statuses of the runner (all subcommands):
- *   0  every tested cell matched the expected table (stress: no failures;
- *      report: the page written)
- *   1  some cell did not match / was inconclusive (stress: failures seen)
- *   2  usage or setup error; nothing was run
- *   3  results lost: a file or stream that should hold a result could not
- *      be written (a full disk, a read-only or removed directory, a file
- *      size limit), whatever the verdicts; the LOST line on stderr says
- *      what (ledger.h). It replaces 0 and 1, never 2 or 128+N.
- *   128+N  interrupted by signal N after printing the summary of what
- *      finished (stress: interruption is its normal end, so 0/1/3 as above)
+ * Exit statuses: protocol/protocol.h's PROTOCOL_RUNNER_EXIT_* (and
+ * PROTOCOL_EXIT_USAGE), the one place they are written.
  */
 #ifndef HARNESS_CLI_H
 #define HARNESS_CLI_H
@@ -23,8 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define CLI_EXIT_USAGE 2
-#define CLI_EXIT_LOST 3
+#include "protocol.h"
 
 int cmd_list(int argc, char **argv);
 int cmd_run(int argc, char **argv);
@@ -43,7 +33,7 @@ struct matrix;
  * cannot read or trust (summary_merge says which). */
 void merge_inputs(const char *cmd, struct matrix *m, char *const *inputs, size_t n);
 
-/* "proftorture <cmd>: <message>" on stderr, exit CLI_EXIT_USAGE. */
+/* "proftorture <cmd>: <message>" on stderr, exit PROTOCOL_EXIT_USAGE. */
 _Noreturn void cli_die(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ANSI colour on stdout: a terminal, NO_COLOR unset, TERM not "dumb". */
@@ -53,7 +43,7 @@ bool cli_colour(void);
 void cli_check_output_file(const char *cmd, const char *opt, const char *path);
 /* Writes a document to path (atomically: ut_write_file), or to stdout for
  * "-". A failure is counted and named by the ledger (ledger.h): the run
- * goes on, and ends with exit status CLI_EXIT_LOST. 0 or -1. */
+ * goes on, and ends with exit status PROTOCOL_RUNNER_EXIT_LOST. 0 or -1. */
 int cli_write_output(const char *path, const char *data, size_t n);
 
 #endif

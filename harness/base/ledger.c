@@ -134,7 +134,7 @@ int ledger_finish(int rc)
 	fputs(b.s, stderr);
 	fflush(stderr);
 	sb_free(&b);
-	return rc == 0 || rc == 1 ? CLI_EXIT_LOST : rc;
+	return rc == 0 || rc == 1 ? PROTOCOL_RUNNER_EXIT_LOST : rc;
 }
 
 void ledger_reset(void)

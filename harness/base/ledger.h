@@ -3,7 +3,7 @@
  * place. A run, `merge`, `stress` or `report` writes its files through
  * ledger_write (and checks its stdout with ledger_check_stream), which
  * counts each loss and warns of it on stderr; at the end ledger_finish
- * prints the one LOST line and turns the exit status into CLI_EXIT_LOST
+ * prints the one LOST line and turns the exit status into PROTOCOL_RUNNER_EXIT_LOST
  * (cli.h), so a lost write never leaves SUCCESS with exit status 0.
  *
  * Two kinds of loss:
@@ -60,7 +60,7 @@ void ledger_line(struct sbuf *b);
 
 /* The end of a command: checks stdout (ledger_check_stream), prints the
  * LOST line on stderr when anything was lost, and returns the exit
- * status: CLI_EXIT_LOST in place of 0 or 1; rc itself when nothing was
+ * status: PROTOCOL_RUNNER_EXIT_LOST in place of 0 or 1; rc itself when nothing was
  * lost, and for a usage error (2) or an interruption (128+N), which
  * already say the results are incomplete. */
 int ledger_finish(int rc);

@@ -42,7 +42,7 @@ static const struct opts_program list_program = {
 		 "present), cases, variants, sources, strategies and the expected-outcome table.\n",
 	.opts = list_table,
 	.nopts = OPTS_COUNT(list_table),
-	.usage_exit = CLI_EXIT_USAGE,
+	.usage_exit = PROTOCOL_EXIT_USAGE,
 };
 
 /* The strategies column: from the arch's stress --list when it answers. */
@@ -201,7 +201,7 @@ int cmd_list(int argc, char **argv)
 		if (!src && caps[i].ok)
 			src = &caps[i];
 		if (spawn_interrupted())
-			return 128 + spawn_interrupted();
+			return PROTOCOL_RUNNER_EXIT_SIGNAL(spawn_interrupted());
 	}
 	print_vocabulary(src);
 	print_rules(&p.expected);

@@ -18,10 +18,10 @@ static const struct {
 	{ "list", cmd_list, "arches (qemu/toolchain/stress present?), cases, variants, strategies,\n"
 			    "and the expected-outcome table" },
 	{ "run", cmd_run, "run arch x case x variant x strategy cells many times; verdict per cell" },
-	{ "repro", cmd_repro, "reproduce golang/go#24991 on armel, armhf, mips, mipsel (exit 0 only\n"
-			      "when every cell matches cases/expected.tsv)" },
+	{ "repro", cmd_repro, "reproduce golang/go#24991 on the repro arches (ci/arches.tsv's repro\n"
+			      "column; exit 0 only when every cell matches cases/expected.tsv)" },
 	{ "repro-go", cmd_repro_go, "golang/go#24991 in the real Go runtime (Debian's Go 1.19, stock and\n"
-				    "regressed) on armel, armhf, mips, mipsel, beside the C rebuild" },
+				    "regressed) on the repro arches, beside the C rebuild" },
 	{ "stress", cmd_stress, "run any command over and over (natively or under qemu), group failures" },
 	{ "merge", cmd_merge, "combine summary.json files (e.g. shards) into one verdict" },
 	{ "report", cmd_report, "one self-contained HTML page (verdicts, plots, failures, configuration)\n"
@@ -49,7 +49,7 @@ int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage(stderr);
-		return CLI_EXIT_USAGE;
+		return PROTOCOL_EXIT_USAGE;
 	}
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
@@ -65,5 +65,5 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(stderr, " %s", commands[i].name);
 	fputc('\n', stderr);
-	return CLI_EXIT_USAGE;
+	return PROTOCOL_EXIT_USAGE;
 }

@@ -43,7 +43,7 @@ static const struct opts_program merge_program = {
 		  "be written; the LOST line on stderr says which).\n",
 	.opts = merge_table,
 	.nopts = OPTS_COUNT(merge_table),
-	.usage_exit = CLI_EXIT_USAGE,
+	.usage_exit = PROTOCOL_EXIT_USAGE,
 };
 
 /* Which shards of a set were seen, to name the missing ones. */
@@ -125,7 +125,8 @@ int cmd_merge(int argc, char **argv)
 	ledger_start("merge", NULL);
 	report_all(&m, &outs, footer.s);
 	sb_free(&footer);
-	int rc = ledger_finish(matrix_matched(&m) ? 0 : 1);
+	int rc = ledger_finish(matrix_matched(&m) ? PROTOCOL_RUNNER_EXIT_MATCHED
+						  : PROTOCOL_RUNNER_EXIT_MISMATCH);
 	matrix_free(&m);
 	return rc;
 }

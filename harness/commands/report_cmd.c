@@ -61,7 +61,7 @@ static const struct opts_program report_program = {
 		  "3 the page or the Markdown could not be written (the LOST line says which).\n",
 	.opts = report_table,
 	.nopts = OPTS_COUNT(report_table),
-	.usage_exit = CLI_EXIT_USAGE,
+	.usage_exit = PROTOCOL_EXIT_USAGE,
 };
 
 /* DIR/report.html for one directory, else report.html here. malloc'd. */

@@ -242,7 +242,6 @@ static const struct opt run_table[] = {
  * Go emulates (and armhf's native ones), 20 runs a cell. */
 static const enum variant_id repro_variants[] = { VARIANT_UNLOCKED_FLUSH, VARIANT_LOCKED_FLUSH,
 						   VARIANT_LOCKED_FLUSH_KUSER, VARIANT_EXACT };
-#define REPRO_ARCHES "armel,armhf,mips,mipsel"
 #define REPRO_RUNS "20"
 
 static const char run_usage[] =
@@ -542,7 +541,9 @@ static int run_pipeline(const struct opts_program *prog, const char *cmd, struct
 	struct report_outputs outs = { cmd, summary.s, html.s, outdir, o->json, o->junit, o->tap };
 	report_all(&p.m, &outs, footer.s);
 
-	int rc = ledger_finish(sig ? 128 + sig : matrix_matched(&p.m) ? 0 : 1);
+	int rc = ledger_finish(sig ? PROTOCOL_RUNNER_EXIT_SIGNAL(sig)
+				: matrix_matched(&p.m) ? PROTOCOL_RUNNER_EXIT_MATCHED
+							 : PROTOCOL_RUNNER_EXIT_MISMATCH);
 	sb_free(&summary);
 	sb_free(&html);
 	sb_free(&footer);
@@ -568,7 +569,7 @@ static int run_command(const char *cmd, const char *usage, const struct opt *tab
 	char name[32];
 	snprintf(name, sizeof name, "proftorture %s", cmd);
 	struct opts_program prog = { .name = name, .usage = usage, .epilog = run_epilog,
-				     .opts = table, .nopts = n, .usage_exit = CLI_EXIT_USAGE };
+				     .opts = table, .nopts = n, .usage_exit = PROTOCOL_EXIT_USAGE };
 	struct run_opts o = { .source = -1, .go_matrix = strcmp(cmd, "repro-go") == 0 };
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	o.jobs = cpus > 0 ? (uint64_t)cpus : 1;
@@ -605,6 +606,32 @@ static void set_default(struct opt *table, size_t n, const char *name, const cha
 	abort(); /* a default for an option `run` does not have */
 }
 
+/* The arches ci/arches.tsv's repro column names; "" when the table cannot
+ * be read (the plan then says why). Kept for the process's life: it is the
+ * --arch default of the option table. */
+static const char *repro_arches(void)
+{
+	static char *list;
+	if (!list) {
+		struct arch_table t;
+		char err[256], *path = root_path("ci/arches.tsv");
+		list = arches_load(path, &t, err, sizeof err) == 0 ? arches_repro_list(&t) : xstrdup("");
+		if (t.v)
+			arches_free(&t);
+		free(path);
+	}
+	return list;
+}
+
+/* repro and repro-go without a repro set cannot choose their arches. */
+static void need_repro_arches(const char *cmd)
+{
+	if (!*repro_arches())
+		cli_die(cmd, "ci/arches.tsv (under %s) names no arch in its repro column, or cannot "
+			     "be read: the default --arch is that column",
+			harness_root());
+}
+
 int cmd_repro(int argc, char **argv)
 {
 	struct opt table[OPTS_COUNT(run_table)];
@@ -614,7 +641,8 @@ int cmd_repro(int argc, char **argv)
 		variants[i] = protocol_variant_names[repro_variants[i]];
 	char variant_list[256];
 	protocol_join(variants, ",", variant_list, sizeof variant_list);
-	set_default(table, OPTS_COUNT(table), "arch", REPRO_ARCHES);
+	need_repro_arches(argc ? argv[0] : "repro");
+	set_default(table, OPTS_COUNT(table), "arch", repro_arches());
 	set_default(table, OPTS_COUNT(table), "case", protocol_case_names[CASE_LOST_ATOMIC]);
 	set_default(table, OPTS_COUNT(table), "variant", variant_list);
 	set_default(table, OPTS_COUNT(table), "runs", REPRO_RUNS);
@@ -625,7 +653,8 @@ int cmd_repro_go(int argc, char **argv)
 {
 	struct opt table[OPTS_COUNT(run_table)];
 	memcpy(table, run_table, sizeof table);
-	set_default(table, OPTS_COUNT(table), "arch", REPRO_ARCHES);
+	need_repro_arches(argc ? argv[0] : "repro");
+	set_default(table, OPTS_COUNT(table), "arch", repro_arches());
 	set_default(table, OPTS_COUNT(table), "kind", REPRO_GO_KINDS);
 	set_default(table, OPTS_COUNT(table), "case", protocol_case_names[CASE_LOST_ATOMIC]);
 	set_default(table, OPTS_COUNT(table), "variant", protocol_variant_names[VARIANT_UNLOCKED_FLUSH]);

@@ -126,7 +126,7 @@ static const struct opts_program stress_program = {
 		  "written (the LOST line on stderr says what), whatever the failures.\n",
 	.opts = stress_table,
 	.nopts = OPTS_COUNT(stress_table),
-	.usage_exit = 2,
+	.usage_exit = PROTOCOL_EXIT_USAGE,
 	.stop_at_operand = true,
 };
 
@@ -571,7 +571,7 @@ int cmd_stress(int argc, char **argv)
 		stress_write_json(&s);
 	if (s.cannot_start && !s.failures)
 		s.failures = 1;
-	int rc = ledger_finish(s.failures ? 1 : 0);
+	int rc = ledger_finish(s.failures ? PROTOCOL_RUNNER_EXIT_MISMATCH : PROTOCOL_RUNNER_EXIT_MATCHED);
 	free_state(&s);
 	arches_free(&t);
 	return rc;

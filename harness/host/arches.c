@@ -127,9 +127,9 @@ int arches_load(const char *path, struct arch_table *t, char *err, size_t errlen
 		lineno++;
 		if (lineno == 1 || !*line || *line == '#')
 			continue; /* header row */
-		char *f[11] = { 0 };
+		char *f[12] = { 0 };
 		size_t nf = 0;
-		for (char *s = line, *tok; nf < 11 && (tok = strsep(&s, "\t"));)
+		for (char *s = line, *tok; nf < 12 && (tok = strsep(&s, "\t"));)
 			f[nf++] = tok;
 		if (nf < 6) {
 			snprintf(err, errlen, "%s:%u: want at least 6 tab-separated fields", path,
@@ -149,6 +149,7 @@ int arches_load(const char *path, struct arch_table *t, char *err, size_t errlen
 		a->go = field(nf > 6 ? f[6] : "-");
 		a->elf = field(nf > 7 ? f[7] : "-");
 		a->host_kernel_first = nf > 10 && strcmp(f[10], "try") == 0;
+		a->repro = nf > 11 && strcmp(f[11], "yes") == 0;
 		a->qemu_reason = xstrdup("");
 		if (a->host_kernel_first && strcmp(a->elf, I386_ELF) != 0) {
 			snprintf(err, errlen,
@@ -198,6 +199,15 @@ const struct arch *arch_find(const struct arch_table *t, const char *name)
 		if (strcmp(t->v[i].name, name) == 0)
 			return &t->v[i];
 	return NULL;
+}
+
+char *arches_repro_list(const struct arch_table *t)
+{
+	struct sbuf b = { 0 };
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i].repro)
+			sb_printf(&b, "%s%s", b.len ? "," : "", t->v[i].name);
+	return b.s ? b.s : xstrdup("");
 }
 
 bool arch_is_cross(const struct arch *a)

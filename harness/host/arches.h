@@ -13,7 +13,10 @@
  *                          host_kernel ("try": run on the host kernel when
  *                          this host can, decided once by host_exec.h's
  *                          probe, else under the qemu column; "-": always
- *                          the qemu column)
+ *                          the qemu column) repro ("yes": one of the
+ *                          arches `make repro`, `proftorture repro` and
+ *                          `repro-go` run by default; the one place that
+ *                          set is written)
  *   cases/expected.tsv     the expected-outcome table (expected.h)
  *   build/<arch>/stress    each arch's stress binary
  * Tests point PROFTORTURE_ROOT at a scratch tree with a fake stress and a
@@ -43,6 +46,7 @@ struct arch {
 	 * says why ("" or NULL for every other row). */
 	bool host_kernel_first;
 	char *qemu_reason;
+	bool repro; /* in the repro set (the repro column) */
 	char **qemu_flags; /* NULL-terminated */
 	char **cflags;
 };
@@ -74,6 +78,8 @@ char *stress_path(const char *arch);
 int arches_load(const char *path, struct arch_table *t, char *err, size_t errlen);
 void arches_free(struct arch_table *t);
 const struct arch *arch_find(const struct arch_table *t, const char *name);
+/* The repro set, "armel,armhf,..." in the table's order, malloc'd. */
+char *arches_repro_list(const struct arch_table *t);
 bool arch_is_cross(const struct arch *a);
 
 /* argv prefix to run `cmd` for this arch (qemu + flags + cmd, or cmd),

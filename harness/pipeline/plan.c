@@ -104,7 +104,7 @@ static void plan_arch(struct plan *p, const struct arch *a, const struct selecti
 		}
 		sb_free(&why);
 		if (spawn_interrupted())
-			exit(128 + spawn_interrupted());
+			exit(PROTOCOL_RUNNER_EXIT_SIGNAL(spawn_interrupted()));
 	}
 }
 

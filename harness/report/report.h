@@ -28,7 +28,7 @@
  * summary.json and report.html are ("NOT WRITTEN" for one that could not
  * be). Any file or stream that cannot be written is a loss counted by the
  * ledger (ledger.h): the caller's ledger_finish then prints the LOST line
- * and exits CLI_EXIT_LOST (cli.h).
+ * and exits PROTOCOL_RUNNER_EXIT_LOST (cli.h).
  */
 #ifndef HARNESS_REPORT_H
 #define HARNESS_REPORT_H

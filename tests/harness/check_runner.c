@@ -45,6 +45,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "protocol.h"
+
 #include "../support/child.h"
 #include "../support/slurp.h"
 #include "../support/suite_run.h"
@@ -90,9 +92,9 @@ static void setup_tree(void)
 	in_root(p, sizeof p, "ci/arches.tsv");
 	write_text(p,
 		   "arch\ttriple\tqemu\tqemu_flags\tcflags\tatomics\tgo_analogue\telf\t"
-		   "debian_arch\tldflags\thost_kernel\n"
+		   "debian_arch\tldflags\thost_kernel\trepro\n"
 		   "native\t-\t-\t-\t-\tnative\thost\n"
-		   "fakearm\tfake-linux-gnu\tqemu-fake\t-cpu any\t-\tglobal\tnone\n"
+		   "fakearm\tfake-linux-gnu\tqemu-fake\t-cpu any\t-\tglobal\tnone\t-\t-\t-\t-\tyes\n"
 		   /* i686's shape: the host kernel first, its qemu where the host
 		    * has no 32-bit ABI (PROFTORTURE_HOST_KERNEL=never plays that) */
 		   "fake386\tfake-i386\tqemu-fake386\t-\t-\tnative\tnone\t3 ELF32 LSB\t-\t-\ttry\n",
@@ -608,6 +610,26 @@ START_TEST(test_help_on_every_subcommand)
 	struct res *r = pt("*=pass", 20, ARGS(cmds[_i], "--help"));
 	ck_assert_int_eq(r->rc, 0);
 	ck_assert_ptr_nonnull(strstr(r->out, "usage: proftorture"));
+}
+END_TEST
+
+/* The exit statuses --help states are protocol.h's, the one place they
+ * are written: a changed constant fails here until the text follows. */
+START_TEST(test_help_states_the_protocols_exit_statuses)
+{
+	char run[160], stress[160], lost[32], signal[64];
+	snprintf(run, sizeof run, "exit status: %d every cell matched; %d some did not; %d usage/setup error;",
+		 PROTOCOL_RUNNER_EXIT_MATCHED, PROTOCOL_RUNNER_EXIT_MISMATCH, PROTOCOL_EXIT_USAGE);
+	snprintf(stress, sizeof stress, "exit status: %d no failures, %d failures, %d usage error",
+		 PROTOCOL_RUNNER_EXIT_MATCHED, PROTOCOL_RUNNER_EXIT_MISMATCH, PROTOCOL_EXIT_USAGE);
+	snprintf(lost, sizeof lost, "%d results lost", PROTOCOL_RUNNER_EXIT_LOST);
+	snprintf(signal, sizeof signal, "%d+N interrupted by signal N", PROTOCOL_RUNNER_EXIT_SIGNAL(0));
+	new_piddir();
+	struct res *r = pt("*=pass", 20, ARGS("run", "--help"));
+	ck_assert_msg(strstr(r->out, run) && strstr(r->out, lost) && strstr(r->out, signal), "%s",
+		      r->out);
+	r = pt("*=pass", 20, ARGS("stress", "--help"));
+	ck_assert_msg(strstr(r->out, stress) && strstr(r->out, lost), "%s", r->out);
 }
 END_TEST
 
@@ -1467,6 +1489,7 @@ static Suite *runner_suite(void)
 	tcase_add_test(tc, test_ctrl_c_kills_every_run_and_prints_what_finished);
 	tcase_add_loop_test(tc, test_bad_options_exit_2_with_one_line_naming_them, 0,
 			    (int)(sizeof bad_options / sizeof bad_options[0]));
+	tcase_add_test(tc, test_help_states_the_protocols_exit_statuses);
 	tcase_add_loop_test(tc, test_help_on_every_subcommand, 0, 5);
 	tcase_add_test(tc, test_unwritable_out_dir_fails_before_any_run);
 	tcase_add_test(tc, test_missing_stress_binary_is_a_setup_error);
