@@ -520,8 +520,8 @@ $(PROG)/overflow: tests/programs/c/overflow.c
 	@mkdir -p $(@D)
 	clang -g -O1 -fsanitize=undefined -fno-sanitize-recover=all -o $@ $<
 
-# make measure-stress [ARCH=mipsel]: the numbers of README's "proftorture
-# stress" section, on the real programs (tests/programs/measure says each).
+# make measure-stress [ARCH=mipsel]: the numbers of docs/measurements/stress.md,
+# on the real programs (tests/programs/measure says each).
 measure-stress:
 	$(MAKE) --no-print-directory ARCH=native build/native/proftorture programs
 	$(MAKE) --no-print-directory ARCH=$(MEASURE_ARCH) programs
