@@ -186,6 +186,8 @@ check-units: all $(B)/profbuf_go_cases $(RUN_NEEDS)
 	  { tests/ci/check-protocol-literals --self-test && tests/ci/check-protocol-literals; } || fail=1; \
 	  echo "+ tests/ci/check-no-issue-numbers"; \
 	  { tests/ci/check-no-issue-numbers --self-test && tests/ci/check-no-issue-numbers; } || fail=1; \
+	  echo "+ tests/ci/check-doc-links"; \
+	  { tests/ci/check-doc-links --self-test && tests/ci/check-doc-links; } || fail=1; \
 	  echo "+ tests/report/check-report $(B)"; tests/report/check-report $(B); rc=$$?; \
 	  if [ $$rc = 77 ]; then skipped=" (the browser test was SKIPPED: no Chromium)"; \
 	  elif [ $$rc != 0 ]; then fail=1; fi; \
