@@ -207,6 +207,8 @@ check-units: all $(B)/profbuf_go_cases $(RUN_NEEDS)
 	  for d in $(GO_VET_DIRS); do (cd $$d && env $(GO_ENV) $(GO) vet ./...) || fail=1; done; \
 	  unfmt=$$($(GOFMT) -l cases/go tests/programs/go) && [ -z "$$unfmt" ] || { echo "not gofmt'ed: $$unfmt"; fail=1; }; \
 	  env $(GO_ENV) ci/gen-go-protocol --check $(B)/stress || fail=1; \
+	  echo "+ tests/ci/check-doc-links"; \
+	  { tests/ci/check-doc-links --self-test && tests/ci/check-doc-links; } || fail=1; \
 	  echo "+ tests/report/check-report $(B)"; tests/report/check-report $(B); rc=$$?; \
 	  if [ $$rc = 77 ]; then skipped=" (the browser test was SKIPPED: no Chromium)"; \
 	  elif [ $$rc != 0 ]; then fail=1; fi; \
@@ -571,9 +573,9 @@ $(PROG)/overflow: tests/programs/c/overflow.c
 	@mkdir -p $(@D)
 	clang -g -O1 -fsanitize=undefined -fno-sanitize-recover=all -o $@ $<
 
-# make measure-stress [ARCH=mipsel]: the numbers of README's "proftorture
-# stress" section, on the real programs (tests/programs/measure says each).
-## make measure-stress [ARCH=a] | the numbers of README's proftorture stress section
+# make measure-stress [ARCH=mipsel]: the numbers of docs/measurements/stress.md,
+# on the real programs (tests/programs/measure says each).
+## make measure-stress [ARCH=a] | the numbers of docs/measurements/stress.md
 measure-stress:
 	$(MAKE) --no-print-directory ARCH=native build/native/proftorture programs
 	$(MAKE) --no-print-directory ARCH=$(MEASURE_ARCH) programs

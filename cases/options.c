@@ -82,7 +82,7 @@ static const struct opt stress_opts[] = {
 	{ .name = "variant", .arg = "VARIANT", .help = "the handler variant (required)",
 	  .kind = OPT_CHOICE, .at = AT(variant), .choices = protocol_variant_names },
 	/* Two: one worker per core of a 2-core machine; ci/tune found 2 faster
-	 * to corrupt than 4 in 11 of 12 (arch, mix) pairs (README, "Tuning"). */
+	 * to corrupt than 4 in 11 of 12 (arch, mix) pairs (docs/measurements/tuning.md). */
 	{ .name = "threads", .arg = "N", .help = "workers, 1.." XSTR(MAX_WORKERS), .def = "2",
 	  .kind = OPT_INT, .at = AT(threads), .min = 1, .max = MAX_WORKERS },
 	{ .name = "duration", .arg = "S", .help = "seconds of signals", .def = "1",
@@ -124,7 +124,7 @@ static const struct opt stress_opts[] = {
 /* Default mixes: mostly atomics where the case is about being inside one;
  * for lost-atomic, enough plain code that about half the signals are
  * samples, each flushing the lost count: 8:128 halved the median time to
- * corruption against 8:32 under qemu (README, "Tuning"). The help above
+ * corruption against 8:32 under qemu (docs/measurements/tuning.md). The help above
  * says the same. */
 static const int default_mix[NCASES][2] = {
 	[CASE_LOST_ATOMIC] = { 8, 128 },

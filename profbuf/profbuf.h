@@ -94,7 +94,7 @@
  * One deviation from Go, on purpose: Go's read, having found the ring empty,
  * returns eof as soon as close has been called, which drops a record
  * committed between its load of w and close. profbuf_read looks at w once
- * more after seeing eof (see the README, "A race in Go's profBuf").
+ * more after seeing eof (see docs/DESIGN.md, "A race in Go's profBuf").
  */
 #ifndef PROFTORTURE_PROFBUF_H
 #define PROFTORTURE_PROFBUF_H

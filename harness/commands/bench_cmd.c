@@ -1,6 +1,6 @@
 /*
- * proftorture bench — the benchmarks (README, "How fast, how close to the
- * ceiling, how much proof per second"). The measuring is done by
+ * proftorture bench — the benchmarks (docs/testing.md, "How fast, how close
+ * to the ceiling, how much proof per second"). The measuring is done by
  * <root>/ci/bench (the same script `make bench` runs: it drives every arch's
  * stress binary and bench_profbuf side by side); this subcommand finds it
  * from the runner's own location and runs it with the arguments given.

@@ -63,7 +63,7 @@ struct run_opts {
  * (kind_go.c), every cell once, a negative control until its first
  * failure, at the run duration its questions need. */
 #define QUICK_RUNS 3
-#define QUICK_MAX_RUNS 300 /* README, "The matrix runner": the weakest control's rate */
+#define QUICK_MAX_RUNS 300 /* docs/measurements/quick-matrix.md: the weakest control's rate */
 #define QUICK_RUN_DURATION 0.5
 #define REPRO_GO_QUICK_RUNS 1
 #define REPRO_GO_QUICK_MAX_RUNS 20
@@ -194,7 +194,7 @@ static const struct opt run_table[] = {
 	  .def = "10s", .kind = OPT_SECONDS, .at = AT(timeout_slack), .min = 0 },
 	{ .name = "kind", .arg = "K,..",
 	  .help = "cell kinds: stress (build/<arch>/stress, the C rebuild) and go\n"
-		  "(the real Go runtime's workload, cases/go/; README)",
+		  "(the real Go runtime's workload, cases/go/;\ndocs/go-runtime.md)",
 	  .def = "stress", .kind = OPT_LIST, .at = AT(kinds), .choices = kind_choices,
 	  .group = "the real Go runtime (kind go):" },
 	{ .name = "flavour", .arg = "F,..",

@@ -88,7 +88,7 @@ static const struct opt stress_table[] = {
 	  .help = "then SIGKILL this long after --kill-signal" },
 	{ .name = "signal", .arg = "SIG", .def = "PROF", .kind = OPT_CUSTOM, .at = S(signal),
 	  .given_at = OPT_GIVEN(struct stress_opts, signal_given), .parse = parse_signal,
-	  .help = "the cannon's signal", .group = "the signal cannon (README: \"The signal cannon\"):" },
+	  .help = "the cannon's signal", .group = "the signal cannon (docs/stress.md: \"The signal cannon\"):" },
 	{ .name = "signal-rate", .arg = "N", .def = "0", .kind = OPT_DOUBLE, .at = S(signal_rate),
 	  .min = 0, .max = 1e6,
 	  .help = "signals per second at each run, round-robin\n"
@@ -104,7 +104,7 @@ static const struct opt stress_table[] = {
 	  .help = "failing runs whose output matches RE do not count" },
 	{ .name = "signature", .arg = "RE", .kind = OPT_STRING, .at = S(signature),
 	  .help = "name each failure by the first line matching RE\n"
-		  "(default: README's list of failure lines, else\nthe last line)" },
+		  "(default: the failure lines of docs/stress.md,\nelse the last line)" },
 	{ .name = "output", .short_name = 'o', .arg = "PREFIX", .kind = OPT_STRING, .at = S(prefix),
 	  .help = "failure files are PREFIX<run> (default\n$TMPDIR/proftorture-stress-<time>-)",
 	  .group = "reports:" },

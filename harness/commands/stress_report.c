@@ -1,5 +1,5 @@
 /* stress_report: the closing summary of `proftorture stress` and its --json
- * report (jansson). What the numbers are: README, "proftorture stress". */
+ * report (jansson). What the numbers are: docs/stress.md. */
 #define _GNU_SOURCE
 #include <jansson.h>
 #include <math.h>

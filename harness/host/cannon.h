@@ -32,7 +32,7 @@
  *     table of guest signal numbers (mips's SIGPROF is 29, the host's 27).
  * The rule cannot tell a handler from SIG_DFL under qemu; a program that
  * sets SIG_DFL explicitly, or treats an unexpected signal as fatal, dies of
- * the cannon all the same (README).
+ * the cannon all the same (docs/stress.md).
  *
  * Pacing. Each target is owed one signal every 1/rate s from the moment it
  * is ready; the thread wakes at the next signal owed (at least

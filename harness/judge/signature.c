@@ -75,7 +75,7 @@ void sig_normalize(const char *s, size_t len, char *out, size_t cap)
 	sb_free(&b);
 }
 
-/* The documented list (README, "Signatures"): what a failure's own line
+/* The documented list (docs/stress.md, "Signatures"): what a failure's own line
  * looks like, per kind of program. Order does not matter within a tier: the
  * first LINE of the output that matches any entry wins. */
 static const struct sig_failure_line failure_lines[] = {

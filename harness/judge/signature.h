@@ -53,7 +53,7 @@ struct sig_failure_line {
 	int tier;            /* 1: the failure itself; 2: a verdict about it */
 };
 
-/* The list, in the order the README documents it; *n is its length. */
+/* The list, in the order docs/stress.md documents it; *n is its length. */
 const struct sig_failure_line *sig_failure_lines(size_t *n);
 
 /* How a run ended, as far as its signature is concerned. */

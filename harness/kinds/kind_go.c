@@ -35,8 +35,8 @@
  * later. The workload has no seed: Go's scheduler is not seedable, so the
  * seed only numbers the run.
  *
- * The outcome of a run, first match wins (README, "The real Go runtime",
- * has the same table):
+ * The outcome of a run, first match wins (docs/go-runtime.md, "The real Go
+ * runtime in the runner", has the same table):
  *   how it ended (classify_ending)                  error, emulator-error,
  *                                                   crash (killed by a signal)
  *   killed at the runner's deadline                 deadlock (a hang: SIGQUIT,
@@ -80,7 +80,7 @@
 #include "signature.h"
 #include "stats.h"
 
-/* The workload flags every run gets, from ci/go-tune's search (README,
+/* The workload flags every run gets, from ci/go-tune's search (docs/go-runtime.md,
  * "Tuning the real runtime"): one worker on eight Ps (idle threads the
  * cannon wakes into the handler beside the busy one) and a profile
  * restarted every 2 s crashed the regressed runtime most often under the
@@ -163,7 +163,7 @@ static char *build_info(const char *arch, const char *flavour, const char *key)
 
 /* repro-go's matrix: the cells that show the real runtime's buffer torn or
  * deadlocked where it should be and clean where the fix is, in about three
- * minutes on two cores, each with the runs its question needs (README, "The real Go runtime in the runner:
+ * minutes on two cores, each with the runs its question needs (docs/go-runtime.md, "The real Go runtime in the runner:
  * `make repro-go`": its "What it runs" table states each row's power).
  * `quick`: the rows of --quick (make check-all), whose negative controls
  * fail in nearly every run, so that a correct build passes it (the same
@@ -183,7 +183,7 @@ static const struct go_row go_matrix[] = {
 	{ "armhf mips mipsel", GO_PROGRAM_WORKLOAD, "regressed", true, 10, true, false },
 	{ "armel", GO_PROGRAM_WORKLOAD, "regressed-named", true, 10, true, false },
 	/* the same with the runtime's own timers only: its median, beside; at
-	 * most about 500 signals a second (README), it crashes in a minority of
+	 * most about 500 signals a second (docs/go-runtime.md), it crashes in a minority of
 	 * 5-s runs: measured, not judged */
 	{ "armhf mips mipsel", GO_PROGRAM_WORKLOAD, "regressed", false, 5, false, true },
 	{ "armel", GO_PROGRAM_WORKLOAD, "regressed-named", false, 5, false, true },

@@ -27,7 +27,7 @@ extern const char *const go_program_names[];
 #define GO_OWN_FLAVOUR "own"
 
 /* repro-go's cannon, signals per second at each run (--rate; tuned:
- * README, "The real Go runtime"), and the grace between the SIGQUIT at a
+ * docs/go-runtime.md, "Tuning the real runtime"), and the grace between the SIGQUIT at a
  * hung run's deadline and the SIGKILL. */
 #define GO_CANNON_RATE "100000"
 #define GO_KILL_GRACE_S 5.0

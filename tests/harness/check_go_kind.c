@@ -7,7 +7,7 @@
  *   deadline, QEMU's own failure, an exit status the closing line
  *   contradicts, a SIGQUIT from elsewhere);
  * - argv and launch: the flags, the cannon and the kill;
- * - cases/go/expected.tsv gives repro-go's cells the outcomes the README
+ * - cases/go/expected.tsv gives repro-go's cells the outcomes docs/go-runtime.md
  *   says;
  * - planning: a missing binary is one setup error naming ci/go-build;
  * - the side-by-side line.

@@ -9,8 +9,8 @@
  * with one line, the out dir is checked before any run, shards merge
  * exactly, and the reports parse. Native only (make check-harness).
  *
- * "lost writes" (README, "Nothing lost, nothing passed that was not
- * recorded"): run, stress and merge against a file size
+ * "lost writes" (docs/stress.md, "Nothing lost, nothing passed that was
+ * not recorded"): run, stress and merge against a file size
  * limit (RLIMIT_FSIZE, SIGXFSZ ignored: no root needed), stdout on
  * /dev/full, the results directory removed mid-run, made read-only
  * mid-run (as root a tmpfs remounted read-only, since chmod does not stop

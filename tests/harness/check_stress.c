@@ -3,7 +3,7 @@
  * check-harness):
  * - the signature corpus: every output in tests/corpus/signatures, recorded
  *   from a real program, gets the signature expected.tsv says;
- * - the documented list of failure lines is the README's;
+ * - the documented list of failure lines is docs/stress.md's;
  * - signatures: tiers, the user's regex, a timeout searched only up to its
  *   kill signal;
  * - the real Go program that crashes with two different fatal errors is
@@ -15,7 +15,7 @@
  * - exec failures are usage errors; --json parses.
  * The measurements under qemu (the cannon's 5x, 100 runs without an early
  * death, the goroutine dump of a hung Go program under mipsel) are
- * tests/programs/measure (README).
+ * tests/programs/measure (docs/measurements/stress.md).
  */
 #define _GNU_SOURCE
 #include <check.h>
@@ -141,20 +141,20 @@ START_TEST(test_go_crashes_end_with_a_stack_frame)
 }
 END_TEST
 
-START_TEST(test_the_failure_lines_are_the_readmes)
+START_TEST(test_the_failure_lines_are_documented)
 {
 	char path[PATH_MAX + 16];
-	snprintf(path, sizeof path, "%s/README.md", top);
-	char *readme = slurp(path, NULL);
-	ck_assert_msg(readme, "cannot read %s", path);
+	snprintf(path, sizeof path, "%s/docs/stress.md", top);
+	char *doc = slurp(path, NULL);
+	ck_assert_msg(doc, "cannot read %s", path);
 	size_t n;
 	const struct sig_failure_line *l = sig_failure_lines(&n);
 	for (size_t i = 0; i < n; i++) {
 		char cell[256];
 		snprintf(cell, sizeof cell, "`%s`", l[i].pattern);
-		ck_assert_msg(strstr(readme, cell) != NULL, "README does not list %s", cell);
+		ck_assert_msg(strstr(doc, cell) != NULL, "docs/stress.md does not list %s", cell);
 	}
-	free(readme);
+	free(doc);
 }
 END_TEST
 
@@ -405,7 +405,7 @@ static Suite *stress_suite(void)
 	tcase_add_unchecked_fixture(corpus, find_tree, remove_tree);
 	tcase_add_test(corpus, test_every_recorded_output_gets_its_signature);
 	tcase_add_test(corpus, test_go_crashes_end_with_a_stack_frame);
-	tcase_add_test(corpus, test_the_failure_lines_are_the_readmes);
+	tcase_add_test(corpus, test_the_failure_lines_are_documented);
 	tcase_add_test(corpus, test_signature_rules);
 	suite_add_tcase(s, corpus);
 	TCase *runs = tcase_create("runs");

@@ -6,7 +6,7 @@
 //	fatal error: all goroutines are asleep - deadlock!
 //
 // or, a third of the time, exits 0. It is the signature test of
-// `proftorture stress` (README: "Signatures that name the failure"): the
+// `proftorture stress` (docs/stress.md: "Signatures that name the failure"): the
 // last line of each crash is some goroutine's stack frame, different from
 // run to run; only the fatal error line names the failure.
 package main
