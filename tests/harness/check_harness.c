@@ -880,13 +880,13 @@ START_TEST(test_ledger_counts_every_loss_and_says_them_in_one_line)
 			      "No such file or directory); results incomplete\n");
 	sb_free(&b);
 	/* lost beats 0 and 1; a usage error or an interruption says more */
-	ck_assert_int_eq(ledger_finish(0), CLI_EXIT_LOST);
-	ck_assert_int_eq(ledger_finish(1), CLI_EXIT_LOST);
-	ck_assert_int_eq(ledger_finish(CLI_EXIT_USAGE), CLI_EXIT_USAGE);
+	ck_assert_int_eq(ledger_finish(0), PROTOCOL_RUNNER_EXIT_LOST);
+	ck_assert_int_eq(ledger_finish(1), PROTOCOL_RUNNER_EXIT_LOST);
+	ck_assert_int_eq(ledger_finish(PROTOCOL_EXIT_USAGE), PROTOCOL_EXIT_USAGE);
 	ck_assert_int_eq(ledger_finish(128 + SIGTERM), 128 + SIGTERM);
-	ck_assert_int_ne(CLI_EXIT_LOST, 0);
-	ck_assert_int_ne(CLI_EXIT_LOST, 1);
-	ck_assert_int_ne(CLI_EXIT_LOST, CLI_EXIT_USAGE);
+	ck_assert_int_ne(PROTOCOL_RUNNER_EXIT_LOST, 0);
+	ck_assert_int_ne(PROTOCOL_RUNNER_EXIT_LOST, 1);
+	ck_assert_int_ne(PROTOCOL_RUNNER_EXIT_LOST, PROTOCOL_EXIT_USAGE);
 	ledger_reset();
 	ledger_lost(LEDGER_ARTIFACT, "a", EFBIG);
 	ledger_line(&b);
