@@ -150,7 +150,7 @@ static int time_to_stop(double deadline)
 {
 	if (tally.batches >= cfg.min_batches && enough_evidence(&tally))
 		return 1;
-	return tally.batches % 16 == 0 && now() >= deadline;
+	return now() >= deadline;
 }
 
 /* The reader polls the flag up to POLLS times, so that when it leads it
@@ -206,7 +206,8 @@ static void usage(FILE *f)
 		   "                  passes only if the detector counts reordered > 0\n"
 		   "  --iterations N  at least N iterations (default %lu), then on until the\n"
 		   "                  evidence is in\n"
-		   "  --seconds S     but never longer than S seconds (default %.0f)\n",
+		   "  --seconds S     but stop after the batch that passes S seconds\n"
+		   "                  (default %.0f)\n",
 		DEFAULT_ITERATIONS, DEFAULT_SECONDS);
 }
 
