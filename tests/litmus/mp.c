@@ -68,8 +68,9 @@ struct config {
 	double seconds;
 };
 
+/* 64-bit: 32-bit arches do tens of millions of iterations a second. */
 struct tally {
-	unsigned long batches, races, caught, reordered;
+	unsigned long long batches, races, caught, reordered;
 };
 
 static struct config cfg;
@@ -136,7 +137,7 @@ static void *writer(void *arg)
 
 static int enough_evidence(const struct tally *t)
 {
-	unsigned long iterations = t->batches * BATCH;
+	unsigned long long iterations = t->batches * BATCH;
 
 	if (cfg.busted)
 		return t->reordered > 0;
@@ -154,7 +155,8 @@ static int time_to_stop(double deadline)
 }
 
 /* The reader polls the flag up to POLLS times, so that when it leads it
- * reads the flag just as the writer stores it (the last value read is r1).
+ * reads the flag just as the writer stores it (the last value read is r1);
+ * a bound, so that a reader far ahead of a descheduled writer moves on.
  * Relaxed loads and the compiler-only fence, as in the writer. */
 static void *reader(void *arg)
 {
@@ -247,9 +249,10 @@ bad:
 
 static int verdict(const struct tally *t, double took)
 {
-	unsigned long iterations = t->batches * BATCH;
+	unsigned long long iterations = t->batches * BATCH;
 
-	printf("litmus mp%s: arch=%s iterations=%lu races=%lu caught=%lu reordered=%lu seconds=%.2f %s\n",
+	printf("litmus mp%s: arch=%s iterations=%llu races=%llu caught=%llu reordered=%llu "
+	       "seconds=%.2f %s\n",
 	       cfg.busted ? " BUSTED" : "", PROFTORTURE_ARCH, iterations, t->races, t->caught,
 	       t->reordered, took,
 	       cfg.busted ? "(expected > 0: the writer stores flag before data, the control)"
@@ -258,11 +261,11 @@ static int verdict(const struct tally *t, double took)
 				: "(expected 0: qemu-user on x86-64 keeps the host's TSO order)");
 	if (cfg.busted && t->reordered == 0) {
 		printf("litmus mp BUSTED: FAILED: no reordering seen: the detector cannot show the "
-		       "outcome it looks for (caught=%lu: did the threads run at once?)\n", t->caught);
+		       "outcome it looks for (caught=%llu: did the threads run at once?)\n", t->caught);
 		return 1;
 	}
 	if (!cfg.busted && t->reordered > 0) {
-		printf("litmus mp: FAILED: reordered=%lu: this machine reordered the stores or the "
+		printf("litmus mp: FAILED: reordered=%llu: this machine reordered the stores or the "
 		       "loads; an x86-64 host cannot (is the host weakly ordered?)\n", t->reordered);
 		return 1;
 	}
