@@ -582,7 +582,8 @@ repro-go-quick: repro-go-binaries
 # build/<arch>/litmus_mp (tests/litmus/mp.c, docs/limits.md): under
 # qemu-user on x86-64 the guest keeps the host's TSO order, so the outcome
 # ARM and MIPS hardware allow must be counted 0; the --busted control must
-# count it. check-units runs both on every arch; about a second each.
+# count it. check-units runs both on every arch: a fraction of a second
+# each on a quiet machine, 2 s at most with the evidence, 8 s without.
 LITMUS := $(B)/litmus_mp
 all: $(LITMUS)
 $(LITMUS): tests/litmus/mp.c
