@@ -92,7 +92,10 @@ static const struct opt stress_table[] = {
 	{ .name = "signal-rate", .arg = "N", .def = "0", .kind = OPT_DOUBLE, .at = S(signal_rate),
 	  .min = 0, .max = 1e6,
 	  .help = "signals per second at each run, round-robin\n"
-		  "over its threads (0: no cannon)" },
+		  "over its threads (0: no cannon); a test comparing\n"
+		  "sample counts with CPU time fails under any cannon\n"
+		  "(Go's TestCPUProfileMultithreadMagnitude): leave it\n"
+		  "out with -test.run (docs/stress.md)" },
 	{ .name = "signal-after", .arg = "D", .kind = OPT_SECONDS, .at = S(signal_after),
 	  .given_at = OPT_GIVEN(struct stress_opts, signal_after_given),
 	  .help = "fire from D after the start (default: once the\n"
