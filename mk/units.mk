@@ -57,49 +57,45 @@ $(LIB): $(LIB_OBJS) $(B)/obj/atomic_emul/atomic_emul.o.checked
 	@rm -f $@
 	$(AR) rcs $@ $(LIB_OBJS)
 
+# --- linking ---
+# One link command. A program's objects and archives are its prerequisites,
+# in link order ($^: the static pattern's own object first, then the others
+# in the order the rules below name them, archives last); the system
+# libraries after them are its LINK_LIBS. Static pattern rules, not plain
+# ones: a plain pattern's object would be an intermediate file, deleted
+# after a fresh build and so rebuilt, with its binary, by the next make.
+LINK = $(CC) $(LDFLAGS) -o $@ $^ $(LINK_LIBS)
+
+$(B)/stress: LINK_LIBS = $(ATOMIC_LIBS) -lm
 $(B)/stress: $(CASE_OBJS) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(CASE_OBJS) $(LIB) $(ATOMIC_LIBS) -lm
+	$(LINK)
 
+$(B)/proftorture: LINK_LIBS = $(ATOMIC_LIBS) $(JANSSON_LIBS) -lm
 $(B)/proftorture: $(HARNESS_OBJS) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(ATOMIC_LIBS) $(JANSSON_LIBS) -lm
+	$(LINK)
 
-$(B)/tests/%: $(B)/obj/tests/%.o $(TEST_SUPPORT_OBJS) $(LIB)
+# The unit tests, build/<arch>/tests/check_*: one per tests/check_*.c.
+# check_stats tests harness/judge/stats.c (pure C) on every arch, so it also
+# links that one object of the runner.
+$(TESTS): $(B)/tests/%: $(B)/obj/tests/%.o
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(TEST_SUPPORT_OBJS) $(LIB) $(ATOMIC_LIBS) $(CHECK_LIBS) -lm
+	$(LINK)
+$(TESTS): LINK_LIBS = $(ATOMIC_LIBS) $(CHECK_LIBS) -lm
+$(B)/tests/check_stats: $(B)/obj/harness/judge/stats.o
+$(TESTS): $(TEST_SUPPORT_OBJS) $(LIB)
 
-# check_stats tests harness/judge/stats.c (pure C) on every arch, so its
-# binary also links $(B)/obj/harness/judge/stats.o.
-$(B)/tests/check_stats: $(B)/obj/tests/check_stats.o $(B)/obj/harness/judge/stats.o $(TEST_SUPPORT_OBJS) $(LIB)
+# The runner's tests, build/native/tests/harness/*: one per
+# tests/harness/*.c, each on the runner's objects (all but its main) except
+# check_runner (it drives the built runner) and the fake stress.
+$(HARNESS_TESTS) $(HARNESS_FAKES): $(B)/tests/harness/%: $(B)/obj/tests/harness/%.o
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(B)/obj/harness/judge/stats.o $(TEST_SUPPORT_OBJS) $(LIB) $(ATOMIC_LIBS) $(CHECK_LIBS) -lm
-
-$(B)/tests/harness/fake_stress: $(B)/obj/tests/harness/fake_stress.o
-	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^
-
-$(B)/tests/harness/check_harness: $(B)/obj/tests/harness/check_harness.o $(HARNESS_LIB_OBJS) $(TEST_SUPPORT_OBJS) $(LIB)
-	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(ATOMIC_LIBS) $(CHECK_LIBS) $(JANSSON_LIBS) -lm
-
-$(B)/tests/harness/check_exit_paths: $(B)/obj/tests/harness/check_exit_paths.o $(HARNESS_LIB_OBJS) $(TEST_SUPPORT_OBJS) $(LIB)
-	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(JANSSON_LIBS) -lm
-
-$(B)/tests/harness/check_runner: $(B)/obj/tests/harness/check_runner.o $(TEST_SUPPORT_OBJS)
-	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) -lm
-
-$(B)/tests/harness/check_stress: $(B)/obj/tests/harness/check_stress.o $(HARNESS_LIB_OBJS) $(TEST_SUPPORT_OBJS) $(LIB)
-	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(ATOMIC_LIBS) $(CHECK_LIBS) $(JANSSON_LIBS) -lm
-
-$(B)/tests/harness/check_report: $(B)/obj/tests/harness/check_report.o $(HARNESS_LIB_OBJS) $(TEST_SUPPORT_OBJS) $(LIB)
-	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(JANSSON_LIBS) -lm
-
-$(B)/tests/harness/check_go_kind: $(B)/obj/tests/harness/check_go_kind.o $(HARNESS_LIB_OBJS) $(TEST_SUPPORT_OBJS) $(LIB)
-	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(JANSSON_LIBS) -lm
+	$(LINK)
+$(filter-out %/check_runner,$(HARNESS_TESTS)): $(HARNESS_LIB_OBJS)
+$(HARNESS_TESTS): $(TEST_SUPPORT_OBJS)
+$(filter-out %/check_runner,$(HARNESS_TESTS)): $(LIB)
+$(HARNESS_TESTS): LINK_LIBS = $(CHECK_LIBS) $(JANSSON_LIBS) -lm
+$(B)/tests/harness/check_runner: LINK_LIBS = $(CHECK_LIBS) -lm
+$(addprefix $(B)/tests/harness/,check_harness check_stress): LINK_LIBS = $(ATOMIC_LIBS) $(CHECK_LIBS) $(JANSSON_LIBS) -lm
 
 # The test binaries' objects too: without their header dependencies a header
 # change (sigprof/ucontext_pc.h, say) left stale test binaries behind.
