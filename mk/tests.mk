@@ -26,6 +26,7 @@ check-units:
 	  echo "+ tests/ci/check-workflow"; tests/ci/check-workflow || fail=1; \
 	  echo "+ tests/ci/check-make-targets"; tests/ci/check-make-targets || fail=1; \
 	  echo "+ tests/ci/check-go-build-goroot"; tests/ci/check-go-build-goroot || fail=1; \
+	  echo "+ tests/ci/check-header-rebuild"; tests/ci/check-header-rebuild || fail=1; \
 	  echo "+ tests/ci/check-doc-examples"; \
 	  { tests/ci/check-doc-examples --self-test && tests/ci/check-doc-examples; } || fail=1; \
 	  echo "+ tests/ci/check-function-length"; \
