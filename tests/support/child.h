@@ -39,7 +39,7 @@ double now_seconds(void);
 bool wait_for_flag(const uint32_t *flag, double seconds);
 
 /* How much slower than native this process runs: 1 natively, more under
- * qemu (from PROFTORTURE_SLOWDOWN, default 1; the Makefile sets it). Tests
+ * qemu (from PROFTORTURE_SLOWDOWN, default 1; make check-units sets it). Tests
  * scale their deadlines, never their assertions, by it. */
 double slowdown(void);
 

@@ -1,0 +1,32 @@
+# mk/harness.mk — the runner's own tests, and repro: golang/go#24991
+# reproduced by the runner's built-in matrix. The runner and its test
+# binaries are linked in mk/units.mk.
+
+# The repro set: ci/arches.tsv's repro column, the one place it is written.
+REPRO_ARCHES := $(shell awk -F'\t' 'NR>1 && $$12=="yes" {print $$1}' ci/arches.tsv)
+REPRO_FLAGS  ?=
+
+# Native only: the fault tests drive build/native/proftorture with a fake
+# stress; check_exit_paths runs the real stress (every exit path, classified
+# by the runner's classify_run), check_stress `proftorture stress` on the
+# real programs (make programs), check_report the report's units and the
+# `report` command, check_go_kind the go cell kind.
+check-harness:
+ifeq ($(ARCH),native)
+	@fail=0; for t in $(HARNESS_TESTS); do echo "+ $$t"; $$t || fail=1; done; \
+	if [ $$fail = 0 ]; then echo "check-harness: passed"; else echo "check-harness: FAILED"; exit 1; fi
+else
+	@echo "check-harness: native only (ARCH=$(ARCH)); nothing to do"
+endif
+
+# Every arch's stress binary, then the runner's built-in repro matrix, which
+# writes summary.json and report.html and prints their paths. REPRO_FLAGS
+# passes options, e.g. REPRO_FLAGS=--quick.
+repro-binaries:
+	$(MAKE) --no-print-directory ARCH=native build/native/proftorture
+	@for a in $(REPRO_ARCHES); do \
+	  $(MAKE) --no-print-directory ARCH=$$a build/$$a/stress || exit 1; \
+	done
+
+repro:
+	build/native/proftorture repro $(REPRO_FLAGS)

@@ -1,0 +1,115 @@
+# mk/units.mk — what `make` builds: the library, every object, every link,
+# and the dependency files that make a header change rebuild its includers.
+
+# The units, in dependency order: each may use only those before it.
+# protocol (the shared vocabulary), options (the option tables) and tls_pin
+# (i686's TLS under qemu-i386, linked in by the row's ldflags) use nothing;
+# cases and harness sit on top.
+UNITS    := protocol options tls_pin atomic_emul profbuf cpuprof sigprof
+LIB_SRCS := $(foreach u,$(UNITS),$(wildcard $(u)/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
+LIB      := $(B)/libproftorture.a
+
+TEST_SUPPORT_SRCS := $(wildcard tests/support/*.c)
+TEST_SUPPORT_OBJS := $(TEST_SUPPORT_SRCS:%.c=$(B)/obj/%.o)
+TEST_SRCS := $(wildcard tests/check_*.c)
+TESTS     := $(TEST_SRCS:tests/%.c=$(B)/tests/%)
+
+CASE_SRCS := $(wildcard cases/*.c)
+CASE_OBJS := $(CASE_SRCS:%.c=$(B)/obj/%.o)
+STRESS    := $(if $(CASE_SRCS),$(B)/stress)
+
+# The host-side runner (harness/*/*.c: one folder per role, harness/README.md)
+# is native only. Its Check tests (tests/harness/) need the native runner
+# and a fake stress, so they too are built and run natively only
+# (check-harness, mk/harness.mk).
+HARNESS_SRCS     := $(wildcard harness/*/*.c)
+HARNESS_OBJS     := $(HARNESS_SRCS:%.c=$(B)/obj/%.o)
+HARNESS_LIB_OBJS := $(filter-out $(B)/obj/harness/commands/main.o,$(HARNESS_OBJS))
+HARNESS          := $(if $(filter native,$(ARCH)),$(B)/proftorture)
+HARNESS_TESTS    := $(addprefix $(B)/tests/harness/,check_harness check_runner check_stress \
+                      check_exit_paths check_report check_go_kind)
+HARNESS_FAKES    := $(B)/tests/harness/fake_stress
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+$(B)/obj/tests/%.o: CFLAGS += $(CHECK_CFLAGS)
+
+# The classifier must see all of atomic_emul's code, and know which libgcc
+# helpers it calls out of line (atomic_emul/outline.h).
+$(B)/obj/atomic_emul/atomic_emul.o.checked: $(B)/obj/atomic_emul/atomic_emul.o
+	$(if $(SAN),@echo "check-section: skipped under SAN=$(SAN) (instrumentation adds its own .text.* constructors)",ci/check-section $(OBJDUMP) $< atomic_emul_text)
+	@touch $@
+$(B)/gen/outline_helpers.inc: $(B)/obj/atomic_emul/atomic_emul.o
+	@mkdir -p $(@D)
+	ci/gen-outline $(NM) "$$($(CC) $(ARCH_FLAGS) -print-libgcc-file-name)" \
+	  "$$($(CC) $(ARCH_FLAGS) -print-file-name=libatomic.a)" $< > $@.tmp && mv $@.tmp $@
+$(B)/obj/atomic_emul/outline.o: $(B)/gen/outline_helpers.inc
+
+# The expected-outcome table, compiled into stress as a C string.
+$(B)/gen/expected_tsv.inc: cases/expected.tsv
+	@mkdir -p $(@D)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+$(B)/obj/cases/expected.o: $(B)/gen/expected_tsv.inc
+
+$(LIB): $(LIB_OBJS) $(B)/obj/atomic_emul/atomic_emul.o.checked
+	@rm -f $@
+	$(AR) rcs $@ $(LIB_OBJS)
+
+# --- linking ---
+# One link command. A program's objects and archives are its prerequisites,
+# in link order ($^: the static pattern's own object first, then the others
+# in the order the rules below name them, archives last); the system
+# libraries after them are its LINK_LIBS. Static pattern rules, not plain
+# ones: a plain pattern's object would be an intermediate file, deleted
+# after a fresh build and so rebuilt, with its binary, by the next make.
+LINK = $(CC) $(LDFLAGS) -o $@ $^ $(LINK_LIBS)
+
+$(B)/stress: LINK_LIBS = $(ATOMIC_LIBS) -lm
+$(B)/stress: $(CASE_OBJS) $(LIB)
+	$(LINK)
+
+$(B)/proftorture: LINK_LIBS = $(ATOMIC_LIBS) $(JANSSON_LIBS) -lm
+$(B)/proftorture: $(HARNESS_OBJS) $(LIB)
+	$(LINK)
+
+# The unit tests, build/<arch>/tests/check_*: one per tests/check_*.c.
+# check_stats tests harness/judge/stats.c (pure C) on every arch, so it also
+# links that one object of the runner.
+$(TESTS): $(B)/tests/%: $(B)/obj/tests/%.o
+	@mkdir -p $(@D)
+	$(LINK)
+$(TESTS): LINK_LIBS = $(ATOMIC_LIBS) $(CHECK_LIBS) -lm
+$(B)/tests/check_stats: $(B)/obj/harness/judge/stats.o
+$(TESTS): $(TEST_SUPPORT_OBJS) $(LIB)
+
+# The runner's tests, build/native/tests/harness/*: one per
+# tests/harness/*.c, each on the runner's objects (all but its main) except
+# check_runner (it drives the built runner) and the fake stress.
+$(HARNESS_TESTS) $(HARNESS_FAKES): $(B)/tests/harness/%: $(B)/obj/tests/harness/%.o
+	@mkdir -p $(@D)
+	$(LINK)
+$(filter-out %/check_runner,$(HARNESS_TESTS)): $(HARNESS_LIB_OBJS)
+$(HARNESS_TESTS): $(TEST_SUPPORT_OBJS)
+$(filter-out %/check_runner,$(HARNESS_TESTS)): $(LIB)
+$(HARNESS_TESTS): LINK_LIBS = $(CHECK_LIBS) $(JANSSON_LIBS) -lm
+$(B)/tests/harness/check_runner: LINK_LIBS = $(CHECK_LIBS) -lm
+$(addprefix $(B)/tests/harness/,check_harness check_stress): LINK_LIBS = $(ATOMIC_LIBS) $(CHECK_LIBS) $(JANSSON_LIBS) -lm
+
+# Every object's header dependencies (-MMD -MP), whatever list it came from:
+# a .d file left out meant a header change left stale binaries behind.
+# tests/ci/check-header-rebuild is the test.
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+
+# --- what qemu-user cannot show: the message-passing litmus test ---
+# build/<arch>/litmus_mp (tests/litmus/mp.c, docs/limits.md): under
+# qemu-user on x86-64 the guest keeps the host's TSO order, so the outcome
+# ARM and MIPS hardware allow must be counted 0; the --busted control must
+# count it. check-units runs both on every arch: a fraction of a second
+# each on a quiet machine, 2 s at most with the evidence, 8 s without.
+# tls_pin's object: on i686 the row's ldflags wrap pthread_create.
+LITMUS := $(B)/litmus_mp
+$(LITMUS): tests/litmus/mp.c $(B)/obj/tls_pin/tls_pin.o
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^
