@@ -91,6 +91,8 @@ $(HARNESS_TESTS) $(HARNESS_FAKES): $(B)/tests/harness/%: $(B)/obj/tests/harness/
 	@mkdir -p $(@D)
 	$(LINK)
 $(filter-out %/check_runner,$(HARNESS_TESTS)): $(HARNESS_LIB_OBJS)
+# the fake speaks the protocol from protocol.h's tables, not a copy of them
+$(HARNESS_FAKES): $(B)/obj/protocol/protocol.o
 $(HARNESS_TESTS): $(TEST_SUPPORT_OBJS)
 $(filter-out %/check_runner,$(HARNESS_TESTS)): $(LIB)
 $(HARNESS_TESTS): LINK_LIBS = $(CHECK_LIBS) $(JANSSON_LIBS) -lm

@@ -18,6 +18,7 @@
 
 #include "expected.h"
 #include "protocol.h"
+#include "support/slurp.h"
 #include "support/suite_run.h"
 
 static const struct {
@@ -248,6 +249,55 @@ START_TEST(test_expected_table_of_the_repository)
 }
 END_TEST
 
+/* docs/DESIGN.md's outcome table ("| `name` | exit | reporter | class |"
+ * rows under "## Outcomes") against PROTOCOL_OUTCOMES: every outcome once,
+ * its exit status ("—" where stress has none) and its class. Returns the
+ * number of disagreements, the first in why. */
+static int design_table_disagreements(const char *text, char *why, size_t cap)
+{
+	int bad = 0, seen[OUT_COUNT] = { 0 };
+	const char *sec = strstr(text, "\n## Outcomes\n");
+	const char *end = sec ? strstr(sec + 1, "\n## ") : NULL;
+	why[0] = 0;
+	for (const char *l = sec; l && (!end || l < end); l = strchr(l + 1, '\n')) {
+		char name[32], status[16], cls[16];
+		if (sscanf(l, "\n| `%31[^`]` | %15s | %*[^|]| %15s |", name, status, cls) != 3)
+			continue;
+		int o = outcome_parse(name);
+		int want = o < 0 ? 0 : outcome_exit_status((enum outcome)o);
+		const char *want_cls = o < 0 ? "?"
+				       : outcome_is_failure((enum outcome)o)	 ? "failure"
+				       : outcome_is_informative((enum outcome)o) ? "clean"
+										 : "void";
+		bool status_ok = o >= 0 && (want == PROTOCOL_NO_EXIT
+						    ? strcmp(status, "\u2014") == 0
+						    : isdigit((unsigned char)status[0]) && atoi(status) == want);
+		bool twice = o >= 0 && seen[o]++;
+		if ((o < 0 || !status_ok || strcmp(cls, want_cls) || twice) && !bad++)
+			snprintf(why, cap, "row %s: exit %s, class %s (protocol.h: %d, %s)", name, status,
+				 cls, want, want_cls);
+	}
+	for (int o = 0; o < OUT_COUNT; o++)
+		if (!seen[o] && !bad++)
+			snprintf(why, cap, "no row for %s", outcome_name((enum outcome)o));
+	return bad;
+}
+
+START_TEST(test_design_docs_outcome_table_is_the_protocols)
+{
+	char *text = slurp("docs/DESIGN.md", NULL), why[160];
+	ck_assert_msg(text != NULL, "docs/DESIGN.md not found (run from the repository root)");
+	ck_assert_msg(design_table_disagreements(text, why, sizeof why) == 0, "docs/DESIGN.md: %s", why);
+	/* the negative control: the same table with corrupt exiting 2 */
+	char *busted = strstr(text, "| `corrupt` | 1 |");
+	ck_assert_ptr_nonnull(busted);
+	busted[14] = '2';
+	ck_assert_int_eq(design_table_disagreements(text, why, sizeof why), 1);
+	ck_assert_msg(strstr(why, "row corrupt: exit 2"), "%s", why);
+	free(text);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("protocol");
@@ -259,6 +309,7 @@ int main(void)
 	tcase_add_test(tc, test_expected_first_match_wins);
 	tcase_add_test(tc, test_expected_bad_rows_are_errors_with_their_line);
 	tcase_add_test(tc, test_expected_table_of_the_repository);
+	tcase_add_test(tc, test_design_docs_outcome_table_is_the_protocols);
 	suite_add_tcase(s, tc);
 	return suite_run(s);
 }

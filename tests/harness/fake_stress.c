@@ -40,11 +40,14 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "protocol.h"
 
 static const char *opt(int argc, char **argv, const char *name, const char *def)
 {
@@ -96,14 +99,14 @@ static char *pick_mode(const char *spec, const char *variant, const char *case_n
 static void line(const char *c, const char *v, const char *arch, const char *at,
 		 unsigned long long seed, const char *outcome, const char *detail)
 {
-	printf("{\"result\":\"proftorture-stress\",\"version\":2,\"case\":\"%s\",\"variant\":\"%s\","
+	printf("{\"result\":\"%s\",\"version\":%d,\"case\":\"%s\",\"variant\":\"%s\","
 	       "\"arch\":\"%s\",\"atomics\":\"%s\",\"seed\":%llu,\"threads\":4,\"source\":\"cannon\","
 	       "\"rate\":\"max\",\"duration_s\":1.000,\"elapsed_s\":0.100,\"outcome\":\"%s\","
 	       "\"first_failure_s\":%s,\"counters\":{\"sent\":100,\"handled\":100,\"in_atomic\":40,"
 	       "\"samples\":60,\"flushes\":3,\"overflow\":0,\"records\":60,\"lost_atomic_read\":40,"
 	       "\"lost_extra_read\":0,\"unknown_future_counter\":7},\"corruptions\":{%s},"
 	       "\"detail\":\"%s\"}\n",
-	       c, v, arch, at, seed, outcome,
+	       PROTOCOL_RESULT_NAME, PROTOCOL_RESULT_VERSION, c, v, arch, at, seed, outcome,
 	       strcmp(outcome, "pass") && strcmp(outcome, "vacuous") && strcmp(outcome, "unsupported")
 		       ? "0.050" : "null",
 	       strcmp(outcome, "corrupt") == 0 ? "\"invalid-size\":1" : "", detail);
@@ -156,23 +159,21 @@ int main(int argc, char **argv)
 		*at_sign = 0;
 		sleep_s(atof(at_sign + 1));
 	}
-	static const struct {
-		const char *name;
-		int status;
-	} plain[] = { { "pass", 0 }, { "corrupt", 1 }, { "drift", 1 }, { "deadlock", 3 },
-		      { "vacuous", 4 }, { "unsupported", 77 }, { "usage", 2 } };
-	for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
-		if (strcmp(mode, plain[i].name) == 0) {
-			line(c, v, arch, at, seed, strcmp(mode, "usage") ? mode : "error", "fake");
-			return plain[i].status;
-		}
-	if (!strcmp(mode, "flaky")) {
-		line(c, v, arch, at, seed, seed % 2 ? "pass" : "corrupt", "flaky");
-		return seed % 2 ? 0 : 1;
+	/* an outcome stress may report: its line and its exit status */
+	int o = outcome_parse(mode);
+	if (o >= 0 && outcome_child_may_report((enum outcome)o) && o != OUT_ERROR) {
+		line(c, v, arch, at, seed, mode, "fake");
+		return outcome_exit_status((enum outcome)o);
 	}
-	if (!strcmp(mode, "late")) {
-		line(c, v, arch, at, seed, seed < 6 ? "pass" : "corrupt", "late");
-		return seed < 6 ? 0 : 1;
+	if (!strcmp(mode, "usage")) { /* a line it must not print, and usage's status */
+		line(c, v, arch, at, seed, outcome_name(OUT_ERROR), "fake");
+		return PROTOCOL_EXIT_USAGE;
+	}
+	if (!strcmp(mode, "flaky") || !strcmp(mode, "late")) {
+		bool fails = !strcmp(mode, "flaky") ? seed % 2 == 0 : seed >= 6;
+		enum outcome r = fails ? OUT_CORRUPT : OUT_PASS;
+		line(c, v, arch, at, seed, outcome_name(r), mode);
+		return outcome_exit_status(r);
 	}
 	if (!strcmp(mode, "hang") || !strcmp(mode, "hangkids")) {
 		if (!strcmp(mode, "hangkids") && fork() == 0) {
@@ -244,13 +245,13 @@ int main(int argc, char **argv)
 		for (int i = 0; i < 256; i++)
 			fprintf(stderr, "fake_stress: loud line %03d, sixty-four bytes of it all told..\n", i);
 		line(c, v, arch, at, seed, "corrupt", "after 16 KiB on stderr");
-		return 1;
+		return outcome_exit_status(OUT_CORRUPT);
 	}
 	if (!strcmp(mode, "evildetail")) {
 		line(c, v, arch, at, seed, "corrupt",
 		     "evil \\u0001\\u001b[31m <tag attr=\\\"x\\\"> & 'q' ]]> \\u00ff\\ud83d\\ude00 end");
-		return 1;
+		return outcome_exit_status(OUT_CORRUPT);
 	}
 	fprintf(stderr, "fake_stress: unknown mode '%s'\n", mode);
-	return 2;
+	return PROTOCOL_EXIT_USAGE;
 }
