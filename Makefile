@@ -38,9 +38,9 @@ programs: $(PROGRAMS)
 help:
 	@sed -n 's/^## make //p' $(filter Makefile mk/%.mk,$(MAKEFILE_LIST)) | \
 	  awk -F' [|] ' '{ printf "  make %-42s  %s\n", $$1, $$2 }'
-## make deps | ci/install-deps (as root): Debian packages, Check cross-built per arch
+## make deps | ci/install-deps --all (as root): every Debian package, Check cross-built per arch
 deps:
-	ci/install-deps
+	ci/install-deps --all
 ## make clean | every arch's objects, test binaries, libraries and stress removed
 clean:
 	rm -rf $(foreach a,$(ARCHES),build/$(a)/obj build/$(a)/tests build/$(a)/gen build/$(a)/*.a build/$(a)/stress)
