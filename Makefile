@@ -353,7 +353,7 @@ HARNESS_LIB_OBJS := $(filter-out $(B)/obj/harness/commands/main.o,$(HARNESS_OBJS
 HARNESS          := $(if $(filter native,$(ARCH)),$(B)/proftorture)
 HARNESS_TESTS    := $(B)/tests/harness/check_harness $(B)/tests/harness/check_runner \
                     $(B)/tests/harness/check_stress $(B)/tests/harness/check_exit_paths
-HARNESS_FAKES    := $(B)/tests/harness/fake_stress
+HARNESS_FAKES    := $(B)/tests/harness/fake_stress $(B)/tests/harness/fault_open.so
 # The repro set: ci/arches.tsv's repro column, the one place it is written.
 REPRO_ARCHES     := $(shell awk -F'\t' 'NR>1 && $$12=="yes" {print $$1}' ci/arches.tsv)
 # jansson reads every JSON the runner reads (result lines, summary.json).
@@ -375,6 +375,13 @@ $(B)/tests/check_stats: $(B)/obj/tests/check_stats.o $(B)/obj/harness/judge/stat
 $(B)/tests/harness/fake_stress: $(B)/obj/tests/harness/fake_stress.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^
+
+# check_runner's read-only-directory shim (tests/harness/fault_open.c: why
+# not libfiu), preloaded into the runner: PIC, and without the sanitizers,
+# whose runtime cannot be preloaded into an uninstrumented program.
+$(B)/tests/harness/fault_open.so: tests/harness/fault_open.c
+	@mkdir -p $(@D)
+	$(CC) $(filter-out $(SAN_FLAGS),$(CFLAGS)) -fPIC -shared -o $@ $<
 
 $(B)/tests/harness/check_harness: $(B)/obj/tests/harness/check_harness.o $(HARNESS_LIB_OBJS) $(TEST_SUPPORT_OBJS) $(LIB)
 	@mkdir -p $(@D)
