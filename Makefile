@@ -56,7 +56,7 @@ check-arch: check-handler-safety
 check-units: all $(B)/profbuf_go_cases $(RUN_NEEDS)
 ## make check-quick [ARCH=a] | the quick case matrix of one arch
 check-quick:
-check-harness: $(HARNESS) $(HARNESS_TESTS) $(HARNESS_FAKES) $(STRESS) $(if $(filter native,$(ARCH)),programs)
+check-harness: $(HARNESS) $(HARNESS_TESTS) $(HARNESS_FAKES) $(HARNESS_SHIMS) $(STRESS) $(if $(filter native,$(ARCH)),programs)
 check-external: $(B)/profbuf_go_cases $(RUN_NEEDS)
 ## make check-report | the HTML report in headless Chromium
 check-report: $(HARNESS) $(STRESS)

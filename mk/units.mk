@@ -30,6 +30,7 @@ HARNESS          := $(if $(filter native,$(ARCH)),$(B)/proftorture)
 HARNESS_TESTS    := $(addprefix $(B)/tests/harness/,check_harness check_runner check_stress \
                       check_exit_paths check_report check_go_kind)
 HARNESS_FAKES    := $(B)/tests/harness/fake_stress
+HARNESS_SHIMS    := $(B)/tests/harness/fault_open.so
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -93,6 +94,12 @@ $(HARNESS_TESTS) $(HARNESS_FAKES): $(B)/tests/harness/%: $(B)/obj/tests/harness/
 $(filter-out %/check_runner,$(HARNESS_TESTS)): $(HARNESS_LIB_OBJS)
 # the fake speaks the protocol from protocol.h's tables, not a copy of them
 $(HARNESS_FAKES): $(B)/obj/protocol/protocol.o
+# check_runner's read-only-directory shim (tests/harness/fault_open.c: why
+# not libfiu), preloaded into the runner: PIC, and without the sanitizers,
+# whose runtime cannot be preloaded into an uninstrumented program.
+$(HARNESS_SHIMS): $(B)/tests/harness/%.so: tests/harness/%.c
+	@mkdir -p $(@D)
+	$(CC) $(filter-out $(SAN_FLAGS),$(CFLAGS)) -fPIC -shared -o $@ $<
 $(HARNESS_TESTS): $(TEST_SUPPORT_OBJS)
 $(filter-out %/check_runner,$(HARNESS_TESTS)): $(LIB)
 $(HARNESS_TESTS): LINK_LIBS = $(CHECK_LIBS) $(JANSSON_LIBS) -lm

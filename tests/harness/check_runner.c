@@ -25,6 +25,19 @@
  * ledger_finish (harness/base/ledger.c) returning the status unchanged, i.e. a
  * lost summary exiting 0 again, 13 of these 15 checks fail (all but the
  * two that expect exit 2 before any run); restored, all pass.
+ *
+ * "lost writes, unprivileged": each test above that needs root and a mount
+ * namespace (which a CI job in a container lacks, even as root) has a
+ * twin that needs neither and asserts the same figure, its fault injected:
+ * libfiu (fiu-run, fiu-ctrl) fails the runner's write() with ENOSPC from a
+ * point mid-run (a disk filling up), once (one log, one failure file
+ * lost), or its fsync() or rename() from the start (merge's output);
+ * tests/harness/fault_open.so fails its opens for writing under the
+ * results directory with EROFS (a read-only file system), mid-run or from
+ * the start. A missing libfiu is a failure naming the install line, never
+ * a skip. Negative control, done by hand on 2026-12-07, as above: 9 of
+ * these 11 checks fail (all but the two that expect exit 2 before any
+ * run); restored, all pass, also as user nobody.
  */
 #define _GNU_SOURCE
 #include <check.h>
@@ -163,7 +176,16 @@ struct pt_opts {
 	const char *stdout_to;  /* instead of a file in root (e.g. /dev/full) */
 	const char *mid_when;   /* once this file exists ... */
 	void (*mid)(void);      /* ... this is called, once */
+	/* libfiu: run under `fiu-run -x` with remote control (fiu_ctrl), and
+	 * this -c command from the start ("" for none); NULL: no libfiu */
+	const char *fiu;
+	/* tests/harness/fault_open.so preloaded: opens for writing under this
+	 * directory fail with EROFS (while fault_open_arm exists, when set) */
+	const char *fault_open_dir, *fault_open_arm;
 };
+
+static pid_t runner_pid;            /* the last pt_run's, for fiu_ctrl */
+static char fiu_prefix[PATH_MAX];   /* fiu-run's -f: its control FIFOs */
 
 /* The child: environment, limits, streams, then exec. */
 static void exec_runner(const struct pt_opts *o, const char *outp, const char *errp,
@@ -189,12 +211,30 @@ static void exec_runner(const struct pt_opts *o, const char *outp, const char *e
 		struct rlimit rl = { o->fsize, o->fsize };
 		setrlimit(RLIMIT_FSIZE, &rl);
 	}
-	const char *argv[64] = { runner };
-	size_t n = 1;
-	for (; args[n - 1] && n < 63; n++)
-		argv[n] = args[n - 1];
+	if (o->fault_open_dir) {
+		char so[PATH_MAX + 32];
+		snprintf(so, sizeof so, "%s/fault_open.so", selfdir);
+		setenv("LD_PRELOAD", so, 1);
+		setenv("PT_FAULT_OPEN_DIR", o->fault_open_dir, 1);
+		setenv("PT_FAULT_OPEN_ARM", o->fault_open_arm ? o->fault_open_arm : "", 1);
+	}
+	const char *argv[72];
+	size_t n = 0;
+	if (o->fiu) { /* fiu-run execs the runner: the pid stays the runner's */
+		argv[n++] = "fiu-run";
+		argv[n++] = "-x";
+		argv[n++] = "-f";
+		argv[n++] = fiu_prefix;
+		if (*o->fiu) {
+			argv[n++] = "-c";
+			argv[n++] = o->fiu;
+		}
+	}
+	argv[n++] = runner;
+	for (size_t i = 0; args[i] && n < 71; i++)
+		argv[n++] = args[i];
 	argv[n] = NULL;
-	execv(runner, (char **)argv);
+	execvp(argv[0], (char **)argv);
 	_exit(127);
 }
 
@@ -210,6 +250,7 @@ static struct res *pt_run(const struct pt_opts *o, const char *const *args)
 	ck_assert(pid >= 0);
 	if (pid == 0)
 		exec_runner(o, outp, errp, args);
+	runner_pid = pid;
 	bool sent = false;
 	int st;
 	for (;;) {
@@ -914,7 +955,8 @@ END_TEST
  * namespace, so every mount vanishes with this process even if a test
  * dies, and teardown unmounts what a failed test left); without root a
  * chmod 0555 stands in for the read-only mount and the tmpfs tests print
- * SKIPPED. CI runs them as root. */
+ * SKIPPED. CI runs them as root. Each test that can be SKIPPED has an
+ * unprivileged twin below, which runs everywhere. */
 
 static bool can_mount;        /* root, in a private mount namespace (main) */
 static char no_mount_why[200];
@@ -1441,6 +1483,365 @@ START_TEST(test_merge_refuses_a_read_only_or_missing_output_dir)
 }
 END_TEST
 
+/* ---- lost writes without privileges: libfiu, and one shim ----
+ *
+ * The tests above that need root and a mount namespace (a full tmpfs, a
+ * read-only remount) print SKIPPED where there is neither, as in a CI job
+ * in a container: root, but no CAP_SYS_ADMIN. Each has a twin here that
+ * needs no privilege and asserts the same figure, the fault injected
+ * instead of provoked:
+ *   - libfiu (fiu-run -x, fiu-ctrl; Debian's fiu-utils and libfiu0) fails
+ *     write() with ENOSPC, fsync() with EIO or ENOSPC, rename() with
+ *     ENOSPC. Its remote control enables a failure point mid-run and in
+ *     the runner alone: the runner's children load libfiu too, but with
+ *     every point off, where fiu-run's -c would turn it on in each of
+ *     them (so -c is used only for fsync and rename, which no child calls).
+ *     The runner's only write() calls are ut_write_file's and its
+ *     writability probe, so "every write() of the runner" is "every file
+ *     it writes"; its stderr and stdout go through stdio, which glibc
+ *     writes with an internal call that libfiu does not wrap, so the LOST
+ *     line still gets out, as it would on a full disk.
+ *   - tests/harness/fault_open.so: open() for writing under the results
+ *     directory fails with EROFS, a read-only file system. libfiu's open
+ *     failure point cannot be limited to a directory or to writing
+ *     (fault_open.c says why that matters).
+ * Without libfiu these tests FAIL, naming the install line: a fault test
+ * that cannot inject its fault is not a pass.
+ */
+
+#define FIU_INSTALL "apt-get install fiu-utils libfiu0 libfiu-dev (ci/install-deps installs them)"
+
+/* libfiu is there and injects: a shell whose write() fails with ENOSPC
+ * cannot echo. Also names the control FIFOs' prefix for this test. */
+static void require_fiu(void)
+{
+	snprintf(fiu_prefix, sizeof fiu_prefix, "%s/fiu-ctl", root);
+	ck_assert_msg(system("command -v fiu-run >/dev/null && command -v fiu-ctrl >/dev/null") == 0,
+		      "libfiu's fiu-run or fiu-ctrl is not on PATH; this fault test needs them: "
+		      FIU_INSTALL);
+	int rc = system("fiu-run -x -f '' -c 'enable name=posix/io/rw/write,failinfo=28' "
+			"sh -c 'echo probe' >/dev/null 2>&1");
+	ck_assert_msg(rc != 0, "fiu-run ran, but injected no fault (libfiu's preload libraries "
+			       "missing?); this fault test needs them: " FIU_INSTALL);
+}
+
+static void require_fault_open(void)
+{
+	char so[PATH_MAX + 32];
+	snprintf(so, sizeof so, "%s/fault_open.so", selfdir);
+	ck_assert_msg(access(so, R_OK) == 0, "%s missing (make ARCH=native check-harness builds it)",
+		      so);
+}
+
+/* cmd, a libfiu remote control command, to the running runner alone. */
+static void fiu_ctrl(const char *cmd)
+{
+	char line[PATH_MAX + 512], reply[512] = "";
+	snprintf(line, sizeof line, "fiu-ctrl -f '%s' -c '%s' %ld 2>&1", fiu_prefix, cmd,
+		 (long)runner_pid);
+	FILE *p = popen(line, "r");
+	ck_assert_ptr_nonnull(p);
+	size_t n = fread(reply, 1, sizeof reply - 1, p);
+	reply[n] = 0;
+	int rc = pclose(p);
+	/* fiu-ctrl exits 0 even when the command failed; it says so instead */
+	ck_assert_msg(rc == 0 && n == 0, "%s: exit %d, said: %s", line, rc, reply);
+}
+
+static const char *fiu_mid_cmd; /* what fiu_mid sends */
+
+static void fiu_mid(void)
+{
+	fiu_ctrl(fiu_mid_cmd);
+}
+
+#define FIU_WRITE_ENOSPC "enable name=posix/io/rw/write,failinfo=28"
+#define FIU_WRITE_ENOSPC_ONCE "enable name=posix/io/rw/write,failinfo=28,onetime"
+
+static char arm_path[PATH_MAX]; /* fault_open.so's PT_FAULT_OPEN_ARM */
+
+static void arm_fault_open(void)
+{
+	write_text(arm_path, "armed\n", 0644);
+}
+
+/* A log from the run below exists only once it reached run k of the
+ * failing cell (the good run before it has k0 and k1). */
+static void cell_log(char *buf, size_t cap, const char *out, int k)
+{
+	snprintf(buf, cap, "%s/runs/native-lost-atomic-unlocked-flush-native-k%d.log", out, k);
+}
+
+#define SLOW_CELLS "unlocked-flush=corrupt@0.2,*=pass@0.2"
+
+START_TEST(test_run_disk_fills_mid_run_fiu_exit_3)
+{
+	/* test_run_on_a_full_tmpfs_exit_3 without root: every write() of the
+	 * runner fails with ENOSPC from run k2 on */
+	require_fiu();
+	new_piddir();
+	char out[PATH_MAX], k2[PATH_MAX + 64], sum[PATH_MAX + 16];
+	outdir(out, sizeof out, "fiu-full");
+	size_t prev_len;
+	char *prev = good_summary(out, &prev_len);
+	snprintf(sum, sizeof sum, "%s/summary.json", out);
+	cell_log(k2, sizeof k2, out, 2);
+	fiu_mid_cmd = FIU_WRITE_ENOSPC;
+	struct pt_opts o = { .mode = SLOW_CELLS, .timeout = 60, .fiu = "", .mid_when = k2,
+			     .mid = fiu_mid };
+	struct res *r = pt_run(&o, ARGS(RUN_CELLS, "--runs", "8", "-j", "2", "--out", out));
+	ck_assert_msg(r->mid_done, "run k2's log never appeared\n%.1500s", r->err);
+	ck_assert_msg(r->rc == 3, "rc %d with summary.json lost (must be 3)\n%.1500s", r->rc, r->err);
+	ck_assert_ptr_nonnull(strstr(r->out, "SUCCESS: 2 of 2 cells"));
+	assert_lost_line(r->err, ARGS("artifacts not written", "summary.json not written",
+				      "report.html not written", "(No space left on device)"));
+	assert_same_file(sum, prev, prev_len);
+	assert_no_torn_files(out);
+	free(prev);
+}
+END_TEST
+
+START_TEST(test_run_one_log_lost_fiu_exit_3)
+{
+	/* one write() fails (libfiu's onetime), after run k0's log: one log is
+	 * lost and named, the summary is written, and still exit 3 */
+	require_fiu();
+	new_piddir();
+	char out[PATH_MAX], k0[PATH_MAX + 64], sum[1 << 16];
+	outdir(out, sizeof out, "fiu-onelog");
+	cell_log(k0, sizeof k0, out, 0);
+	fiu_mid_cmd = FIU_WRITE_ENOSPC_ONCE;
+	struct pt_opts o = { .mode = SLOW_CELLS, .timeout = 60, .fiu = "", .mid_when = k0,
+			     .mid = fiu_mid };
+	struct res *r = pt_run(&o, ARGS(RUN_CELLS, "--runs", "8", "-j", "2", "--out", out));
+	ck_assert_msg(r->mid_done, "run k0's log never appeared\n%.1500s", r->err);
+	ck_assert_msg(r->rc == 3, "rc %d with a log lost (must be 3)\n%.1500s", r->rc, r->err);
+	assert_lost_line(r->err, ARGS("LOST: 1 artifact not written (No space left on device)"));
+	ck_assert_msg(strstr(r->err, "warning: cannot write ") && strstr(r->err, "/runs/native-"),
+		      "the lost log is not named\n%.1500s", r->err);
+	ck_assert_msg(!strstr(r->err, "summary.json not written"), "%s", r->err);
+	read_summary(out, sum, sizeof sum);
+	assert_no_torn_files(out);
+}
+END_TEST
+
+START_TEST(test_run_documents_lost_at_fsync_or_rename_fiu_exit_3)
+{
+	/* the last steps of ut_write_file failing from the start: fsync (EIO,
+	 * as a disk reports a failed write-back; the logs are not synced, so
+	 * only the documents are lost) and rename (ENOSPC: a directory that
+	 * cannot grow; everything is lost, and every temporary removed) */
+	static const char *const cmd[] = { "enable name=posix/io/sync/fsync,failinfo=5",
+					   "enable name=posix/io/dir/rename,failinfo=28" };
+	require_fiu();
+	new_piddir();
+	char out[PATH_MAX], sum[PATH_MAX + 16], k0[PATH_MAX + 64];
+	outdir(out, sizeof out, _i == 0 ? "fiu-fsync" : "fiu-rename");
+	size_t prev_len;
+	char *prev = good_summary(out, &prev_len);
+	snprintf(sum, sizeof sum, "%s/summary.json", out);
+	cell_log(k0, sizeof k0, out, 0);
+	ck_assert_int_eq(unlink(k0), 0);
+	struct pt_opts o = { .mode = "unlocked-flush=corrupt,*=pass", .timeout = 60, .fiu = cmd[_i] };
+	struct res *r = pt_run(&o, ARGS(RUN_CELLS, "--runs", "4", "--out", out));
+	ck_assert_msg(r->rc == 3, "%s: rc %d (must be 3)\n%.1500s", cmd[_i], r->rc, r->err);
+	ck_assert_ptr_nonnull(strstr(r->out, "SUCCESS: 2 of 2 cells"));
+	if (_i == 0) {
+		assert_lost_line(r->err, ARGS("LOST: summary.json not written", "report.html not written",
+					      "(Input/output error)"));
+		ck_assert_msg(access(k0, F_OK) == 0, "%s: the log was not written", cmd[_i]);
+	} else {
+		assert_lost_line(r->err, ARGS("artifacts not written", "summary.json not written",
+					      "report.html not written", "(No space left on device)"));
+		ck_assert_msg(access(k0, F_OK) != 0, "%s: the log was written", cmd[_i]);
+	}
+	assert_same_file(sum, prev, prev_len);
+	assert_no_torn_files(out);
+	free(prev);
+}
+END_TEST
+
+START_TEST(test_run_read_only_mid_run_shim_exit_3)
+{
+	/* test_run_results_dir_made_read_only_mid_run_exit_3 without a mount */
+	require_fault_open();
+	new_piddir();
+	char out[PATH_MAX], k2[PATH_MAX + 64], sum[PATH_MAX + 16];
+	outdir(out, sizeof out, "shim-readonly");
+	size_t prev_len;
+	char *prev = good_summary(out, &prev_len);
+	snprintf(sum, sizeof sum, "%s/summary.json", out);
+	snprintf(arm_path, sizeof arm_path, "%s/armed-%ld", root, (long)getpid());
+	cell_log(k2, sizeof k2, out, 2);
+	struct pt_opts o = { .mode = SLOW_CELLS, .timeout = 60, .mid_when = k2,
+			     .mid = arm_fault_open, .fault_open_dir = out, .fault_open_arm = arm_path };
+	struct res *r = pt_run(&o, ARGS(RUN_CELLS, "--runs", "8", "-j", "2", "--out", out));
+	ck_assert_msg(r->mid_done, "run k2's log never appeared\n%.1500s", r->err);
+	ck_assert_msg(r->rc == 3, "rc %d\n%.1500s", r->rc, r->err);
+	assert_lost_line(r->err, ARGS("artifacts not written", "summary.json not written",
+				      "(Read-only file system)"));
+	assert_same_file(sum, prev, prev_len);
+	assert_no_torn_files(out);
+	unlink(arm_path);
+	free(prev);
+}
+END_TEST
+
+START_TEST(test_run_read_only_from_the_start_shim_is_refused)
+{
+	/* test_run_read_only_results_dir_is_refused_before_any_run without a
+	 * mount */
+	require_fault_open();
+	new_piddir();
+	char out[PATH_MAX], sum[PATH_MAX + 16];
+	outdir(out, sizeof out, "shim-readonly-start");
+	ck_assert(mkdir(out, 0755) == 0);
+	snprintf(sum, sizeof sum, "%s/summary.json", out);
+	static const char prev[] = "{\"previous\":true}\n";
+	write_text(sum, prev, 0644);
+	struct pt_opts o = { .mode = "*=pass", .timeout = 30, .fault_open_dir = out };
+	struct res *r = pt_run(&o, ARGS(RUN_CELLS, "--runs", "2", "--out", out));
+	ck_assert_msg(r->rc == 2, "rc %d\n%.1500s", r->rc, r->err);
+	ck_assert_msg(strstr(r->err, "is not writable: Read-only file system") != NULL, "%s", r->err);
+	ck_assert_int_eq(count_pids(), 0);
+	assert_same_file(sum, prev, strlen(prev));
+}
+END_TEST
+
+/* stress with a previous stress.json in dir, failing slowly --count 6
+ * times; the fault comes once fail-1 exists. */
+static struct res *stress_faulted(const char *dir, struct pt_opts *o)
+{
+	char prefix[PATH_MAX + 8], json[PATH_MAX + 16], first[PATH_MAX + 16];
+	snprintf(prefix, sizeof prefix, "%s/fail-", dir);
+	snprintf(json, sizeof json, "%s/stress.json", dir);
+	snprintf(first, sizeof first, "%s1", prefix);
+	o->mode = "*=pass";
+	o->timeout = 60;
+	o->mid_when = first;
+	struct res *r = pt_run(o, ARGS("stress", "-p", "1", "--count", "6", "-o", prefix, "--json",
+				       json, "--", "sh", "-c", slow_failure));
+	ck_assert_msg(r->mid_done, "the first failure file never appeared\n%.1500s", r->err);
+	return r;
+}
+
+static const char prev_stress[] = "{\"previous\":true}\n";
+
+static void stress_dir(char *dir, size_t cap, char *json, size_t jcap, const char *name)
+{
+	outdir(dir, cap, name);
+	ck_assert(mkdir(dir, 0755) == 0);
+	snprintf(json, jcap, "%s/stress.json", dir);
+	write_text(json, prev_stress, 0644);
+}
+
+START_TEST(test_stress_disk_fills_mid_run_fiu_exit_3)
+{
+	/* test_stress_on_a_full_tmpfs_exit_3 without root */
+	require_fiu();
+	new_piddir();
+	char dir[PATH_MAX], json[PATH_MAX + 16];
+	stress_dir(dir, sizeof dir, json, sizeof json, "fiu-stress-full");
+	fiu_mid_cmd = FIU_WRITE_ENOSPC;
+	struct pt_opts o = { .fiu = "", .mid = fiu_mid };
+	struct res *r = stress_faulted(dir, &o);
+	ck_assert_msg(r->rc == 3, "rc %d\n%.1500s", r->rc, r->err);
+	assert_lost_line(r->err, ARGS("artifacts not written", "stress.json not written",
+				      "(No space left on device)"));
+	assert_same_file(json, prev_stress, strlen(prev_stress));
+	assert_no_torn_files(dir);
+}
+END_TEST
+
+START_TEST(test_stress_one_failure_file_lost_fiu_exit_3)
+{
+	/* one write() fails after fail-1: one failure file lost and named,
+	 * stress.json written with every failure counted, exit 3 */
+	require_fiu();
+	new_piddir();
+	char dir[PATH_MAX], json[PATH_MAX + 16], text[1 << 14];
+	stress_dir(dir, sizeof dir, json, sizeof json, "fiu-stress-one");
+	fiu_mid_cmd = FIU_WRITE_ENOSPC_ONCE;
+	struct pt_opts o = { .fiu = "", .mid = fiu_mid };
+	struct res *r = stress_faulted(dir, &o);
+	ck_assert_msg(r->rc == 3, "rc %d\n%.1500s", r->rc, r->err);
+	assert_lost_line(r->err, ARGS("LOST: 1 artifact not written (No space left on device)"));
+	ck_assert_msg(strstr(r->err, "warning: cannot write ") && strstr(r->err, "/fail-"),
+		      "the lost failure file is not named\n%.1500s", r->err);
+	slurp_into(json, text, sizeof text, NULL);
+	ck_assert_msg(strstr(text, "\"failures\": 6") != NULL, "%s", text);
+	assert_no_torn_files(dir);
+}
+END_TEST
+
+START_TEST(test_stress_read_only_mid_run_shim_exit_3)
+{
+	/* test_stress_dir_made_read_only_mid_run_exit_3 without a mount */
+	require_fault_open();
+	new_piddir();
+	char dir[PATH_MAX], json[PATH_MAX + 16];
+	stress_dir(dir, sizeof dir, json, sizeof json, "shim-stress-readonly");
+	snprintf(arm_path, sizeof arm_path, "%s/armed-%ld", root, (long)getpid());
+	struct pt_opts o = { .mid = arm_fault_open, .fault_open_dir = dir,
+			     .fault_open_arm = arm_path };
+	struct res *r = stress_faulted(dir, &o);
+	ck_assert_msg(r->rc == 3, "rc %d\n%.1500s", r->rc, r->err);
+	assert_lost_line(r->err, ARGS("artifacts not written", "stress.json not written",
+				      "(Read-only file system)"));
+	assert_same_file(json, prev_stress, strlen(prev_stress));
+	assert_no_torn_files(dir);
+	unlink(arm_path);
+}
+END_TEST
+
+START_TEST(test_merge_output_lost_fiu_exit_3)
+{
+	/* test_merge_output_on_a_full_tmpfs_exit_3 without root: merge takes
+	 * no time, so the fault is on from the start, at fsync (ENOSPC, as
+	 * a file system that allocates at write-back reports a full disk);
+	 * a write() failing from the start would fail the probe, exit 2 */
+	require_fiu();
+	new_piddir();
+	char a[PATH_MAX], b[PATH_MAX], dir[PATH_MAX], json[PATH_MAX + 16];
+	two_shards(a, b, sizeof a);
+	outdir(dir, sizeof dir, "fiu-merge");
+	ck_assert(mkdir(dir, 0755) == 0);
+	snprintf(json, sizeof json, "%s/merged.json", dir);
+	static const char prev[] = "{\"previous\":true}\n";
+	write_text(json, prev, 0644);
+	struct pt_opts o = { .mode = "*=pass", .timeout = 30,
+			     .fiu = "enable name=posix/io/sync/fsync,failinfo=28" };
+	struct res *r = pt_run(&o, ARGS("merge", "--json", json, a, b));
+	ck_assert_msg(r->rc == 3, "rc %d\n%.1500s", r->rc, r->err);
+	ck_assert_ptr_nonnull(strstr(r->out, "SUCCESS: 2 of 2 cells"));
+	assert_lost_line(r->err, ARGS("merged.json not written (No space left on device)"));
+	assert_same_file(json, prev, strlen(prev));
+	assert_no_torn_files(dir);
+}
+END_TEST
+
+START_TEST(test_merge_refuses_a_read_only_output_dir_shim)
+{
+	/* the read-only half of test_merge_refuses_a_read_only_or_missing_output_dir
+	 * without a mount: the inputs are read, the output refused, exit 2 */
+	require_fault_open();
+	new_piddir();
+	char a[PATH_MAX], dir[PATH_MAX], json[PATH_MAX + 16];
+	outdir(a, sizeof a, "shim-merge-in");
+	struct res *r = pt("unlocked-flush=corrupt,*=pass", 30,
+			   ARGS(RUN_CELLS, "--runs", "1", "--out", a));
+	ck_assert_int_eq(r->rc, 0);
+	outdir(dir, sizeof dir, "shim-merge-readonly");
+	ck_assert(mkdir(dir, 0755) == 0);
+	snprintf(json, sizeof json, "%s/merged.json", dir);
+	struct pt_opts o = { .mode = "*=pass", .timeout = 30, .fault_open_dir = dir };
+	r = pt_run(&o, ARGS("merge", "--json", json, a));
+	ck_assert_msg(r->rc == 2, "rc %d\n%.1500s", r->rc, r->err);
+	ck_assert_msg(strstr(r->err, "Read-only file system") != NULL, "%s", r->err);
+	assert_same_file(json, NULL, 0);
+}
+END_TEST
+
 /* ---- report ---- */
 
 START_TEST(test_report_page_and_markdown_lost_exit_3)
@@ -1522,6 +1923,21 @@ static Suite *runner_suite(void)
 	tcase_add_test(tc, test_merge_refuses_a_read_only_or_missing_output_dir);
 	tcase_add_test(tc, test_report_page_and_markdown_lost_exit_3);
 	suite_add_tcase(s, tc);
+
+	tc = tcase_create("lost writes, unprivileged");
+	tcase_add_unchecked_fixture(tc, setup_tree, teardown_tree);
+	tcase_set_timeout(tc, 180);
+	tcase_add_test(tc, test_run_disk_fills_mid_run_fiu_exit_3);
+	tcase_add_test(tc, test_run_one_log_lost_fiu_exit_3);
+	tcase_add_loop_test(tc, test_run_documents_lost_at_fsync_or_rename_fiu_exit_3, 0, 2);
+	tcase_add_test(tc, test_run_read_only_mid_run_shim_exit_3);
+	tcase_add_test(tc, test_run_read_only_from_the_start_shim_is_refused);
+	tcase_add_test(tc, test_stress_disk_fills_mid_run_fiu_exit_3);
+	tcase_add_test(tc, test_stress_one_failure_file_lost_fiu_exit_3);
+	tcase_add_test(tc, test_stress_read_only_mid_run_shim_exit_3);
+	tcase_add_test(tc, test_merge_output_lost_fiu_exit_3);
+	tcase_add_test(tc, test_merge_refuses_a_read_only_output_dir_shim);
+	suite_add_tcase(s, tc);
 	return s;
 }
 
@@ -1539,8 +1955,9 @@ static void enter_private_mounts(void)
 		can_mount = true;
 	if (!can_mount)
 		fprintf(stderr, "check_runner: the root-only lost-writes tests (a full tmpfs, a "
-				"read-only mount) are SKIPPED: %s; chmod stands in for the read-only "
-				"mount\n", no_mount_why);
+				"read-only mount) are SKIPPED: %s; without root chmod stands in for the "
+				"read-only mount, and their twins in \"lost writes, unprivileged\" "
+				"(libfiu, fault_open.so) run everywhere\n", no_mount_why);
 }
 
 int main(void)
