@@ -38,6 +38,8 @@ check-units:
 	  { tests/ci/check-include-order --self-test && tests/ci/check-include-order; } || fail=1; \
 	  echo "+ tests/ci/check-no-issue-numbers"; \
 	  { tests/ci/check-no-issue-numbers --self-test && tests/ci/check-no-issue-numbers; } || fail=1; \
+	  echo "+ tests/ci/check-containerfile"; \
+	  { tests/ci/check-containerfile --self-test && tests/ci/check-containerfile; } || fail=1; \
 	  echo "+ tests/ci/check-doc-links"; \
 	  { tests/ci/check-doc-links --self-test && tests/ci/check-doc-links; } || fail=1; \
 	  echo "+ go vet ./... (in $(GO_VET_DIRS)); gofmt -l; ci/gen-go-protocol --check $(B)/stress"; \
