@@ -19,7 +19,7 @@ include mk/arch.mk mk/units.mk mk/tests.mk mk/harness.mk mk/check-all.mk \
         mk/go.mk mk/programs.mk mk/bench.mk mk/fuzz.mk
 .DEFAULT_GOAL := all
 
-.PHONY: all lib tests deps help clean distclean programs check check-arch check-units check-quick \
+.PHONY: all lib tests deps doctor help clean distclean programs check check-arch check-units check-quick \
         check-handler-safety check-harness check-external check-report check-workflow \
         check-arm check-mipsle check-all check-tsan check-asan repro repro-binaries runner \
         fuzz bench bench-profbuf soak measure-stress go-workloads go-runtime-tests check-go \
@@ -38,6 +38,9 @@ programs: $(PROGRAMS)
 help:
 	@sed -n 's/^## make //p' $(filter Makefile mk/%.mk,$(MAKEFILE_LIST)) | \
 	  awk -F' [|] ' '{ printf "  make %-42s  %s\n", $$1, $$2 }'
+## make doctor | is this host ready? each tool, qemu and Check build, with the exact install line for what is missing
+doctor: ; @ci/doctor
+
 ## make deps | ci/install-deps --all (as root): every Debian package, Check cross-built per arch
 deps:
 	ci/install-deps --all

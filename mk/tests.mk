@@ -38,6 +38,7 @@ check-units:
 	  { tests/ci/check-include-order --self-test && tests/ci/check-include-order; } || fail=1; \
 	  echo "+ tests/ci/check-no-issue-numbers"; \
 	  { tests/ci/check-no-issue-numbers --self-test && tests/ci/check-no-issue-numbers; } || fail=1; \
+	  echo "+ ci/doctor --self-test"; ci/doctor --self-test || fail=1; \
 	  echo "+ tests/ci/check-containerfile"; \
 	  { tests/ci/check-containerfile --self-test && tests/ci/check-containerfile; } || fail=1; \
 	  echo "+ tests/ci/check-doc-links"; \
