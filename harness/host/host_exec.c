@@ -4,15 +4,14 @@
 
 #include <elf.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "spawn.h"
 
 #define PROBE_EXIT 42
 #define PROBE_BASE 0x08048000u /* where i386 executables traditionally load */
@@ -53,72 +52,41 @@ static void probe_build(struct probe_image *im)
 	memcpy(im->code, probe_code, sizeof probe_code);
 }
 
-/* Waits up to 10 s for the probe (it exits at once wherever it runs at
- * all); a probe still running then is killed and counts as "cannot". */
-static int probe_wait(pid_t pid, char *why, size_t cap)
-{
-	int st;
-	for (int i = 0; i < 1000; i++) {
-		pid_t r = waitpid(pid, &st, WNOHANG);
-		if (r == pid) {
-			if (WIFEXITED(st) && WEXITSTATUS(st) == PROBE_EXIT)
-				return 0;
-			if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
-				return -1; /* the child's exec failed: why is already set */
-			if (WIFEXITED(st))
-				snprintf(why, cap, "the probe exited %d, not %d", WEXITSTATUS(st),
-					 PROBE_EXIT);
-			else
-				snprintf(why, cap, "the probe died of signal %d", WTERMSIG(st));
-			return -1;
-		}
-		if (r < 0 && errno != EINTR) {
-			snprintf(why, cap, "waitpid: %s", strerror(errno));
-			return -1;
-		}
-		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, &st, 0);
-	snprintf(why, cap, "the probe did not exit within 10 s");
-	return -1;
-}
-
-/* One run of the probe from a memory file: nothing on disk, so a noexec
- * /tmp cannot give a wrong "no". The exec's errno comes back through a
- * pipe. */
+/* One run of the probe from a memory file, through spawn.h like every
+ * other program the runner starts (a 10-s deadline, exec's errno): nothing
+ * on disk, so a noexec /tmp cannot give a wrong "no". The kernel opens
+ * /proc/self/fd/N during execve, before close-on-exec applies, and the
+ * probe is an ELF file, not a script, so the descriptor may be
+ * close-on-exec. */
 static bool probe_run(char *why, size_t cap)
 {
 	struct probe_image im;
 	probe_build(&im);
-	int fd = memfd_create("proftorture-i386-probe", MFD_CLOEXEC), pfd[2];
-	if (fd < 0 || write(fd, &im, sizeof im) != (ssize_t)sizeof im || pipe2(pfd, O_CLOEXEC)) {
+	int fd = memfd_create("proftorture-i386-probe", MFD_CLOEXEC);
+	if (fd < 0 || write(fd, &im, sizeof im) != (ssize_t)sizeof im) {
 		snprintf(why, cap, "cannot make the probe: %s", strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return false;
 	}
-	pid_t pid = fork();
-	if (pid == 0) {
-		char *const argv[] = { "proftorture-i386-probe", NULL }, *const envp[] = { NULL };
-		fexecve(fd, argv, envp);
-		int e = errno;
-		if (write(pfd[1], &e, sizeof e) < 0)
-			_exit(126);
-		_exit(127);
-	}
+	char path[64];
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	char *const argv[] = { path, NULL };
+	struct proc p;
+	proc_run_sync(&p, argv, true, 10);
 	close(fd);
-	close(pfd[1]);
-	int e = 0;
-	bool exec_failed = pid > 0 && read(pfd[0], &e, sizeof e) == (ssize_t)sizeof e;
-	close(pfd[0]);
-	if (pid < 0) {
-		snprintf(why, cap, "fork: %s", strerror(errno));
-		return false;
-	}
-	if (exec_failed)
-		snprintf(why, cap, "%s", strerror(e));
-	return probe_wait(pid, why, cap) == 0;
+	int st = p.wait_status;
+	bool ran = !p.spawn_failed && !p.timed_out && WIFEXITED(st) && WEXITSTATUS(st) == PROBE_EXIT;
+	if (p.spawn_failed)
+		snprintf(why, cap, "%s", strerror(p.spawn_errno));
+	else if (p.timed_out)
+		snprintf(why, cap, "the probe did not exit within 10 s");
+	else if (WIFSIGNALED(st))
+		snprintf(why, cap, "the probe died of signal %d", WTERMSIG(st));
+	else if (!ran)
+		snprintf(why, cap, "the probe exited %d, not %d", WEXITSTATUS(st), PROBE_EXIT);
+	proc_release(&p);
+	return ran;
 }
 
 bool host_exec_runs_i386(char *why, size_t cap)
