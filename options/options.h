@@ -18,6 +18,10 @@
  *   and exits with the program's usage status. --help (every program has
  *   it, added here; -h too, unless a row claims that letter) prints the
  *   help on stdout and exits 0.
+ * - With PROFTORTURE_ARGS_ONLY=1 in the environment, a successful parse
+ *   prints `PROGRAM: arguments ok` and exits 0 before the program does
+ *   anything: the docs' example test checks every documented command line
+ *   this way (the ci/ scripts the docs name honour the same variable).
  * - Checks that involve two options are the caller's, made right after
  *   opts_parse returns and before any work starts (opts_die for the
  *   message), never after.
