@@ -58,8 +58,8 @@
  * prints nothing. Each result line is formatted in a buffer on its writer's
  * own stack.
  */
-#ifndef PROFTORTURE_STRESS_H
-#define PROFTORTURE_STRESS_H
+#ifndef PROFTORTURE_TORTURE_H
+#define PROFTORTURE_TORTURE_H
 
 #include <pthread.h>
 #include <signal.h>

@@ -18,7 +18,7 @@
  *                          `repro-go` run by default; the one place that
  *                          set is written)
  *   cases/expected.tsv     the expected-outcome table (expected.h)
- *   build/<arch>/torture    each arch's torture binary
+ *   build/<arch>/torture   each arch's torture binary
  * Tests point PROFTORTURE_ROOT at a scratch tree with a fake torture and a
  * fake qemu on PATH; nothing else about discovery is configurable.
  *

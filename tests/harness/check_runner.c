@@ -195,7 +195,7 @@ static void exec_runner(const struct pt_opts *o, const char *outp, const char *e
 	snprintf(path, sizeof path, "%s/bin:%s", root, getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
 	setenv("PATH", path, 1);
 	setenv("PROFTORTURE_ROOT", root, 1);
-	setenv("FAKE_STRESS", o->mode, 1);
+	setenv("FAKE_TORTURE", o->mode, 1);
 	setenv("FAKE_PIDDIR", piddir, 1);
 	setenv("NO_COLOR", "1", 1);
 	int out = open(o->stdout_to ? o->stdout_to : outp, O_WRONLY | O_CREAT | O_TRUNC, 0644);

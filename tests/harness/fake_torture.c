@@ -4,7 +4,7 @@
  * --variant, --atomics, --seed, --duration; one JSON result line) and takes
  * its behaviour from the environment:
  *
- *   FAKE_STRESS="key=mode,key=mode,..."  key: a variant, a case, or '*'
+ *   FAKE_TORTURE="key=mode,key=mode,..."  key: a variant, a case, or '*'
  *     (variant first, then case, then '*'); mode, optionally "mode@SECONDS"
  *     to sleep first:
  *   pass corrupt drift deadlock vacuous unsupported usage
@@ -153,7 +153,7 @@ int main(int argc, char **argv)
 	const char *at = opt(argc, argv, "--atomics", "native");
 	unsigned long long seed = strtoull(opt(argc, argv, "--seed", "1"), NULL, 10);
 	note_pid();
-	char *mode = pick_mode(getenv("FAKE_STRESS") ? getenv("FAKE_STRESS") : "*=pass", v, c);
+	char *mode = pick_mode(getenv("FAKE_TORTURE") ? getenv("FAKE_TORTURE") : "*=pass", v, c);
 	char *at_sign = strchr(mode, '@');
 	if (at_sign) {
 		*at_sign = 0;
