@@ -27,8 +27,8 @@ include mk/arch.mk mk/units.mk mk/tests.mk mk/harness.mk mk/check-all.mk \
         $(addprefix check-,$(ARCHES)) $(addprefix check-arch-,$(ARCHES))
 
 # --- building (mk/units.mk) ---
-## make [ARCH=a] | builds build/<a>/: the library, the test binaries, stress; natively the runner too
-all: $(LIB) $(TESTS) $(STRESS) $(HARNESS) $(LITMUS)
+## make [ARCH=a] | builds build/<a>/: the library, the test binaries, torture (and stress, its old name); natively the runner too
+all: $(LIB) $(TESTS) $(TORTURE) $(HARNESS) $(LITMUS)
 lib: $(LIB)
 tests: $(TESTS)
 ## make ARCH=native build/native/proftorture | the runner alone, in seconds: enough for proftorture stress
@@ -44,9 +44,9 @@ doctor: ; @ci/doctor
 ## make deps | ci/install-deps --all (as root): every Debian package, Check cross-built per arch
 deps:
 	ci/install-deps --all
-## make clean | every arch's objects, test binaries, libraries and stress removed
+## make clean | every arch's objects, test binaries, libraries and torture removed
 clean:
-	rm -rf $(foreach a,$(ARCHES),build/$(a)/obj build/$(a)/tests build/$(a)/gen build/$(a)/*.a build/$(a)/stress)
+	rm -rf $(foreach a,$(ARCHES),build/$(a)/obj build/$(a)/tests build/$(a)/gen build/$(a)/*.a build/$(a)/torture build/$(a)/stress)
 ## make distclean | build/ removed, Check's sysroots too (make deps rebuilds them)
 distclean:
 	rm -rf build
@@ -59,10 +59,10 @@ check-arch: check-handler-safety
 check-units: all $(B)/profbuf_go_cases $(RUN_NEEDS)
 ## make check-quick [ARCH=a] | the quick case matrix of one arch
 check-quick:
-check-harness: $(HARNESS) $(HARNESS_TESTS) $(HARNESS_FAKES) $(HARNESS_SHIMS) $(STRESS) $(if $(filter native,$(ARCH)),programs)
+check-harness: $(HARNESS) $(HARNESS_TESTS) $(HARNESS_FAKES) $(HARNESS_SHIMS) $(TORTURE) $(if $(filter native,$(ARCH)),programs)
 check-external: $(B)/profbuf_go_cases $(RUN_NEEDS)
 ## make check-report | the HTML report in headless Chromium
-check-report: $(HARNESS) $(STRESS)
+check-report: $(HARNESS) $(TORTURE)
 ## make check-workflow | the GitHub workflow is ci/gen-workflow's and runs only what exists
 check-workflow: $(HARNESS)
 ## make check-tsan | the ThreadSanitizer job (native, clang)
@@ -91,7 +91,7 @@ check-all:
 fuzz:
 
 # --- golang/go#24991 reproduced (mk/harness.mk, mk/go.mk) ---
-## make repro-binaries | what repro runs: the runner and armel, armhf, mips, mipsel's stress
+## make repro-binaries | what repro runs: the runner and armel, armhf, mips, mipsel's torture
 repro-binaries:
 ## make repro [REPRO_FLAGS=...] | golang/go#24991 reproduced: the matrix, summary.json, report.html
 repro: repro-binaries

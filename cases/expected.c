@@ -1,13 +1,13 @@
 /*
  * The expected-outcome table, cases/expected.tsv, compiled in for
- * `stress --list`, read by protocol/expected.c like the runner reads the file.
+ * `torture --list`, read by protocol/expected.c like the runner reads the file.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "expected.h"
-#include "stress.h"
+#include "torture.h"
 
 static const char table_text[] =
 #include "expected_tsv.inc"
@@ -20,12 +20,12 @@ const char *expected_outcome(const char *arch, const char *kase, const char *var
 	static char result[64];
 	char err[256];
 	if (!table.n && expected_parse(table_text, "cases/expected.tsv", &table, err, sizeof err)) {
-		fprintf(stderr, "stress: %s\n", err);
+		fprintf(stderr, "torture: %s\n", err);
 		exit(outcome_exit_status(OUT_ERROR));
 	}
 	const struct expected_row *row = expected_lookup(&table, arch, kase, variant, atomics);
 	if (!row) {
-		fprintf(stderr, "stress: cases/expected.tsv has no row for %s %s %s %s\n", arch, kase,
+		fprintf(stderr, "torture: cases/expected.tsv has no row for %s %s %s %s\n", arch, kase,
 			variant, atomics);
 		exit(outcome_exit_status(OUT_ERROR));
 	}

@@ -30,7 +30,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "stress.h"
+#include "torture.h"
 
 /* Evidence that something was exercised (rcutorture's tfle). */
 #define MIN_HANDLED 100

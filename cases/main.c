@@ -1,7 +1,7 @@
 /*
- * stress — one run of one case, one result line.
+ * torture — one run of one case, one result line.
  *
- * main reads the options (options.c), starts the threads (stress.h,
+ * main reads the options (options.c), starts the threads (torture.h,
  * "Threads of one run"), runs the profiling sessions, stops everything,
  * has the run judged (judge.c) and prints the result line (result.c).
  * Every exit status is its outcome's, from protocol/protocol.h.
@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "profbuf.h"
-#include "stress.h"
+#include "torture.h"
 
 /* ---- sessions ---- */
 
@@ -202,7 +202,7 @@ static void run_case(struct run *r, struct verdict *v)
 		judge(r, &t, v);
 		return;
 	}
-	fprintf(stderr, "stress: %s\n", v->detail);
+	fprintf(stderr, "torture: %s\n", v->detail);
 }
 
 int main(int argc, char **argv)

@@ -1,5 +1,5 @@
 /*
- * stress's options, each declared once as a row of options/options.h's
+ * torture's options, each declared once as a row of options/options.h's
  * table: name, argument, help, default, parser. The names a choice may take
  * are protocol.h's; the help around them is built from the same tables.
  *
@@ -7,7 +7,7 @@
  * before anything starts: --case and --variant are required; --mix defaults
  * per case, and overflow needs plain steps; --probe judges nothing, so
  * --keep-going means nothing with it; --force-outcome names an outcome
- * stress itself may report; --list and --protocol print and exit.
+ * torture itself may report; --list and --protocol print and exit.
  *
  * The one default not in its row is --atomics': this arch's strategy, which
  * atomic_emul_default() knows (ci/arches.tsv, compiled in), set before
@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "options.h"
-#include "stress.h"
+#include "torture.h"
 
 #define STR(x) #x
 #define XSTR(x) STR(x)
@@ -76,7 +76,7 @@ static int parse_mix(const char *arg, void *field, char *why, size_t cap)
 
 #define AT(field) OPT_AT(struct parsed, field)
 
-static const struct opt stress_opts[] = {
+static const struct opt torture_opts[] = {
 	{ .name = "case", .arg = "CASE", .help = "the case to run (required; the names are above)",
 	  .kind = OPT_CHOICE, .at = AT(kase), .choices = protocol_case_names },
 	{ .name = "variant", .arg = "VARIANT", .help = "the handler variant (required)",
@@ -117,7 +117,7 @@ static const struct opt stress_opts[] = {
 	{ .name = "list", .help = "cases, variants, sources, strategies and the\n"
 				  "expected outcome of each on this arch",
 	  .kind = OPT_FLAG, .at = AT(list), .group = "" },
-	{ .name = "protocol", .help = "the stress<->runner protocol (protocol.h) as JSON",
+	{ .name = "protocol", .help = "the torture<->runner protocol (protocol.h) as JSON",
 	  .kind = OPT_FLAG, .at = AT(protocol) },
 };
 
@@ -140,12 +140,12 @@ static const struct atomic_emul_config c11_case_atomics = { ATOMIC_EMUL_LIBATOMI
 
 static char usage_text[1536], epilog_text[512];
 
-static const struct opts_program stress_program = {
-	.name = "stress",
+static const struct opts_program torture_program = {
+	.name = "torture",
 	.usage = usage_text,
 	.epilog = epilog_text,
-	.opts = stress_opts,
-	.nopts = OPTS_COUNT(stress_opts),
+	.opts = torture_opts,
+	.nopts = OPTS_COUNT(torture_opts),
 	.usage_exit = PROTOCOL_EXIT_USAGE,
 };
 
@@ -161,7 +161,7 @@ static const char *default_mixes(char *buf, size_t cap)
 	return buf;
 }
 
-/* The outcomes stress may report itself (--force-outcome's choices). */
+/* The outcomes torture may report itself (--force-outcome's choices). */
 static const char *reportable_outcomes(char *buf, size_t cap)
 {
 	size_t n = 0;
@@ -198,8 +198,8 @@ static void build_help(void)
 {
 	char cases[128], variants[128], sources[128], strategies[128], mixes[256], outcomes[128];
 	snprintf(usage_text, sizeof usage_text,
-		 "usage: stress --case CASE --variant VARIANT [options]\n"
-		 "       stress --list | --protocol | --help\n\n"
+		 "usage: torture --case CASE --variant VARIANT [options]\n"
+		 "       torture --list | --protocol | --help\n\n"
 		 "Runs one case of proftorture against one variant of Go's SIGPROF handler and\n"
 		 "prints exactly one JSON result line on stdout (diagnostics go to stderr).\n\n"
 		 "  CASE      %s\n  VARIANT   %s\n  SOURCE    %s\n"
@@ -245,7 +245,7 @@ static void print_protocol(void)
 	char buf[4096];
 	size_t n = protocol_to_json(buf, sizeof buf);
 	if (n >= sizeof buf) {
-		fprintf(stderr, "stress: the protocol needs %zu bytes, more than --protocol's %zu\n", n,
+		fprintf(stderr, "torture: the protocol needs %zu bytes, more than --protocol's %zu\n", n,
 			sizeof buf);
 		exit(outcome_exit_status(OUT_ERROR));
 	}
@@ -255,7 +255,7 @@ static void print_protocol(void)
 /* The checks that involve more than one option, or none of the table's. */
 static void check(const struct parsed *p)
 {
-	const struct opts_program *prog = &stress_program;
+	const struct opts_program *prog = &torture_program;
 	if (p->list && p->protocol)
 		opts_die(prog, "--list and --protocol: one at a time");
 	if (p->list || p->protocol)
@@ -263,7 +263,7 @@ static void check(const struct parsed *p)
 	if (p->kase < 0 || p->variant < 0)
 		opts_die(prog, "--case and --variant are required");
 	if (p->force_outcome >= 0 && !outcome_child_may_report((enum outcome)p->force_outcome))
-		opts_die(prog, "--force-outcome: '%s' is an outcome only the runner reports, not stress",
+		opts_die(prog, "--force-outcome: '%s' is an outcome only the runner reports, not torture",
 			 outcome_name((enum outcome)p->force_outcome));
 	if (p->probe && p->keep_going)
 		opts_die(prog, "--keep-going with --probe: the probe judges nothing, so nothing can fail");
@@ -272,14 +272,27 @@ static void check(const struct parsed *p)
 			       "must be > 0", p->mix[0]);
 }
 
+/* build/<arch>/stress, this program's old name, is a symlink to it kept for
+ * a while: whoever still runs it learns the new name, on stderr so that
+ * stdout keeps its one result line, and the run carries on. */
+static void note_old_name(const char *argv0)
+{
+	const char *base = argv0 ? strrchr(argv0, '/') : NULL;
+	base = base ? base + 1 : argv0;
+	if (base && strcmp(base, "stress") == 0)
+		fprintf(stderr, "stress: this program is now build/%s/torture; the old name will go\n",
+			PROFTORTURE_ARCH);
+}
+
 void options_parse(int argc, char **argv, struct options *o)
 {
+	note_old_name(argc > 0 ? argv[0] : NULL);
 	struct parsed p = { .kase = -1, .variant = -1, .force_outcome = -1 };
 	p.atomics = atomic_emul_default();
 	build_help();
-	int first_operand = opts_parse(&stress_program, argc, argv, &p);
+	int first_operand = opts_parse(&torture_program, argc, argv, &p);
 	if (first_operand < argc)
-		opts_die(&stress_program, "unexpected argument '%s'", argv[first_operand]);
+		opts_die(&torture_program, "unexpected argument '%s'", argv[first_operand]);
 	check(&p);
 	if (p.list)
 		list();

@@ -18,7 +18,7 @@
 #include <time.h>
 
 #include "profbuf.h"
-#include "stress.h"
+#include "torture.h"
 
 static enum corruption corruption_from_code(int code)
 {

@@ -1,6 +1,6 @@
 /*
  * The result line: one JSON object on one line, the contract of
- * protocol/protocol.h ("The contract between stress and the runner"), its
+ * protocol/protocol.h ("The contract between torture and the runner"), its
  * counters named by PROTOCOL_COUNTERS and its corruptions by
  * PROTOCOL_CORRUPTIONS.
  *
@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "stress.h"
+#include "torture.h"
 
 #define LINE_MAX_BYTES 4096
 

@@ -2,7 +2,7 @@
  * The run state: the one struct run of this process, its clock, the main
  * thread's progress, the first failure, the claim on the result line, and
  * the tally of every counter. Everything in cases/ uses this file; it uses
- * nothing else in cases/ (stress.h, "Files").
+ * nothing else in cases/ (torture.h, "Files").
  *
  * Memory orders. A failure is claimed with a relaxed CAS on `claimed`: the
  * CAS only decides who writes; it publishes nothing. The claimer writes
@@ -20,7 +20,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "stress.h"
+#include "torture.h"
 
 struct run *the_run;
 static struct run run_storage;
@@ -101,7 +101,7 @@ void run_corruption(struct run *r, enum corruption kind, const char *fmt, ...)
 	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
 	if (run_fail(r, run_clock(), "%s: %s", protocol_corruption_names[kind], text))
-		fprintf(stderr, "stress: !!! %s\n", r->failure.detail);
+		fprintf(stderr, "torture: !!! %s\n", r->failure.detail);
 }
 
 /* ---- the end ---- */

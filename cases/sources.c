@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "stress.h"
+#include "torture.h"
 
 static pthread_t cannon_thread;
 

@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "stress.h"
+#include "torture.h"
 
 /* A claimer writes the failure's text with one vsnprintf: a bound far above
  * that, still short next to any --watchdog. */
@@ -100,7 +100,7 @@ static void dump(const struct run *r, const char *who, double stalled)
 {
 	char line[256];
 	int n = snprintf(line, sizeof line,
-			 "stress: DEADLOCK !!! %s made no progress for %.1f s (watchdog %.1f s)\n",
+			 "torture: DEADLOCK !!! %s made no progress for %.1f s (watchdog %.1f s)\n",
 			 who, stalled, r->opt.watchdog);
 	say_line(line, n, sizeof line);
 	int nlocks = atomic_emul_lock_count();

@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #include "profbuf.h"
-#include "stress.h"
+#include "torture.h"
 #include "ucontext_pc.h"
 
 #define ALTSTACK_SIZE (64 * 1024)
@@ -95,7 +95,7 @@ static void handle(struct run *r, struct worker *w, uintptr_t pc)
 /* Async-signal-safe: touches only this thread's worker, the profile (through
  * sigprof_handle) or the C11 counter (sigprof_count_c11), and errno, which it
  * restores. */
-void stress_sigprof_handler(int sig, siginfo_t *si, void *uc)
+void torture_sigprof_handler(int sig, siginfo_t *si, void *uc)
 {
 	(void)sig;
 	(void)si;
@@ -273,7 +273,7 @@ static int install_handler(char *why, size_t cap)
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
-	sa.sa_sigaction = stress_sigprof_handler;
+	sa.sa_sigaction = torture_sigprof_handler;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
 	sigfillset(&sa.sa_mask); /* as Go's handlers: nothing nests */
 	if (sigaction(SIGPROF, &sa, NULL) != 0) {

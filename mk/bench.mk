@@ -1,5 +1,5 @@
 # mk/bench.mk — the measurements: profbuf's throughput, every arch side by
-# side, the stress cases measured per arch, and the soak.
+# side, the torture cases measured per arch, and the soak.
 
 # bench-profbuf: records/s through profbuf against a mutex ring of the same
 # size (one writer, one reader), one human line and one JSON line; about 2 s.
@@ -13,7 +13,7 @@ bench-profbuf:
 BENCH_ARCHES := native $(REPRO_ARCHES)
 bench:
 	@for a in $(BENCH_ARCHES); do \
-	  $(MAKE) --no-print-directory ARCH=$$a build/$$a/stress build/$$a/bench_profbuf || exit 1; \
+	  $(MAKE) --no-print-directory ARCH=$$a build/$$a/torture build/$$a/bench_profbuf || exit 1; \
 	done
 	ci/bench $(BENCH_FLAGS)
 
@@ -26,7 +26,7 @@ bench:
 CASES_RUNS ?= 20
 check-cases-%:
 	$(MAKE) --no-print-directory ARCH=native build/native/proftorture
-	$(MAKE) --no-print-directory ARCH=$* build/$*/stress
+	$(MAKE) --no-print-directory ARCH=$* build/$*/torture
 	build/native/proftorture run --arch $* --case lost-atomic \
 	  --variant unlocked-flush,locked-flush,locked-flush-kuser,exact \
 	  --atomics $(if $(filter native,$*),default$(COMMA)global,default) --runs $(CASES_RUNS)
@@ -40,5 +40,5 @@ check-cases-%:
 SOAK_FOR   ?= 30m
 SOAK_EVERY ?= 60
 soak:
-	$(MAKE) --no-print-directory ARCH=native build/native/proftorture build/native/stress
+	$(MAKE) --no-print-directory ARCH=native build/native/proftorture build/native/torture
 	SOAK_FOR=$(SOAK_FOR) SOAK_EVERY=$(SOAK_EVERY) ci/soak

@@ -1,7 +1,7 @@
 # mk/fuzz.mk — fuzzing (libFuzzer, clang): the validating reader, the
 # cpuprof parser and the runner's result-line classifier, FUZZ_SECONDS each
 # from the seed corpora in tests/fuzz/corpus (new inputs stay under
-# build/); then the option parsers of stress and proftorture, as processes
+# build/); then the option parsers of torture and proftorture, as processes
 # (ci/fuzz-options). A crash input is kept as build/native-fuzz/crash-*:
 # add it to the corpus. The fuzzers link a SAN=fuzz build (mk/arch.mk).
 FUZZ_SECONDS ?= 15

@@ -44,12 +44,12 @@ repro-go-eof:
 	ci/repro-go-eof $(GO_OWN_FLAG) $(REPRO_GO_EOF_FLAGS)
 
 check-go:
-	$(MAKE) --no-print-directory ARCH=native build/native/stress
+	$(MAKE) --no-print-directory ARCH=native build/native/torture
 	ci/check-go
 
 go-protocol:
-	$(MAKE) --no-print-directory ARCH=native build/native/stress
-	GOROOT=$(patsubst %/bin/go,%,$(GO)) ci/gen-go-protocol --write build/native/stress
+	$(MAKE) --no-print-directory ARCH=native build/native/torture
+	GOROOT=$(patsubst %/bin/go,%,$(GO)) ci/gen-go-protocol --write build/native/torture
 
 # repro-go: the real Go runtime in the runner. The go cell kind
 # (harness/kinds/kind_go.c) drives the flavours ci/go-build makes: the ones

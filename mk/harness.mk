@@ -7,7 +7,7 @@ REPRO_ARCHES := $(shell awk -F'\t' 'NR>1 && $$12=="yes" {print $$1}' ci/arches.t
 REPRO_FLAGS  ?=
 
 # Native only: the fault tests drive build/native/proftorture with a fake
-# stress; check_exit_paths runs the real stress (every exit path, classified
+# torture; check_exit_paths runs the real torture (every exit path, classified
 # by the runner's classify_run), check_stress `proftorture stress` on the
 # real programs (make programs), check_report the report's units and the
 # `report` command, check_go_kind the go cell kind.
@@ -19,13 +19,13 @@ else
 	@echo "check-harness: native only (ARCH=$(ARCH)); nothing to do"
 endif
 
-# Every arch's stress binary, then the runner's built-in repro matrix, which
+# Every arch's torture binary, then the runner's built-in repro matrix, which
 # writes summary.json and report.html and prints their paths. REPRO_FLAGS
 # passes options, e.g. REPRO_FLAGS=--quick.
 repro-binaries:
 	$(MAKE) --no-print-directory ARCH=native build/native/proftorture
 	@for a in $(REPRO_ARCHES); do \
-	  $(MAKE) --no-print-directory ARCH=$$a build/$$a/stress || exit 1; \
+	  $(MAKE) --no-print-directory ARCH=$$a build/$$a/torture || exit 1; \
 	done
 
 repro:

@@ -45,10 +45,10 @@ check-units:
 	  { tests/ci/check-doc-links --self-test && tests/ci/check-doc-links; } || fail=1; \
 	  echo "+ tests/ci/check-doc-blocks"; \
 	  { tests/ci/check-doc-blocks --self-test && tests/ci/check-doc-blocks; } || fail=1; \
-	  echo "+ go vet ./... (in $(GO_VET_DIRS)); gofmt -l; ci/gen-go-protocol --check $(B)/stress"; \
+	  echo "+ go vet ./... (in $(GO_VET_DIRS)); gofmt -l; ci/gen-go-protocol --check $(B)/torture"; \
 	  for d in $(GO_VET_DIRS); do (cd $$d && env $(GO_ENV) $(GO) vet ./...) || fail=1; done; \
 	  unfmt=$$($(GOFMT) -l cases/go tests/programs/go) && [ -z "$$unfmt" ] || { echo "not gofmt'ed: $$unfmt"; fail=1; }; \
-	  env $(GO_ENV) ci/gen-go-protocol --check $(B)/stress || fail=1; \
+	  env $(GO_ENV) ci/gen-go-protocol --check $(B)/torture || fail=1; \
 	  echo "+ tests/report/check-report $(B)"; tests/report/check-report $(B); rc=$$?; \
 	  if [ $$rc = 77 ]; then skipped=" (the browser test was SKIPPED: no Chromium)"; \
 	  elif [ $$rc != 0 ]; then fail=1; fi; \

@@ -17,11 +17,13 @@ TESTS     := $(TEST_SRCS:tests/%.c=$(B)/tests/%)
 
 CASE_SRCS := $(wildcard cases/*.c)
 CASE_OBJS := $(CASE_SRCS:%.c=$(B)/obj/%.o)
-STRESS    := $(if $(CASE_SRCS),$(B)/stress)
+# build/<arch>/torture, and build/<arch>/stress: its old name, a symlink kept
+# for a while so that old scripts still run (it says the new name on stderr).
+TORTURE   := $(if $(CASE_SRCS),$(B)/torture $(B)/stress)
 
 # The host-side runner (harness/*/*.c: one folder per role, harness/README.md)
 # is native only. Its Check tests (tests/harness/) need the native runner
-# and a fake stress, so they too are built and run natively only
+# and a fake torture, so they too are built and run natively only
 # (check-harness, mk/harness.mk).
 HARNESS_SRCS     := $(wildcard harness/*/*.c)
 HARNESS_OBJS     := $(HARNESS_SRCS:%.c=$(B)/obj/%.o)
@@ -29,7 +31,7 @@ HARNESS_LIB_OBJS := $(filter-out $(B)/obj/harness/commands/main.o,$(HARNESS_OBJS
 HARNESS          := $(if $(filter native,$(ARCH)),$(B)/proftorture)
 HARNESS_TESTS    := $(addprefix $(B)/tests/harness/,check_harness check_runner check_stress \
                       check_exit_paths check_report check_go_kind)
-HARNESS_FAKES    := $(B)/tests/harness/fake_stress
+HARNESS_FAKES    := $(B)/tests/harness/fake_torture
 HARNESS_SHIMS    := $(B)/tests/harness/fault_open.so
 
 $(B)/obj/%.o: %.c
@@ -48,7 +50,7 @@ $(B)/gen/outline_helpers.inc: $(B)/obj/atomic_emul/atomic_emul.o
 	  "$$($(CC) $(ARCH_FLAGS) -print-file-name=libatomic.a)" $< > $@.tmp && mv $@.tmp $@
 $(B)/obj/atomic_emul/outline.o: $(B)/gen/outline_helpers.inc
 
-# The expected-outcome table, compiled into stress as a C string.
+# The expected-outcome table, compiled into torture as a C string.
 $(B)/gen/expected_tsv.inc: cases/expected.tsv
 	@mkdir -p $(@D)
 	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
@@ -67,9 +69,13 @@ $(LIB): $(LIB_OBJS) $(B)/obj/atomic_emul/atomic_emul.o.checked
 # after a fresh build and so rebuilt, with its binary, by the next make.
 LINK = $(CC) $(LDFLAGS) -o $@ $^ $(LINK_LIBS)
 
-$(B)/stress: LINK_LIBS = $(ATOMIC_LIBS) -lm
-$(B)/stress: $(CASE_OBJS) $(LIB)
+$(B)/torture: LINK_LIBS = $(ATOMIC_LIBS) -lm
+$(B)/torture: $(CASE_OBJS) $(LIB)
 	$(LINK)
+# The old name, relative so that the tree can move; make sees the target's
+# time through the link, so it is not remade after every link of torture.
+$(B)/stress: $(B)/torture
+	ln -sfn torture $@
 
 $(B)/proftorture: LINK_LIBS = $(ATOMIC_LIBS) $(JANSSON_LIBS) -lm
 $(B)/proftorture: $(HARNESS_OBJS) $(LIB)
@@ -87,7 +93,7 @@ $(TESTS): $(TEST_SUPPORT_OBJS) $(LIB)
 
 # The runner's tests, build/native/tests/harness/*: one per
 # tests/harness/*.c, each on the runner's objects (all but its main) except
-# check_runner (it drives the built runner) and the fake stress.
+# check_runner (it drives the built runner) and the fake torture.
 $(HARNESS_TESTS) $(HARNESS_FAKES): $(B)/tests/harness/%: $(B)/obj/tests/harness/%.o
 	@mkdir -p $(@D)
 	$(LINK)

@@ -6,7 +6,7 @@
  * Everything else follows from that row: the getopt_long table, the --help
  * text, the defaults (parsed exactly like a user's value, so a default can
  * never be one the parser would refuse) and every error message. Used by
- * `stress` (cases/options.c) and by every `proftorture` subcommand.
+ * `torture` (cases/options.c) and by every `proftorture` subcommand.
  *
  * Contract
  * --------
@@ -71,7 +71,7 @@ struct opt {
 #define OPT_GIVEN(type, field) (offsetof(type, field) + 1)
 
 struct opts_program {
-	const char *name;      /* "stress", "proftorture run": starts every message */
+	const char *name;      /* "torture", "proftorture run": starts every message */
 	const char *usage;     /* the first lines of --help */
 	const char *epilog;    /* the last lines of --help (exit statuses, ...) or NULL */
 	const struct opt *opts;

@@ -1,7 +1,7 @@
 /*
  * expected — the expected-outcome table, cases/expected.tsv: which outcome
  * each arch x case x variant x atomics cell must have. One reader, used by
- * `stress --list` (the table compiled in) and by the runner (the file).
+ * `torture --list` (the table compiled in) and by the runner (the file).
  *
  * Format: tab-separated rows
  *     arch  case  variant  atomics  expected  [note]

@@ -89,7 +89,7 @@ unsigned outcomes_of_exit_status(int status)
 	return set;
 }
 
-/* ---- `stress --protocol` ---- */
+/* ---- `torture --protocol` ---- */
 
 struct out {
 	char *buf;

@@ -1,18 +1,18 @@
 /*
- * protocol — the words build/<arch>/stress and the runner share, written
+ * protocol — the words build/<arch>/torture and the runner share, written
  * once.
  *
  * Every name a case, a variant, a signal source, an atomics strategy, an
- * outcome or a result-line counter goes by, every exit status of `stress`
+ * outcome or a result-line counter goes by, every exit status of `torture`
  * and the version of its result line is a row of one table below. The
- * stress program, the runner, the tests and the scripts derive from these
- * tables (the scripts through `stress --protocol`, which prints them as
+ * torture program, the runner, the tests and the scripts derive from these
+ * tables (the scripts through `torture --protocol`, which prints them as
  * JSON); nothing else spells them. Adding a case or an outcome is one row
  * here and the code that gives it meaning.
  *
- * The contract between stress and the runner
- * ------------------------------------------
- * One run of `stress` prints exactly one result line on stdout: a JSON
+ * The contract between torture and the runner
+ * -------------------------------------------
+ * One run of `torture` prints exactly one result line on stdout: a JSON
  * object with
  *     "result": PROTOCOL_RESULT_NAME, "version": PROTOCOL_RESULT_VERSION,
  *     the run's configuration (case, variant, arch, atomics, seed, threads,
@@ -30,12 +30,12 @@
  * Outcomes (the one vocabulary of docs/DESIGN.md)
  * -----------------------------------------------
  * A row: X(ID, "name", exit status, who may report it, class).
- *   exit status  what stress exits with for it; PROTOCOL_NO_EXIT for the
+ *   exit status  what torture exits with for it; PROTOCOL_NO_EXIT for the
  *                outcomes only the runner can see (a child that crashed or
  *                hung cannot say so itself).
- *   reporter     PROTOCOL_BY_CHILD: stress may put it in its result line;
+ *   reporter     PROTOCOL_BY_CHILD: torture may put it in its result line;
  *                PROTOCOL_BY_RUNNER: only the runner concludes it.
- *                error is both (stress: setup failed; runner: protocol
+ *                error is both (torture: setup failed; runner: protocol
  *                violated or exec failed).
  *   class        PROTOCOL_CLEAN: the run tested something and found
  *                nothing; PROTOCOL_FAILURE: the system under test
@@ -52,12 +52,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The result line's name stays "proftorture-stress" although the program
+ * is torture now (it was stress): it names the line's format, which the
+ * runner, the recorded corpora and older binaries share, not the program,
+ * and renaming it would cost a version bump for no change in meaning. */
 #define PROTOCOL_RESULT_NAME "proftorture-stress"
 #define PROTOCOL_RESULT_VERSION 2 /* 2: setup errors exit 99 and say "error" */
 
 /* The closing line of the real Go runtime's workload (cases/go/workload),
  * which the runner's go kind reads (harness/kinds/kind_go.c); the workload takes
- * these and the outcome, counter and corruption names from `stress
+ * these and the outcome, counter and corruption names from `torture
  * --protocol` (ci/gen-go-protocol writes its protocol_gen.go: after a
  * change here, `make go-protocol`; make check fails until then). */
 #define PROTOCOL_GO_RESULT_NAME "proftorture-go-workload"
@@ -68,7 +72,7 @@
 
 /* The runner's exit statuses (every `proftorture` command; a verdict on
  * the whole, not one run's outcome); usage and setup errors are
- * PROTOCOL_EXIT_USAGE, as stress's:
+ * PROTOCOL_EXIT_USAGE, as torture's:
  *   MATCHED   every tested cell matched the expected table (stress: no
  *             failure counted; report: the page written)
  *   MISMATCH  some cell did not match, was inconclusive or did not run
@@ -85,7 +89,7 @@
 #define PROTOCOL_RUNNER_EXIT_LOST 3
 #define PROTOCOL_RUNNER_EXIT_SIGNAL(n) (128 + (n))
 
-/* The ranges of the options the runner passes on to stress, so that the
+/* The ranges of the options the runner passes on to torture, so that the
  * runner refuses a value before the first run instead of every run refusing
  * it. */
 #define PROTOCOL_MAX_THREADS 32        /* QEMU allows 32 POSIX timers: thread-timer's bound */
@@ -107,7 +111,7 @@ enum protocol_class { PROTOCOL_CLEAN, PROTOCOL_FAILURE, PROTOCOL_VOID };
 	X(EMULATOR_ERROR, "emulator-error", PROTOCOL_NO_EXIT, PROTOCOL_BY_RUNNER, PROTOCOL_VOID)   \
 	X(ERROR, "error", 99, PROTOCOL_BY_CHILD | PROTOCOL_BY_RUNNER, PROTOCOL_VOID)
 
-/* The stress cases (cases/; what each is: `stress --help`). */
+/* The torture cases (cases/; what each is: `torture --help`). */
 #define PROTOCOL_CASES(X)                                                                         \
 	X(LOST_ATOMIC, "lost-atomic")                                                             \
 	X(ATOMIC_DEADLOCK, "atomic-deadlock")                                                     \
@@ -138,7 +142,7 @@ enum protocol_class { PROTOCOL_CLEAN, PROTOCOL_FAILURE, PROTOCOL_VOID };
 	X(STRIPED_KUSER, "striped-kuser")                                                         \
 	X(LIBATOMIC, "libatomic")
 
-/* The result line's "counters" (what each counts: cases/stress.h). */
+/* The result line's "counters" (what each counts: cases/torture.h). */
 #define PROTOCOL_COUNTERS(X)                                                                      \
 	X(SENT, "sent")                                                                           \
 	X(HANDLED, "handled")                                                                     \
@@ -228,7 +232,7 @@ bool outcome_is_informative(enum outcome o);
  * outcome o); 0 for a status that is not in the protocol. */
 unsigned outcomes_of_exit_status(int status);
 
-/* The whole protocol as one JSON document (what `stress --protocol`
+/* The whole protocol as one JSON document (what `torture --protocol`
  * prints), into buf; returns the length it needed (snprintf's rule). */
 size_t protocol_to_json(char *buf, size_t cap);
 

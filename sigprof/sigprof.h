@@ -33,7 +33,7 @@
  * for "inside an atomic", how it counts a signal lost there, whether it
  * flushes that count without the lock, and whether the count is exact
  * enough to judge. sigprof_handle is the one handler body every variant
- * runs through; the stress case's judge reads the same table.
+ * runs through; the torture case's judge reads the same table.
  *
  * Contract: sigprof_handle runs in a signal handler with every signal masked,
  * on the interrupted thread. It calls only async-signal-safe code. It calls

@@ -1,10 +1,10 @@
 /*
- * protocol and expected: the vocabulary stress and the runner share, and the
+ * protocol and expected: the vocabulary torture and the runner share, and the
  * one reader of cases/expected.tsv. Runs on every arch, as both programs are
  * built from these tables there.
  *
  * The exit statuses are pinned here, by hand, on purpose: a change to one
- * row of PROTOCOL_OUTCOMES is a change to the contract with every stress
+ * row of PROTOCOL_OUTCOMES is a change to the contract with every torture
  * binary and script out there, and must show up as a failing test first.
  */
 #define _GNU_SOURCE
@@ -110,7 +110,7 @@ START_TEST(test_protocol_json_describes_every_row)
 {
 	char buf[8192];
 	size_t n = protocol_to_json(buf, sizeof buf);
-	ck_assert_uint_lt(n, 4096); /* what `stress --protocol` has room for */
+	ck_assert_uint_lt(n, 4096); /* what `torture --protocol` has room for */
 	ck_assert_uint_eq(strlen(buf), n);
 	char want[128];
 	snprintf(want, sizeof want, "{\"result\":\"%s\",\"version\":%d,\"usage_exit\":2,", PROTOCOL_RESULT_NAME,
@@ -251,7 +251,7 @@ END_TEST
 
 /* docs/DESIGN.md's outcome table ("| `name` | exit | reporter | class |"
  * rows under "## Outcomes") against PROTOCOL_OUTCOMES: every outcome once,
- * its exit status ("—" where stress has none) and its class. Returns the
+ * its exit status ("—" where torture has none) and its class. Returns the
  * number of disagreements, the first in why. */
 static int design_table_disagreements(const char *text, char *why, size_t cap)
 {

@@ -13,7 +13,7 @@
  * frame (restore_sigcontext), and the reload reads the shared GDT entry,
  * whose base is that of whichever thread last wrote it. From its second
  * signal on, a thread's __thread variables, errno and glibc's own per-thread
- * state belong to another thread (a stress run handled 2 of 43 signals: one
+ * state belong to another thread (a torture run handled 2 of 43 signals: one
  * per worker).
  *
  * The fix

@@ -2,7 +2,7 @@
  * proftorture bench — the benchmarks (docs/testing.md, "How fast, how close
  * to the ceiling, how much proof per second"). The measuring is done by
  * <root>/ci/bench (the same script `make bench` runs: it drives every arch's
- * stress binary and bench_profbuf side by side); this subcommand finds it
+ * torture binary and bench_profbuf side by side); this subcommand finds it
  * from the runner's own location and runs it with the arguments given.
  *
  * Its options are declared once, in ci/bench (argparse), which checks them
@@ -28,11 +28,11 @@ int cmd_bench(int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			printf("usage: proftorture bench [options of ci/bench]\n\n"
-			       "Runs %s: per arch, the signal-rate ceiling (stress --probe), the stress\n"
+			       "Runs %s: per arch, the signal-rate ceiling (torture --probe), the stress\n"
 			       "rate and its ratio to the ceiling, time to first corruption of\n"
 			       "unlocked-flush, near misses per second of the fixed variants, and profbuf\n"
 			       "against a mutex ring, with the project's targets met or missed. Needs the\n"
-			       "stress and bench_profbuf binaries: `make bench` builds them and runs this.\n\n",
+			       "torture and bench_profbuf binaries: `make bench` builds them and runs this.\n\n",
 			       script);
 			fflush(stdout);
 			break;

@@ -1,6 +1,6 @@
 /*
  * `proftorture list`: what this machine can run. Arches (qemu, toolchain and
- * build/<arch>/stress present?), each arch's strategies from its stress
+ * build/<arch>/torture present?), each arch's strategies from its torture
  * binary, the protocol's vocabulary, the expected-outcome rules and the
  * expectation resolved for every arch x case x variant at the arch's
  * default strategy.
@@ -23,7 +23,7 @@ struct list_opts {
 
 static const struct opt list_table[] = {
 	{ .name = "no-probe",
-	  .help = "do not run `stress --list` (strategies then come from\n"
+	  .help = "do not run `torture --list` (strategies then come from\n"
 		  "ci/arches.tsv's default column only)",
 	  .kind = OPT_FLAG, .at = OPT_AT(struct list_opts, no_probe) },
 	{ .name = "exec-prefix", .arg = "ARCH",
@@ -38,19 +38,19 @@ static const struct opt list_table[] = {
 static const struct opts_program list_program = {
 	.name = "proftorture list",
 	.usage = "usage: proftorture list [--no-probe] [--exec-prefix ARCH]\n\n"
-		 "Lists arches (with whether their qemu, cross toolchain and build/<arch>/stress are\n"
+		 "Lists arches (with whether their qemu, cross toolchain and build/<arch>/torture are\n"
 		 "present), cases, variants, sources, strategies and the expected-outcome table.\n",
 	.opts = list_table,
 	.nopts = OPTS_COUNT(list_table),
 	.usage_exit = PROTOCOL_EXIT_USAGE,
 };
 
-/* The strategies column: from the arch's stress --list when it answers. */
-static void strategies_text(const struct arch *a, bool have_stress, bool probe, bool runnable,
+/* The strategies column: from the arch's torture --list when it answers. */
+static void strategies_text(const struct arch *a, bool have_torture, bool probe, bool runnable,
 			    struct arch_caps *caps, struct sbuf *b)
 {
-	if (!have_stress) {
-		sb_printf(b, "? (no stress binary: make ARCH=%s)", a->name);
+	if (!have_torture) {
+		sb_printf(b, "? (no torture binary: make ARCH=%s)", a->name);
 	} else if (!probe || !runnable) {
 		sb_puts(b, "?");
 	} else {
@@ -79,12 +79,12 @@ static void print_arch(const struct arch *a, bool probe, struct arch_caps *caps)
 		if (a->triple[0])
 			sb_printf(&cc, "%s-gcc", a->triple);
 	}
-	char *tp = ut_which(cc.s), *sp = stress_path(a->name);
-	bool have_stress = access(sp, X_OK) == 0;
-	strategies_text(a, have_stress, probe, qp || !arch_is_cross(a), caps, &strat);
+	char *tp = ut_which(cc.s), *sp = torture_path(a->name);
+	bool have_torture = access(sp, X_OK) == 0;
+	strategies_text(a, have_torture, probe, qp || !arch_is_cross(a), caps, &strat);
 	const char *def = caps->ok && caps->default_atomics ? caps->default_atomics : a->default_atomics;
 	printf("  %-8s %-20s %-22s %-9s %-7s %-14s %s\n", a->name, a->triple[0] ? a->triple : "-", q.s,
-	       tp ? "yes" : "missing", have_stress ? "yes" : "missing", def, strat.s);
+	       tp ? "yes" : "missing", have_torture ? "yes" : "missing", def, strat.s);
 	free(qp);
 	free(tp);
 	free(sp);
@@ -101,10 +101,10 @@ static void print_names(const char *label, char *const *v)
 	putchar('\n');
 }
 
-/* The vocabulary, from the first stress binary that answered, else built in. */
+/* The vocabulary, from the first torture binary that answered, else built in. */
 static void print_vocabulary(const struct arch_caps *src)
 {
-	printf("\nprotocol (%s):\n", src ? "from stress --list" : "built in; no stress binary answered");
+	printf("\nprotocol (%s):\n", src ? "from torture --list" : "built in; no torture binary answered");
 	print_names("cases", src ? src->cases : (char *const *)protocol_case_names);
 	print_names("variants", src ? src->variants : (char *const *)protocol_variant_names);
 	print_names("sources", src ? src->sources : (char *const *)protocol_source_names);
@@ -194,7 +194,7 @@ int cmd_list(int argc, char **argv)
 	struct arch_caps *caps = xcalloc(p.arches.n, sizeof *caps);
 	printf("arches (%s/ci/arches.tsv):\n", harness_root());
 	printf("  %-8s %-20s %-22s %-9s %-7s %-14s %s\n", "ARCH", "TRIPLE", "QEMU", "TOOLCHAIN",
-	       "STRESS", "DEFAULT", "STRATEGIES (from stress --list)");
+	       "TORTURE", "DEFAULT", "STRATEGIES (from torture --list)");
 	const struct arch_caps *src = NULL;
 	for (size_t i = 0; i < p.arches.n; i++) {
 		print_arch(&p.arches.v[i], !o.no_probe, &caps[i]);

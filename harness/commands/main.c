@@ -15,7 +15,7 @@ static const struct {
 	int (*fn)(int, char **);
 	const char *what;
 } commands[] = {
-	{ "list", cmd_list, "arches (qemu/toolchain/stress present?), cases, variants, strategies,\n"
+	{ "list", cmd_list, "arches (qemu/toolchain/torture present?), cases, variants, strategies,\n"
 			    "and the expected-outcome table" },
 	{ "run", cmd_run, "run arch x case x variant x strategy cells many times; verdict per cell" },
 	{ "repro", cmd_repro, "reproduce golang/go#24991 on the repro arches (ci/arches.tsv's repro\n"

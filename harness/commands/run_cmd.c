@@ -100,7 +100,7 @@ static void add_kind_cases(void)
 	case_choices[n] = NULL;
 }
 
-/* --rate's help: what it is to stress, and to each kind that says
+/* --rate's help: what it is to torture, and to each kind that says
  * (cell_kind.h's rate_help). */
 static char rate_help[160];
 
@@ -146,18 +146,18 @@ static const struct opt run_table[] = {
 	{ .name = "arch", .arg = "A,..", .help = "arches from ci/arches.tsv, or all", .def = "all",
 	  .kind = OPT_LIST, .at = AT(arches), .group = "matrix:" },
 	{ .name = "case", .arg = "C,..",
-	  .help = "stress's cases and go's programs (workload, floor), or all;\n"
-		  "a kind given none of its names runs its default (stress:\n"
+	  .help = "torture's cases and go's programs (workload, floor), or all;\n"
+		  "a kind given none of its names runs its default (torture:\n"
 		  "every case its binary knows; go: the workload, repro-go:\n"
 		  "its matrix's)",
 	  .kind = OPT_LIST, .at = AT(cases), .given_at = GIVEN(cases_given),
 	  .choices = case_choices },
-	{ .name = "variant", .arg = "V,..", .help = "stress's variants, or all", .def = "all",
+	{ .name = "variant", .arg = "V,..", .help = "torture's variants, or all", .def = "all",
 	  .kind = OPT_LIST, .at = AT(variants), .given_at = GIVEN(variants_given),
 	  .choices = variant_choices },
 	{ .name = "atomics", .arg = "S,..",
-	  .help = "stress's strategies, 'default' (the arch's default) or 'all'\n"
-		  "(every strategy the arch's stress supports)",
+	  .help = "torture's strategies, 'default' (the arch's default) or 'all'\n"
+		  "(every strategy the arch's torture supports)",
 	  .def = "default", .kind = OPT_LIST, .at = AT(atomics), .given_at = GIVEN(atomics_given),
 	  .choices = atomics_choices },
 	{ .name = "runs", .arg = "N", .help = "runs per cell", .def = "10", .kind = OPT_UINT,
@@ -193,9 +193,10 @@ static const struct opt run_table[] = {
 	  .help = "plus --watchdog when given; under qemu both factor and\nslack are doubled",
 	  .def = "10s", .kind = OPT_SECONDS, .at = AT(timeout_slack), .min = 0 },
 	{ .name = "kind", .arg = "K,..",
-	  .help = "cell kinds: stress (build/<arch>/stress, the C rebuild) and go\n"
+	  .help = "cell kinds: torture (build/<arch>/torture, the C rebuild;\n"
+		  "stress, its old name, still works) and go\n"
 		  "(the real Go runtime's workload, cases/go/;\ndocs/go-runtime.md)",
-	  .def = "stress", .kind = OPT_LIST, .at = AT(kinds), .choices = kind_choices,
+	  .def = "torture", .kind = OPT_LIST, .at = AT(kinds), .choices = kind_choices,
 	  .group = "the real Go runtime (kind go):" },
 	{ .name = "flavour", .arg = "F,..",
 	  .help = "runtime flavours (ci/go-build --list), or all (default:\n"
@@ -213,7 +214,7 @@ static const struct opt run_table[] = {
 	{ .name = "threads", .arg = "N", .help = "workers (go: -goroutines)", .kind = OPT_UINT,
 	  .at = AT(threads), .min = 1, .max = PROTOCOL_MAX_THREADS,
 	  .group = "passed to the programs (their defaults unless given):" },
-	{ .name = "source", .arg = "S", .help = "stress: where the signals come from",
+	{ .name = "source", .arg = "S", .help = "torture: where the signals come from",
 	  .kind = OPT_CHOICE, .at = AT(source), .choices = protocol_source_names },
 	{ .name = "rate", .arg = "HZ|max",
 	  .help = rate_help,
@@ -262,7 +263,7 @@ static const char repro_usage[] =
  * cell with the runs its question needs) and, beside it, the C rebuild's
  * unlocked-flush on the same arches, 5 runs of 5 s, hung runs stopped at
  * 5 s + 25 s under qemu (timeout = 2 x (5 x 1 + 10)). */
-#define REPRO_GO_KINDS "go,stress"
+#define REPRO_GO_KINDS "go,torture"
 #define REPRO_GO_RUNS "5"
 #define REPRO_GO_MAX_RUNS "10"
 #define REPRO_GO_DURATION "5s"
@@ -312,15 +313,15 @@ static void check_kind_selections(const struct opts_program *prog, const struct 
  * them: refused, not ignored. */
 static void check_kind_options(const struct opts_program *prog, const struct run_opts *o)
 {
-	bool stress = ut_list_has(o->kinds, stress_kind.name), go = ut_list_has(o->kinds, go_kind.name);
+	bool torture = ut_list_has(o->kinds, torture_kind.name), go = ut_list_has(o->kinds, go_kind.name);
 	const struct {
 		const char *name;
 		bool given, kind_selected;
 		const char *kind;
 	} only[] = {
-		{ "--variant", o->variants_given, stress, stress_kind.name },
-		{ "--atomics", o->atomics_given, stress, stress_kind.name },
-		{ "--source", o->source >= 0, stress, stress_kind.name },
+		{ "--variant", o->variants_given, torture, torture_kind.name },
+		{ "--atomics", o->atomics_given, torture, torture_kind.name },
+		{ "--source", o->source >= 0, torture, torture_kind.name },
 		{ "--flavour", o->flavours != NULL, go, go_kind.name },
 		{ "--go-source", o->sources_given, go, go_kind.name },
 		{ "--goroot", o->goroot != NULL, go, go_kind.name },
@@ -338,9 +339,9 @@ static void check_kind_options(const struct opts_program *prog, const struct run
 			opts_die(prog, "--case: '%s' is a program of kind %s; add --kind %s", c,
 				 go_kind.name, go_kind.name);
 		char programs[256];
-		if (!is_program && !stress)
+		if (!is_program && !torture)
 			opts_die(prog, "--case: '%s' is a case of kind %s; kind %s's programs are: %s",
-				 c, stress_kind.name, go_kind.name,
+				 c, torture_kind.name, go_kind.name,
 				 protocol_join(go_kind.case_names, " ", programs, sizeof programs));
 	}
 }
@@ -379,7 +380,7 @@ static void check_options(const struct opts_program *prog, struct run_opts *o)
 	if (o->tap && o->json && strcmp(o->json, "-") == 0)
 		opts_die(prog, "--tap and --json - both want stdout; give --json a file");
 	if (o->runs != EXEC_UNBOUNDED && o->seed + o->max_runs - 1 > PROTOCOL_MAX_SEED)
-		opts_die(prog, "--seed: %llu + %llu runs passes stress's largest seed, %d",
+		opts_die(prog, "--seed: %llu + %llu runs passes torture's largest seed, %d",
 			 (unsigned long long)o->seed, (unsigned long long)o->max_runs, PROTOCOL_MAX_SEED);
 }
 
@@ -506,7 +507,7 @@ static void plan_matrix(const struct opts_program *prog, struct plan *p, struct 
 		most = p->m.cells[i].runs > most ? p->m.cells[i].runs : most;
 	}
 	if (o->runs != EXEC_UNBOUNDED && o->seed + most - 1 > PROTOCOL_MAX_SEED)
-		opts_die(prog, "--seed: %llu + %llu runs passes stress's largest seed, %d",
+		opts_die(prog, "--seed: %llu + %llu runs passes torture's largest seed, %d",
 			 (unsigned long long)o->seed, (unsigned long long)most, PROTOCOL_MAX_SEED);
 }
 
@@ -552,6 +553,36 @@ static int run_pipeline(const struct opts_program *prog, const char *cmd, struct
 	return rc;
 }
 
+/* --kind's choices: every kind's name, then the old names (cell_kind.h),
+ * accepted so that old command lines still run. */
+static void fill_kind_choices(void)
+{
+	size_t n = 0;
+	for (size_t i = 0; cell_kinds[i] && n + 1 < OPTS_COUNT(kind_choices); i++)
+		kind_choices[n++] = cell_kinds[i]->name;
+	for (size_t i = 0; cell_kinds[i] && n + 1 < OPTS_COUNT(kind_choices); i++)
+		if (cell_kinds[i]->old_name)
+			kind_choices[n++] = cell_kinds[i]->old_name;
+}
+
+/* A kind's old name given to --kind: the kind it is now, and a note on
+ * stderr naming the new one, so that the command line gets fixed. */
+static void rename_old_kinds(const struct opts_program *prog, char **kinds)
+{
+	for (size_t i = 0; kinds && kinds[i]; i++) {
+		const struct cell_kind *k = cell_kind_find(kinds[i]);
+		if (!k || strcmp(k->name, kinds[i]) == 0)
+			continue;
+		fprintf(stderr, "%s: note: --kind %s is now --kind %s; the old name will go\n",
+			prog->name, kinds[i], k->name);
+		char *name = strdup(k->name);
+		if (!name)
+			opts_die(prog, "--kind: out of memory");
+		free(kinds[i]);
+		kinds[i] = name;
+	}
+}
+
 static int run_command(const char *cmd, const char *usage, const struct opt *table, size_t n,
 		       int argc, char **argv)
 {
@@ -561,8 +592,7 @@ static int run_command(const char *cmd, const char *usage, const struct opt *tab
 	fill_choices(variant_choices, protocol_variant_names, (const char *const[]){ "all", NULL });
 	fill_choices(atomics_choices, protocol_strategy_names,
 		     (const char *const[]){ "default", "all", NULL });
-	for (size_t i = 0; cell_kinds[i] && i + 1 < OPTS_COUNT(kind_choices); i++)
-		kind_choices[i] = cell_kinds[i]->name;
+	fill_kind_choices();
 	source_choices[0] = "all";
 	source_choices[1] = protocol_source_names[SOURCE_THREAD_TIMER];
 	source_choices[2] = protocol_source_names[SOURCE_CANNON];
@@ -576,6 +606,7 @@ static int run_command(const char *cmd, const char *usage, const struct opt *tab
 	int first = opts_parse(&prog, argc, argv, &o);
 	if (first < argc)
 		opts_die(&prog, "unexpected argument '%s'", argv[first]);
+	rename_old_kinds(&prog, o.kinds);
 	check_options(&prog, &o);
 	char *command_line = config_command_line(argc, argv);
 	int rc = run_pipeline(&prog, cmd, &o, command_line);

@@ -58,10 +58,10 @@ char *root_path(const char *rel)
 	return b.s;
 }
 
-char *stress_path(const char *arch)
+char *torture_path(const char *arch)
 {
 	struct sbuf b = { 0 };
-	sb_printf(&b, "%s/build/%s/stress", harness_root(), arch);
+	sb_printf(&b, "%s/build/%s/torture", harness_root(), arch);
 	return b.s;
 }
 
@@ -301,7 +301,7 @@ bool arch_qemu_has_event(const struct arch *a, const char *event)
 void arch_probe(const struct arch *a, struct arch_caps *caps)
 {
 	memset(caps, 0, sizeof *caps);
-	char *path = stress_path(a->name);
+	char *path = torture_path(a->name);
 	struct sbuf why = { 0 };
 	if (access(path, X_OK) != 0) {
 		sb_printf(&why, "%s: %s (build it with: make ARCH=%s)", path, strerror(errno), a->name);

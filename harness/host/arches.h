@@ -18,16 +18,16 @@
  *                          `repro-go` run by default; the one place that
  *                          set is written)
  *   cases/expected.tsv     the expected-outcome table (expected.h)
- *   build/<arch>/stress    each arch's stress binary
- * Tests point PROFTORTURE_ROOT at a scratch tree with a fake stress and a
+ *   build/<arch>/torture   each arch's torture binary
+ * Tests point PROFTORTURE_ROOT at a scratch tree with a fake torture and a
  * fake qemu on PATH; nothing else about discovery is configurable.
  *
- * Running. A cross arch's stress runs as `<qemu> <qemu_flags...>
- * <root>/build/<arch>/stress ...`; native runs it directly. arch_argv()
+ * Running. A cross arch's torture runs as `<qemu> <qemu_flags...>
+ * <root>/build/<arch>/torture ...`; native runs it directly. arch_argv()
  * builds that prefix for any command, which `proftorture stress --arch`
  * reuses for arbitrary binaries.
  *
- * Capabilities come from `stress --list` (arch_probe): supported
+ * Capabilities come from `torture --list` (arch_probe): supported
  * strategies, the default strategy, cases, variants, sources and the
  * compiled-in expect lines. When the binary is missing the probe fails and
  * the caller reports it before any run starts.
@@ -56,7 +56,7 @@ struct arch_table {
 	size_t n;
 };
 
-/* What `stress --list` said. */
+/* What `torture --list` said. */
 struct arch_caps {
 	bool ok;
 	char *error;     /* why the probe failed (when !ok) */
@@ -72,8 +72,8 @@ struct arch_caps {
 const char *harness_root(void);
 /* <root>/<rel>, malloc'd. */
 char *root_path(const char *rel);
-/* <root>/build/<arch>/stress, malloc'd. */
-char *stress_path(const char *arch);
+/* <root>/build/<arch>/torture, malloc'd. */
+char *torture_path(const char *arch);
 
 int arches_load(const char *path, struct arch_table *t, char *err, size_t errlen);
 void arches_free(struct arch_table *t);
@@ -92,7 +92,7 @@ void argv_free(char **argv);
  * 30 s limit): the cannon's readiness rule under qemu needs one (cannon.h). */
 bool arch_qemu_has_event(const struct arch *a, const char *event);
 
-/* Runs `stress --list` for the arch (under qemu when cross), 60 s limit. */
+/* Runs `torture --list` for the arch (under qemu when cross), 60 s limit. */
 void arch_probe(const struct arch *a, struct arch_caps *caps);
 /* Parses --list output (exposed for tests). */
 void arch_caps_parse(const char *text, struct arch_caps *caps);

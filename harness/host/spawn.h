@@ -134,7 +134,7 @@ void proc_start_opts(struct proc *p, char *const argv[], const struct proc_opts 
 void proc_kill(struct proc *p);
 /* Frees captures and closes fds; the proc may be reused. */
 void proc_release(struct proc *p);
-/* Runs one proc to completion (used for `stress --list`); returns its
+/* Runs one proc to completion (used for `torture --list`); returns its
  * final state in *p. Honours the interrupt flag. */
 void proc_run_sync(struct proc *p, char *const argv[], bool merge_output, double timeout_s);
 

@@ -164,7 +164,7 @@ static bool one_result_line(const struct run_end *end, const struct scan *sc,
 		decide(c, OUT_ERROR, "exit status %d and %u result lines (want exactly one)", end->code,
 		       sc->found);
 	else if (end->code == PROTOCOL_EXIT_USAGE)
-		decide(c, OUT_ERROR, "exit status %d: stress refused its options (usage error; see "
+		decide(c, OUT_ERROR, "exit status %d: torture refused its options (usage error; see "
 				     "its stderr)", end->code);
 	else if (sc->bad)
 		decide(c, OUT_ERROR, "exit status %d; unparsable result line: %s", end->code,

@@ -1,5 +1,5 @@
 /*
- * classify — what happened in one run: the reader of a stress child's
+ * classify — what happened in one run: the reader of a torture child's
  * result line, and the rules that turn (how the process ended, its result
  * line, its output) into exactly one outcome of protocol.h.
  *
@@ -22,7 +22,7 @@
  *
  * Rules 1-4 depend only on how the process ended and on QEMU's messages,
  * not on what the program is: classify_ending() applies them alone, for any
- * cell kind (cell_kind.h). Rules 5-7 are the stress protocol's.
+ * cell kind (cell_kind.h). Rules 5-7 are the torture protocol's.
  *
  * Stdout is searched for result lines in the captured head and tail
  * separately (the capture drops the middle of huge outputs); a line is a
@@ -37,7 +37,7 @@
  * the right type: strings are strings, seconds non-negative finite
  * numbers, seed, threads, counters and corruption counts whole numbers in
  * [0, 2^63-1] (jansson's integers are signed 64-bit: a larger number makes
- * the line unparsable). Keys it does not know are ignored, so stress may add
+ * the line unparsable). Keys it does not know are ignored, so torture may add
  * some. Any violation is an error naming the key, or for a line that is not
  * JSON jansson's reason and byte offset; never a pass. Strings are copied
  * truncated to their fields and sanitised to printable ASCII.

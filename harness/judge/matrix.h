@@ -5,8 +5,8 @@
  * back from, is summary.h's.
  *
  * A cell is one kind (cell_kind.h) x arch x case x variant x atomics. The
- * four names mean what the cell's kind says they mean; for the stress kind
- * they are build/<arch>/stress's --case, --variant and --atomics. They are
+ * four names mean what the cell's kind says they mean; for the torture kind
+ * they are build/<arch>/torture's --case, --variant and --atomics. They are
  * also the four columns the expected-outcome table matches.
  *
  * Single-threaded: the runner is one thread.

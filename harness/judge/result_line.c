@@ -1,4 +1,4 @@
-/* result_line: a stress child's result line, read with jansson. What is
+/* result_line: a torture child's result line, read with jansson. What is
  * accepted and why: classify.h. */
 #define _GNU_SOURCE
 #include <jansson.h>
@@ -87,7 +87,7 @@ static bool read_header(const struct line_reader *lr)
 	if (!json_is_string(name) || strcmp(json_string_value(name), PROTOCOL_RESULT_NAME) != 0)
 		return refuse(lr, "result line lacks \"result\":\"%s\"", PROTOCOL_RESULT_NAME);
 	if (!json_is_integer(version) || json_integer_value(version) != PROTOCOL_RESULT_VERSION)
-		return refuse(lr, "result line version is not %d (a stale stress binary?)",
+		return refuse(lr, "result line version is not %d (a stale torture binary?)",
 			      PROTOCOL_RESULT_VERSION);
 	return true;
 }
@@ -155,7 +155,7 @@ static bool count_object(const struct line_reader *lr, const char *key, const ch
 	return true;
 }
 
-/* "counters": protocol.h's names are kept; others (a newer stress) ignored. */
+/* "counters": protocol.h's names are kept; others (a newer torture) ignored. */
 static bool read_counters(const struct line_reader *lr, struct result_line *r)
 {
 	const json_t *obj, *v;

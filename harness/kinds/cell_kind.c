@@ -3,12 +3,13 @@
 
 #include <string.h>
 
-const struct cell_kind *const cell_kinds[] = { &stress_kind, &go_kind, NULL };
+const struct cell_kind *const cell_kinds[] = { &torture_kind, &go_kind, NULL };
 
 const struct cell_kind *cell_kind_find(const char *name)
 {
 	for (size_t i = 0; cell_kinds[i]; i++)
-		if (strcmp(cell_kinds[i]->name, name) == 0)
+		if (strcmp(cell_kinds[i]->name, name) == 0 ||
+		    (cell_kinds[i]->old_name && strcmp(cell_kinds[i]->old_name, name) == 0))
 			return cell_kinds[i];
 	return NULL;
 }

@@ -740,13 +740,13 @@ void go_side_by_side(const struct matrix *m, struct sbuf *b)
 		if (!any)
 			sb_puts(b, "side by side, median time to the first failure (the Go runtime's: "
 				   "wall time from the process's start, qemu's start-up included; "
-				   "the C rebuild's: stress's own clock):\n");
+				   "the C rebuild's: torture's own clock):\n");
 		any = true;
 		const struct cell *own = find(m, &go_kind, arch, GO_PROGRAM_WORKLOAD, "regressed*",
 					      source_own(), corrupt);
 		const struct cell *can = find(m, &go_kind, arch, GO_PROGRAM_WORKLOAD, "regressed*",
 					      source_cannon(), corrupt);
-		const struct cell *cre = find(m, &stress_kind, arch,
+		const struct cell *cre = find(m, &torture_kind, arch,
 					      protocol_case_names[CASE_LOST_ATOMIC],
 					      protocol_variant_names[VARIANT_UNLOCKED_FLUSH], NULL, 0);
 		const struct cell *flo = find(m, &go_kind, arch, GO_PROGRAM_FLOOR, "*", NULL, 0);

@@ -39,7 +39,7 @@ char *const *go_flavour_names(void);
 
 /* One line per arch that has go cells: the median time to the first
  * failure of the regressed runtime with its own timers only and with the
- * cannon, the C rebuild's unlocked-flush beside it (stress cells of
+ * cannon, the C rebuild's unlocked-flush beside it (torture cells of
  * lost-atomic on the same arch, when the matrix has them), and the
  * workload's floor. Appends nothing when the matrix has no go cell. */
 void go_side_by_side(const struct matrix *m, struct sbuf *b);

@@ -9,7 +9,7 @@
  * (execute.c), artifacts, statistics and verdicts (matrix.c, verdict.c),
  * summary.json and the reports.
  *
- * Kinds today: "stress" (kind_stress.c): build/<arch>/stress, one JSON
+ * Kinds today: "torture" (kind_torture.c): build/<arch>/torture, one JSON
  * result line per run, classified by classify.h's rules; and "go"
  * (kind_go.c): the real Go runtime's workload, built per flavour by
  * ci/go-build, classified by its exit status, its closing line and Go's own
@@ -19,7 +19,7 @@
  *   plan_arch  which cells the kind has on one arch, for the user's
  *              selection: it adds each with plan_add_cell(), which looks up
  *              the expected outcome and refuses a cell no row covers. It
- *              may run the arch's program to ask (stress --list). A setup
+ *              may run the arch's program to ask (torture --list). A setup
  *              problem of this arch (missing binary or emulator) is returned
  *              as text; plan.c reports every arch's before anything runs.
  *   argv       the program and its arguments for one run of a cell,
@@ -33,7 +33,7 @@
  *              signal -- are classify_ending() (classify.h); a kind applies
  *              them first and then reads its program's own report.
  *
- * Optional operations and fields (zero: the stress kind's behaviour):
+ * Optional operations and fields (zero: the torture kind's behaviour):
  *   expected_path  the kind's own expected-outcome table (expected.h's
  *              format), relative to the root; NULL: cases/expected.tsv
  *   slot_names the words for the three names after arch in table heads
@@ -52,7 +52,7 @@
  *   footer     lines the commands print after the verdict table; appends
  *              nothing for a matrix without the kind's cells (NULL: none)
  *   rate_help  what --rate is to the kind's runs, for run's help
- *              (go: the cannon's, and its default; NULL: what it is to stress)
+ *              (go: the cannon's, and its default; NULL: what it is to torture)
  *
  * The commands reach a kind through this table and cell_kinds[] only, never
  * through the kind's own header (tests/ci/check-include-order holds them
@@ -106,7 +106,11 @@ struct run_launch {
 };
 
 struct cell_kind {
-	const char *name; /* in summary.json's cells: "stress" */
+	const char *name; /* in summary.json's cells: "torture" */
+	/* A name the kind had before, or NULL: still read from an older
+	 * summary.json and accepted by --kind (with a note naming the new one),
+	 * never written. */
+	const char *old_name;
 	int (*plan_arch)(struct plan *p, const struct arch *a, const struct selection *sel,
 			 struct sbuf *problem);
 	/* A malloc'd NULL-terminated vector (argv_free). */
@@ -126,12 +130,13 @@ struct cell_kind {
 	const char *rate_help;
 };
 
-extern const struct cell_kind stress_kind, go_kind;
+extern const struct cell_kind torture_kind, go_kind;
 
 /* The word for slot i (0: case, 1: variant, 2: atomics) of a kind. */
 const char *cell_kind_slot(const struct cell_kind *k, int i);
 
-/* Every kind, NULL-terminated; and one by name (NULL when unknown). */
+/* Every kind, NULL-terminated; and one by name or old name (NULL when
+ * unknown). */
 extern const struct cell_kind *const cell_kinds[];
 const struct cell_kind *cell_kind_find(const char *name);
 

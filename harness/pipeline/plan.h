@@ -31,10 +31,10 @@
  * NULL-terminated and may hold the word "all". */
 struct selection {
 	char **arches;   /* names from ci/arches.tsv */
-	char **cases;    /* stress's cases (protocol.h's names) and go's programs
+	char **cases;    /* torture's cases (protocol.h's names) and go's programs
 			  * (kind_go.h), mixed: selection_own */
-	char **variants; /* the stress kind */
-	char **atomics;  /* the stress kind: strategies, "default" (the arch's), "all" */
+	char **variants; /* the torture kind */
+	char **atomics;  /* the torture kind: strategies, "default" (the arch's), "all" */
 	char **flavours; /* the go kind: runtime flavours (cases/go/flavours.tsv, or --goroot's) */
 	char **sources;  /* the go kind: where the signals come from (protocol.h's names) */
 	bool go_matrix;  /* the go kind plans its built-in matrix (repro-go), filtered
@@ -61,7 +61,7 @@ struct plan {
 /* True when list is NULL or holds "all" or name. */
 bool selection_includes(char *const *list, const char *name);
 
-/* --case holds both kinds' names (stress's cases, go's programs); each kind
+/* --case holds both kinds' names (torture's cases, go's programs); each kind
  * takes its own. The names in list that are one of mine (NULL-terminated),
  * as a malloc'd vector pointing into list, or NULL when list is NULL, holds
  * "all", or names none of mine: then the kind runs its default. */

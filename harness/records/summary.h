@@ -40,7 +40,7 @@
  *                     record from before it has none); merge keeps every
  *                     input's.
  *   "cells": [ one object per cell, in the table's order:
- *     "kind"            the cell kind (cell_kind.h): "stress"
+ *     "kind"            the cell kind (cell_kind.h): "torture"
  *     "arch", "case", "variant", "atomics"  the cell's names (matrix.h)
  *     "expected"        outcome names joined by '|' (expected.h), "note"
  *     "runs"            runs recorded; "counts" {outcome name: runs}, only

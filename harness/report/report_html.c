@@ -162,7 +162,7 @@ static void table_head(const struct cell *first, const struct names *variants, s
 {
 	sb_printf(b, "<h3>%s ", cell_kind_slot(first->kind, 0));
 	html_text(b, first->case_name);
-	if (first->kind != &stress_kind) {
+	if (first->kind != &torture_kind) {
 		sb_puts(b, " <small>(kind ");
 		html_text(b, first->kind->name);
 		sb_puts(b, ")</small>");
@@ -411,7 +411,7 @@ static void html_config(const struct matrix *m, const struct html_report *rep, s
 	struct sbuf t = { 0 };
 	sb_puts(b, "<h2 id=\"config\">Configuration</h2>\n<p class=\"lead\">To rerun: check out the "
 		   "commit, build (<code>make repro</code> builds the runner and every arch's "
-		   "stress), and run the command from the repository's top directory as "
+		   "torture), and run the command from the repository's top directory as "
 		   "<code>build/native/proftorture ...</code>. Run k of every cell had seed "
 		   "base&nbsp;+&nbsp;k.</p>\n<table class=\"list config\">\n");
 	config_row(b, "commit", c->commit, true);

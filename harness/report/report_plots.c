@@ -278,7 +278,7 @@ void html_bench_plot(const struct bench *bench, struct sbuf *b)
 		sb_free(&note);
 	}
 	p.h += 4;
-	plot_legend(&p, 0, colours[0], NULL, "ceiling (stress --probe)");
+	plot_legend(&p, 0, colours[0], NULL, "ceiling (torture --probe)");
 	plot_legend(&p, 1, colours[1], NULL, "stress (lost-atomic, exact)");
 	plot_close(&p);
 }

@@ -1,11 +1,11 @@
 /*
- * Every exit path of build/native/stress, taken for real, and the runner's
+ * Every exit path of build/native/torture, taken for real, and the runner's
  * classification of each (classify_run, harness/judge/classify.h), against a
- * table pinned HERE, in literals: the outcome, stress's exit status, and
+ * table pinned HERE, in literals: the outcome, torture's exit status, and
  * whether there is a result line. The table is deliberately not derived
  * from protocol/protocol.h: if a row of PROTOCOL_OUTCOMES changes on
- * stress's side only, the runner's only, or both alike, one of the checks
- * below fails (docs/DESIGN.md, "The protocol between stress and the
+ * torture's side only, the runner's only, or both alike, one of the checks
+ * below fails (docs/DESIGN.md, "The protocol between torture and the
  * runner", says how that was shown).
  *
  * The paths, each reached the cheapest deterministic way:
@@ -23,7 +23,7 @@
  *                watchdog forgives a late tick; a loaded machine once made
  *                a false deadlock of a fixed variant in the quick matrix)
  *   vacuous      10 signals per second for 0.2 s: too few to test anything
- *   unsupported  a strategy this arch cannot run (from stress --list); and
+ *   unsupported  a strategy this arch cannot run (from torture --list); and
  *                one a case does not run: libatomic-deadlock (C's own
  *                _Atomic against libatomic's locks) under native, while
  *                without --atomics that case takes libatomic and passes
@@ -92,19 +92,19 @@ static const struct exit_path paths[] = {
 	  1, 99, "error", true, 0 },
 };
 
-/* ---- running stress ---- */
+/* ---- running torture ---- */
 
-static char stress[PATH_MAX];
+static char torture[PATH_MAX];
 
-static void find_stress(void)
+static void find_torture(void)
 {
 	char exe[PATH_MAX - 32];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	ck_assert(n > 0);
 	exe[n] = 0;
 	*strrchr(exe, '/') = 0; /* build/native/tests/harness */
-	snprintf(stress, sizeof stress, "%s/../../stress", exe);
-	ck_assert_msg(access(stress, X_OK) == 0, "%s missing (make ARCH=native)", stress);
+	snprintf(torture, sizeof torture, "%s/../../torture", exe);
+	ck_assert_msg(access(torture, X_OK) == 0, "%s missing (make ARCH=native)", torture);
 }
 
 struct output {
@@ -145,14 +145,16 @@ static bool stop_for_a_while(pid_t pid, double *next_stop, int *stops, double st
 	return ++*stops == STOPS;
 }
 
-/* Runs stress with args, stdout and stderr to files; kills it at the
- * deadline; with stopped_s > 0, stops it for that long on the way. */
-static void run_stress(const char *const *args, bool limit, double stopped_s, struct output *o)
+/* Runs path (torture, or its old name) with args, stdout and stderr to
+ * files; kills it at the deadline; with stopped_s > 0, stops it for that
+ * long on the way. */
+static void run_program(const char *path, const char *const *args, bool limit, double stopped_s,
+			struct output *o)
 {
 	char out_path[] = "/tmp/exit-path-out-XXXXXX", err_path[] = "/tmp/exit-path-err-XXXXXX";
 	int out_fd = mkstemp(out_path), err_fd = mkstemp(err_path);
 	ck_assert(out_fd >= 0 && err_fd >= 0);
-	const char *argv[MAX_ARGS + 2] = { stress };
+	const char *argv[MAX_ARGS + 2] = { path };
 	for (int i = 0; i < MAX_ARGS && args[i]; i++)
 		argv[i + 1] = args[i];
 	pid_t pid = fork();
@@ -162,7 +164,7 @@ static void run_stress(const char *const *args, bool limit, double stopped_s, st
 		dup2(err_fd, 2);
 		if (limit)
 			limit_address_space();
-		execv(stress, (char *const *)argv);
+		execv(path, (char *const *)argv);
 		_exit(126);
 	}
 	int ws = 0;
@@ -187,15 +189,15 @@ static void run_stress(const char *const *args, bool limit, double stopped_s, st
 	unlink(err_path);
 }
 
-/* A strategy stress knows but this build cannot run: from its --list. */
+/* A strategy torture knows but this build cannot run: from its --list. */
 static void unsupported_strategy(char *buf, size_t cap)
 {
 	struct output o;
 	const char *args[] = { "--list", NULL };
-	run_stress(args, false, 0, &o);
+	run_program(torture, args, false, 0, &o);
 	ck_assert_int_eq(o.status, 0);
 	char *line = strstr(o.out, "\nstrategies ");
-	ck_assert_msg(line != NULL, "stress --list has no strategies line");
+	ck_assert_msg(line != NULL, "torture --list has no strategies line");
 	line += strlen("\nstrategies ");
 	size_t len = strcspn(line, "\n");
 	for (int s = 0; protocol_strategy_names[s]; s++) {
@@ -230,7 +232,7 @@ static void classify(const struct output *o, const char *const *args, struct cla
 static void check_path(const struct exit_path *p, const struct output *o,
 		       const struct classification *c)
 {
-	ck_assert_msg(o->status == p->exit_status, "%s: stress exited %d, want %d; stderr: %.300s",
+	ck_assert_msg(o->status == p->exit_status, "%s: torture exited %d, want %d; stderr: %.300s",
 		      p->name, o->status, p->exit_status, o->err);
 	ck_assert_msg(strcmp(outcome_name(c->outcome), p->outcome) == 0,
 		      "%s: the runner classified it %s (%s), want %s", p->name,
@@ -242,10 +244,10 @@ static void check_path(const struct exit_path *p, const struct output *o,
 			      "%s: the result line says %s", p->name, outcome_name(c->result.outcome));
 		return;
 	}
-	/* A usage error: nothing on stdout, one "stress:" line on stderr. */
+	/* A usage error: nothing on stdout, one "torture:" line on stderr. */
 	ck_assert_msg(o->nout == 0, "%s: stdout has %zu bytes", p->name, o->nout);
-	ck_assert_msg(strncmp(o->err, "stress: ", 8) == 0 && strchr(o->err, '\n') == o->err + o->nerr - 1,
-		      "%s: stderr is not one 'stress:' line: %.300s", p->name, o->err);
+	ck_assert_msg(strncmp(o->err, "torture: ", 9) == 0 && strchr(o->err, '\n') == o->err + o->nerr - 1,
+		      "%s: stderr is not one 'torture:' line: %.300s", p->name, o->err);
 	ck_assert_msg(strstr(c->why, "usage") != NULL, "%s: the runner's reason: %s", p->name, c->why);
 }
 
@@ -270,14 +272,14 @@ static void arguments(const struct exit_path *p, int seed, const char **args, ch
 START_TEST(test_exit_path)
 {
 	const struct exit_path *p = &paths[_i];
-	find_stress();
+	find_torture();
 	static struct output o; /* large: not on the stack */
 	struct classification c;
 	for (int seed = 1; seed <= p->attempts; seed++) {
 		const char *args[MAX_ARGS + 3];
 		char strategy[64];
 		arguments(p, seed, args, strategy, sizeof strategy);
-		run_stress(args, p->limit_address_space, p->stopped_s, &o);
+		run_program(torture, args, p->limit_address_space, p->stopped_s, &o);
 		classify(&o, args, &c);
 		if (strcmp(outcome_name(c.outcome), p->outcome) == 0 || seed == p->attempts)
 			break;
@@ -285,17 +287,47 @@ START_TEST(test_exit_path)
 			outcome_name(c.outcome));
 	}
 	check_path(p, &o, &c);
-	fprintf(stderr, "exit path %-11s: stress exited %d, the runner says %s (%.80s)\n", p->name,
+	fprintf(stderr, "exit path %-11s: torture exited %d, the runner says %s (%.80s)\n", p->name,
 		o.status, outcome_name(c.outcome), c.why);
+}
+END_TEST
+
+/* build/native/stress, torture's old name (a symlink the build makes): the
+ * same run, plus one stderr line naming the new name. Under its own name
+ * torture says nothing of it (the negative control). */
+START_TEST(test_the_old_name_runs_torture_and_says_the_new_one)
+{
+	find_torture();
+	char old[PATH_MAX + 16];
+	snprintf(old, sizeof old, "%s", torture);
+	snprintf(strrchr(old, '/') + 1, sizeof old - (size_t)(strrchr(old, '/') + 1 - old), "stress");
+	char target[64];
+	ssize_t n = readlink(old, target, sizeof target - 1);
+	ck_assert_msg(n > 0, "%s is not a symlink (make ARCH=native makes it)", old);
+	target[n] = 0;
+	ck_assert_str_eq(target, "torture");
+
+	static struct output by_old, by_new;
+	const char *const args[] = { "--list", NULL };
+	run_program(old, args, false, 0, &by_old);
+	run_program(torture, args, false, 0, &by_new);
+	ck_assert_int_eq(by_old.status, 0);
+	ck_assert_int_eq(by_new.status, 0);
+	ck_assert_str_eq(by_old.err,
+			 "stress: this program is now build/native/torture; the old name will go\n");
+	ck_assert_uint_eq(by_new.nerr, 0);
+	ck_assert(by_old.nout > 0 && by_old.nout == by_new.nout);
+	ck_assert(memcmp(by_old.out, by_new.out, by_new.nout) == 0);
 }
 END_TEST
 
 static Suite *exit_paths_suite(void)
 {
 	Suite *s = suite_create("exit-paths");
-	TCase *tc = tcase_create("stress-to-runner");
+	TCase *tc = tcase_create("torture-to-runner");
 	tcase_set_timeout(tc, 4 * RUN_DEADLINE_S);
 	tcase_add_loop_test(tc, test_exit_path, 0, (int)(sizeof paths / sizeof paths[0]));
+	tcase_add_test(tc, test_the_old_name_runs_torture_and_says_the_new_one);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -376,7 +376,7 @@ START_TEST(test_a_missing_binary_names_the_command_that_builds_it)
 }
 END_TEST
 
-/* --case picks go's programs (stress's names are stress's): a fake workload
+/* --case picks go's programs (torture's names are torture's): a fake workload
  * that records its argv shows which program each cell ran. */
 START_TEST(test_case_selects_the_go_programs)
 {
@@ -452,7 +452,7 @@ START_TEST(test_side_by_side)
 	struct cell_id can = { &go_kind, "mipsel", GO_PROGRAM_WORKLOAD, "regressed", "cannon" },
 		       own = { &go_kind, "mipsel", GO_PROGRAM_WORKLOAD, "regressed", "thread-timer" },
 		       flo = { &go_kind, "mipsel", GO_PROGRAM_FLOOR, "stock", "thread-timer" },
-		       cre = { &stress_kind, "mipsel", lost, unl, "global" },
+		       cre = { &torture_kind, "mipsel", lost, unl, "global" },
 		       lone = { &go_kind, "armhf", GO_PROGRAM_WORKLOAD, "stock", "cannon" };
 	add_runs(&m, matrix_add_cell(&m, &can, corrupt, "", true), 3, OUT_CORRUPT, 0.5);
 	size_t o = matrix_add_cell(&m, &own, corrupt, "", true);

@@ -425,7 +425,7 @@ END_TEST
 
 /* ---- summary.json ---- */
 
-/* A matrix of one stress cell with two runs, the first with a hostile why. */
+/* A matrix of one torture cell with two runs, the first with a hostile why. */
 static void sample_matrix(struct matrix *m)
 {
 	memset(m, 0, sizeof *m);
@@ -433,7 +433,7 @@ static void sample_matrix(struct matrix *m)
 	m->base_seed = 7;
 	m->run_duration = 0.5;
 	m->runs_per_cell = 2;
-	struct cell_id id = { &stress_kind, "mips", "lost-atomic", "unlocked-flush", "global" };
+	struct cell_id id = { &torture_kind, "mips", "lost-atomic", "unlocked-flush", "global" };
 	matrix_add_cell(m, &id, OUTCOME_BIT(OUT_CORRUPT) | OUTCOME_BIT(OUT_DRIFT), "#24991", true);
 	struct run_record *r = matrix_add_run(m);
 	r->k = 0;
@@ -470,14 +470,14 @@ START_TEST(test_summary_round_trips_through_jansson)
 	ck_assert(json_is_null(json_object_get(json_array_get(json_object_get(root, "runs"), 1),
 					       "first_failure_s")));
 	json_decref(root);
-	ck_assert_ptr_nonnull(strstr(doc.s, "\n{\"kind\":\"stress\",\"arch\":\"mips\"")); /* a line per cell */
+	ck_assert_ptr_nonnull(strstr(doc.s, "\n{\"kind\":\"torture\",\"arch\":\"mips\"")); /* a line per cell */
 	struct summary_shard shard;
 	char err[512];
 	ck_assert_msg(summary_merge(&back, doc.s, doc.len, "dir", &shard, err, sizeof err) == 0, "%s",
 		      err);
 	ck_assert_uint_eq(back.ncells, 1);
 	ck_assert_uint_eq(back.nruns, 2);
-	ck_assert(back.cells[0].kind == &stress_kind);
+	ck_assert(back.cells[0].kind == &torture_kind);
 	ck_assert_uint_eq(back.cells[0].expected, m.cells[0].expected);
 	ck_assert_str_eq(back.runs[0].log, "dir/runs/x-k0.log");
 	ck_assert(back.runs[0].first_failure_s == 0.125 && isnan(back.runs[1].first_failure_s));
@@ -511,6 +511,39 @@ static const struct {
 	  "run 0 is malformed" },
 };
 
+/* A summary.json from before the C cases' program became torture: its cells
+ * say "stress". merge and report read it as the torture kind, and what is
+ * written from it says "torture"; a kind nobody ever had stays refused. */
+static const char old_kind_summary[] =
+	"{\"runner\":\"proftorture\",\"version\":2,\"cells\":[{\"kind\":\"stress\",\"arch\":\"mips\","
+	"\"case\":\"lost-atomic\",\"variant\":\"unlocked-flush\",\"atomics\":\"global\","
+	"\"expected\":\"corrupt|drift\"}],\"runs\":[{\"cell\":0,\"k\":0,\"seed\":1,"
+	"\"outcome\":\"corrupt\"}]}";
+
+START_TEST(test_summary_reader_takes_the_torture_kinds_old_name)
+{
+	struct matrix m = { 0 };
+	struct summary_shard shard;
+	char err[512];
+	ck_assert_msg(summary_merge(&m, old_kind_summary, strlen(old_kind_summary), "old", &shard,
+				    err, sizeof err) == 0,
+		      "%s", err);
+	ck_assert_uint_eq(m.ncells, 1);
+	ck_assert_uint_eq(m.nruns, 1);
+	ck_assert(m.cells[0].kind == &torture_kind);
+	ck_assert(cell_kind_find("stress") == &torture_kind);
+	ck_assert(cell_kind_find("torture") == &torture_kind);
+	ck_assert_ptr_null(cell_kind_find("toaster"));
+	struct sbuf doc = { 0 };
+	summary_write(&m, &doc);
+	ck_assert_msg(strstr(doc.s, "{\"kind\":\"torture\",\"arch\":\"mips\"") &&
+			      !strstr(doc.s, "\"kind\":\"stress\""),
+		      "%s", doc.s);
+	sb_free(&doc);
+	matrix_free(&m);
+}
+END_TEST
+
 START_TEST(test_summary_reader_refuses_what_it_cannot_trust)
 {
 	struct matrix m = { 0 };
@@ -527,7 +560,7 @@ START_TEST(test_summary_reader_refuses_what_it_cannot_trust)
 END_TEST
 
 /* ---- the cell-kind seam: a second kind through plan, execute, classify,
- * summarise and report, with nothing of the stress kind ---- */
+ * summarise and report, with nothing of the torture kind ---- */
 
 /* "toy" runs /bin/sh: variant "flaky" exits seed % 2, "clean" exits 0. */
 static char **toy_argv(const struct cell *c, const struct run_settings *s, uint64_t seed)
@@ -634,9 +667,9 @@ START_TEST(test_signatures_fold_addresses_numbers_and_ids)
 	ck_assert_int_eq(regcomp(&re, "^fatal", REG_EXTENDED | REG_NEWLINE | REG_NOSUB), 0);
 	sig_from_output(text, strlen(text), &re, out, sizeof out);
 	ck_assert_str_eq(out, "fatal: thing N");
-	const char *marked = "noise\nstress: !!! stray-zero at 0x10 offset 12297\n{\"result\":1}\n";
+	const char *marked = "noise\ntorture: !!! stray-zero at 0x10 offset 12297\n{\"result\":1}\n";
 	sig_from_output(marked, strlen(marked), NULL, out, sizeof out);
-	ck_assert_str_eq(out, "stress: !!! stray-zero at 0x? offset N");
+	ck_assert_str_eq(out, "torture: !!! stray-zero at 0x? offset N");
 	const char bin[] = "a\0b\nfatal\0x\n";
 	ck_assert(sig_regex_matches(&re, bin, sizeof bin - 1));
 	ck_assert(!sig_regex_matches(&re, "no\nmatch\n", 9));
@@ -938,6 +971,7 @@ static Suite *harness_suite(void)
 	tc = tcase_create("summary-and-seam");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_summary_round_trips_through_jansson);
+	tcase_add_test(tc, test_summary_reader_takes_the_torture_kinds_old_name);
 	tcase_add_loop_test(tc, test_summary_reader_refuses_what_it_cannot_trust, 0,
 			    (int)(sizeof bad_summaries / sizeof bad_summaries[0]));
 	tcase_add_test(tc, test_a_second_cell_kind_runs_through_the_pipeline);

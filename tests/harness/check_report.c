@@ -162,12 +162,12 @@ static void page_matrix(struct matrix *m)
 	outcome_set bug = OUTCOME_BIT(OUT_CORRUPT) | OUTCOME_BIT(OUT_DRIFT), ok = OUTCOME_BIT(OUT_PASS);
 	const char *v[] = { "unlocked-flush", "locked-flush", "exact" };
 	for (int i = 0; i < 3; i++) {
-		struct cell_id id = { &stress_kind, "mips", "lost-atomic", v[i], "global" };
+		struct cell_id id = { &torture_kind, "mips", "lost-atomic", v[i], "global" };
 		add_runs(m, matrix_add_cell(m, &id, i ? ok : bug, "", true), 4, i ? 0 : 3, 0.1);
 	}
-	struct cell_id e1 = { &stress_kind, EVIL, "lost-atomic", "unlocked-flush", "global" };
+	struct cell_id e1 = { &torture_kind, EVIL, "lost-atomic", "unlocked-flush", "global" };
 	add_runs(m, matrix_add_cell(m, &e1, bug, EVIL, true), 3, 0, 0);
-	struct cell_id e2 = { &stress_kind, EVIL, "lost-atomic", EVIL, "global" };
+	struct cell_id e2 = { &torture_kind, EVIL, "lost-atomic", EVIL, "global" };
 	add_runs(m, matrix_add_cell(m, &e2, ok, "", true), 3, 1, 0.2);
 	config_collect(&m->config, NULL, NULL, "proftorture run " EVIL);
 	matrix_summarize(m);

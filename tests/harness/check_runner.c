@@ -1,6 +1,6 @@
 /*
  * Fault tests for build/native/proftorture: the runner is driven as a
- * black box against tests/harness/fake_stress in a scratch tree
+ * black box against tests/harness/fake_torture in a scratch tree
  * (PROFTORTURE_ROOT) with a fake arch run through a fake qemu on PATH.
  * Each test pins one promise: hangs are killed with their whole process
  * group, garbage and megabytes of output cost bounded memory, a missing or
@@ -88,7 +88,7 @@ static void setup_tree(void)
 	exe[n] = 0;
 	*strrchr(exe, '/') = 0; /* build/native/tests/harness */
 	snprintf(selfdir, sizeof selfdir, "%s", exe);
-	snprintf(fake, sizeof fake, "%s/fake_stress", selfdir);
+	snprintf(fake, sizeof fake, "%s/fake_torture", selfdir);
 	snprintf(runner, sizeof runner, "%s/../../proftorture", selfdir);
 	ck_assert_msg(access(runner, X_OK) == 0, "%s missing (make ARCH=native)", runner);
 	ck_assert_msg(access(fake, X_OK) == 0, "%s missing", fake);
@@ -131,11 +131,11 @@ static void setup_tree(void)
 		   "echo used >> \"$PROFTORTURE_ROOT/qemu-fake386.used\"\n"
 		   "exec \"$@\"\n",
 		   0755);
-	in_root(p, sizeof p, "build/fake386/stress");
+	in_root(p, sizeof p, "build/fake386/torture");
 	ck_assert(symlink(fake, p) == 0);
-	in_root(p, sizeof p, "build/native/stress");
+	in_root(p, sizeof p, "build/native/torture");
 	ck_assert(symlink(fake, p) == 0);
-	in_root(p, sizeof p, "build/fakearm/stress");
+	in_root(p, sizeof p, "build/fakearm/torture");
 	ck_assert(symlink(fake, p) == 0);
 }
 
@@ -195,7 +195,7 @@ static void exec_runner(const struct pt_opts *o, const char *outp, const char *e
 	snprintf(path, sizeof path, "%s/bin:%s", root, getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
 	setenv("PATH", path, 1);
 	setenv("PROFTORTURE_ROOT", root, 1);
-	setenv("FAKE_STRESS", o->mode, 1);
+	setenv("FAKE_TORTURE", o->mode, 1);
 	setenv("FAKE_PIDDIR", piddir, 1);
 	setenv("NO_COLOR", "1", 1);
 	int out = open(o->stdout_to ? o->stdout_to : outp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -624,10 +624,10 @@ static const char *const bad_options_message[] = {
 	"--source: 'laser' is not one of: cannon itimer thread-timer",
 	"--rate: '0' is not max or a whole number",
 	"unexpected argument 'extra'",
-	"--variant: needs --kind stress (it is read by that kind only)",
+	"--variant: needs --kind torture (it is read by that kind only)",
 	"--flavour: needs --kind go (it is read by that kind only)",
 	"--case: 'floor' is a program of kind go; add --kind go",
-	"--case: 'lost-atomic' is a case of kind stress; kind go's programs are: workload floor",
+	"--case: 'lost-atomic' is a case of kind torture; kind go's programs are: workload floor",
 };
 
 START_TEST(test_bad_options_exit_2_with_one_line_naming_them)
@@ -685,18 +685,18 @@ START_TEST(test_unwritable_out_dir_fails_before_any_run)
 }
 END_TEST
 
-START_TEST(test_missing_stress_binary_is_a_setup_error)
+START_TEST(test_missing_torture_binary_is_a_setup_error)
 {
 	new_piddir();
 	char p[PATH_MAX], q[PATH_MAX], out[PATH_MAX];
-	in_root(p, sizeof p, "build/fakearm/stress");
-	in_root(q, sizeof q, "build/fakearm/stress.moved");
+	in_root(p, sizeof p, "build/fakearm/torture");
+	in_root(q, sizeof q, "build/fakearm/torture.moved");
 	outdir(out, sizeof out, "missing");
 	ck_assert(rename(p, q) == 0);
 	struct res *r = pt("*=pass", 20, ARGS("run", "--arch", "fakearm", "--out", out));
 	ck_assert(rename(q, p) == 0);
 	ck_assert_int_eq(r->rc, 2);
-	ck_assert_ptr_nonnull(strstr(r->err, "build/fakearm/stress"));
+	ck_assert_ptr_nonnull(strstr(r->err, "build/fakearm/torture"));
 	ck_assert_ptr_nonnull(strstr(r->err, "make ARCH=fakearm"));
 	ck_assert_int_eq(count_pids(), 0);
 }
@@ -746,13 +746,13 @@ START_TEST(test_an_arch_that_cannot_run_leaves_every_other_result)
 	ck_assert(rename(moved, q) == 0);
 	ck_assert_msg(r->rc == 1, "rc %d\n%s\n%s", r->rc, r->out, r->err);
 	ck_assert_ptr_nonnull(strstr(r->err, "fake386: qemu-fake386 not found in PATH"));
-	ck_assert_ptr_nonnull(strstr(r->out, "!!! fake386 NOT RUN: stress cells: qemu-fake386 not found"));
+	ck_assert_ptr_nonnull(strstr(r->out, "!!! fake386 NOT RUN: torture cells: qemu-fake386 not found"));
 	ck_assert_msg(strstr(r->out, "FAILURE: 4 of 4 cells matched, but 1 selected arch(es) "
 				     "did not run"),
 		      "%s", r->out);
 	read_summary(out, sum, sizeof sum);
 	ck_assert_ptr_nonnull(strstr(sum, "\"matched\":false"));
-	ck_assert_ptr_nonnull(strstr(sum, "\"unplanned\":[{\"arch\":\"fake386\",\"reason\":\"stress "
+	ck_assert_ptr_nonnull(strstr(sum, "\"unplanned\":[{\"arch\":\"fake386\",\"reason\":\"torture "
 					  "cells: qemu-fake386 not found in PATH"));
 	/* every cell and run of the two arches that could run */
 	const char *cells[] = { "\"arch\":\"native\",\"case\":\"lost-atomic\",\"variant\":\"exact\"",
@@ -799,6 +799,51 @@ START_TEST(test_shards_merge_into_the_whole_matrix)
 	ck_assert_ptr_nonnull(strstr(r->err, "appears twice"));
 	r = pt(mode, 30, ARGS("merge", a));
 	ck_assert_ptr_nonnull(strstr(r->err, "shards of 2 missing: 2"));
+}
+END_TEST
+
+/* "stress", the torture kind's name before the C cases' program became
+ * torture: `run --kind stress` still runs it, with a note naming the new
+ * name, and writes "torture"; merge and report still read a summary.json
+ * whose cells say "stress". Negative control: a kind never had is refused. */
+START_TEST(test_the_torture_kinds_old_name_still_works)
+{
+	new_piddir();
+	char out[PATH_MAX], sum[1 << 16];
+	outdir(out, sizeof out, "oldkind");
+	struct res *r = pt("unlocked-flush=corrupt,*=pass", 30,
+			   ARGS("run", "--kind", "stress", "--arch", "native", "--case", "lost-atomic",
+				"--variant", "unlocked-flush,exact", "--runs", "2", "--out", out));
+	ck_assert_msg(r->rc == 0, "rc %d\n%s\n%s", r->rc, r->out, r->err);
+	ck_assert_msg(strstr(r->err, "proftorture run: note: --kind stress is now --kind torture"),
+		      "%s", r->err);
+	read_summary(out, sum, sizeof sum);
+	ck_assert_ptr_nonnull(strstr(sum, "\"kind\":\"torture\""));
+	ck_assert_ptr_null(strstr(sum, "\"kind\":\"stress\""));
+
+	/* the same summary as an older runner wrote it */
+	char old[PATH_MAX + 32], *at;
+	while ((at = strstr(sum, "\"kind\":\"torture\""))) {
+		char *name = at + strlen("\"kind\":\"");
+		memmove(name + strlen("stress"), name + strlen("torture"),
+			strlen(name + strlen("torture")) + 1);
+		memcpy(name, "stress", strlen("stress"));
+	}
+	ck_assert_ptr_nonnull(strstr(sum, "\"kind\":\"stress\""));
+	snprintf(old, sizeof old, "%s/old-summary.json", out);
+	write_text(old, sum, 0644);
+	r = pt("*=pass", 30, ARGS("merge", old));
+	ck_assert_msg(r->rc == 0, "merge rc %d\n%s%s", r->rc, r->out, r->err);
+	ck_assert_ptr_nonnull(strstr(r->out, "SUCCESS: 2 of 2 cells"));
+	char page[PATH_MAX + 32];
+	snprintf(page, sizeof page, "%s/old.html", out);
+	r = pt("*=pass", 30, ARGS("report", "-o", page, old));
+	ck_assert_msg(r->rc == 0 && access(page, F_OK) == 0, "report rc %d\n%s%s", r->rc, r->out,
+		      r->err);
+
+	r = pt("*=pass", 30, ARGS("run", "--kind", "toaster", "--arch", "native", "--out", out));
+	ck_assert_int_eq(r->rc, PROTOCOL_EXIT_USAGE);
+	ck_assert_ptr_nonnull(strstr(r->err, "--kind: 'toaster' has 'toaster', which is not one of"));
 }
 END_TEST
 
@@ -1893,7 +1938,8 @@ static Suite *runner_suite(void)
 	tcase_add_test(tc, test_help_states_the_protocols_exit_statuses);
 	tcase_add_loop_test(tc, test_help_on_every_subcommand, 0, 5);
 	tcase_add_test(tc, test_unwritable_out_dir_fails_before_any_run);
-	tcase_add_test(tc, test_missing_stress_binary_is_a_setup_error);
+	tcase_add_test(tc, test_missing_torture_binary_is_a_setup_error);
+	tcase_add_test(tc, test_the_torture_kinds_old_name_still_works);
 	tcase_add_test(tc, test_host_without_the_abi_runs_the_arch_under_its_qemu);
 	tcase_add_test(tc, test_an_arch_that_cannot_run_leaves_every_other_result);
 	tcase_add_test(tc, test_shards_merge_into_the_whole_matrix);

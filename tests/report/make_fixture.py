@@ -44,12 +44,12 @@ def write_run_files(d, log):
 def hostile(d):
     arch = 'evil<b>"arch'
     cells = [
-        cell("stress", arch, "lost-atomic", "unlocked-flush", "global", "corrupt|drift", 4, {}, "reproduced", True),
-        cell("stress", arch, "lost-atomic", 'exact<i>', "global", "pass", 4, {}, "reproduced", False),
-        cell("stress", arch, "lost-atomic", "locked-flush", "global", "pass", 2, {}, "unsupported", False, True),
-        cell("stress", arch, "atomic-deadlock", "unchecked", "global", "deadlock", 3, {}, "clean", False),
-        cell("stress", arch, "atomic-deadlock", "exact", "global", "pass", 3, {}, "inconclusive", False),
-        cell("stress", arch, "atomic-deadlock", "locked-flush", "global", "pass", 3, {}, "clean", True),
+        cell("torture", arch, "lost-atomic", "unlocked-flush", "global", "corrupt|drift", 4, {}, "reproduced", True),
+        cell("torture", arch, "lost-atomic", 'exact<i>', "global", "pass", 4, {}, "reproduced", False),
+        cell("torture", arch, "lost-atomic", "locked-flush", "global", "pass", 2, {}, "unsupported", False, True),
+        cell("torture", arch, "atomic-deadlock", "unchecked", "global", "deadlock", 3, {}, "clean", False),
+        cell("torture", arch, "atomic-deadlock", "exact", "global", "pass", 3, {}, "inconclusive", False),
+        cell("torture", arch, "atomic-deadlock", "locked-flush", "global", "pass", 3, {}, "clean", True),
     ]
     logs = ["runs/evil #1 100%.log", "runs/evil-k2.log", "runs/exact \"q\".log"]
     runs = [run(0, 0, "corrupt", 0.012, logs[0]), run(0, 1, "pass"), run(0, 2, "drift", 0.2, logs[1]),
@@ -71,6 +71,7 @@ def hostile(d):
     return doc
 
 def old(d):
+    # an older summary: version 2, and "stress", the torture kind's old name
     cells = [cell("stress", "oldarch", "lost-atomic", "unlocked-flush", "global", "corrupt|drift", 2, {}, "reproduced", True)]
     runs = [run(0, 0, "corrupt", 0.3, None, why="corrupt: bad-tag"), run(0, 1, "corrupt", 0.6, None, why="corrupt: bad-tag")]
     return {"runner": "proftorture", "version": 2, "command": "run", "shard": None, "base_seed": 100,

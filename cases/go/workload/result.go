@@ -17,7 +17,7 @@ import (
 
 // The closing line's name and version, the outcomes with their exit
 // statuses, the corruption kinds and the counters are protocol/protocol.h's,
-// in protocol_gen.go: ci/gen-go-protocol generates it from `stress
+// in protocol_gen.go: ci/gen-go-protocol generates it from `torture
 // --protocol`, and make check fails while the two differ.
 
 // closing is held by whoever writes the closing line; the other waits for

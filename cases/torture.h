@@ -1,8 +1,8 @@
 /*
- * stress — the cases that make golang/go#20146 and #24991 happen: the
+ * torture — the cases that make golang/go#20146 and #24991 happen: the
  * interfaces between the files of cases/. The program's own contract (its
  * options, result line and exit statuses) is protocol/protocol.h and
- * `stress --help`; the design is docs/DESIGN.md, "The stress cases".
+ * `torture --help`; the design is docs/DESIGN.md, "The torture cases".
  *
  * Files, and who calls whom (an arrow is "calls"; nothing calls back up):
  *
@@ -58,8 +58,8 @@
  * prints nothing. Each result line is formatted in a buffer on its writer's
  * own stack.
  */
-#ifndef PROFTORTURE_STRESS_H
-#define PROFTORTURE_STRESS_H
+#ifndef PROFTORTURE_TORTURE_H
+#define PROFTORTURE_TORTURE_H
 
 #include <pthread.h>
 #include <signal.h>
@@ -224,7 +224,7 @@ const struct first_failure *run_failure(const struct run *r);
 /* run_failure, polling up to `seconds` for a claimed one to be published. */
 const struct first_failure *run_failure_wait(const struct run *r, double seconds);
 /* One corruption of kind: counted, the run's first failure if it is one,
- * said on stderr ("stress: !!! kind: text"). Reader and main threads. */
+ * said on stderr ("torture: !!! kind: text"). Reader and main threads. */
 void run_corruption(struct run *r, enum corruption kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -258,7 +258,7 @@ const char *expected_outcome(const char *arch, const char *kase, const char *var
 
 /* The SIGPROF handler; global only so ci/check-handler-safety can root its
  * reachability analysis here. */
-void stress_sigprof_handler(int sig, siginfo_t *si, void *uc);
+void torture_sigprof_handler(int sig, siginfo_t *si, void *uc);
 uintptr_t sample_checksum(uintptr_t tid, uintptr_t seq, uintptr_t pc);
 /* Installs the handler, starts every worker and waits until each runs with
  * its alternate stack. 0, or -1 with the reason in why. */

@@ -1,10 +1,10 @@
 /*
- * A stand-in for build/<arch>/stress that misbehaves on request, for the
- * runner's fault tests. It speaks the stress protocol (--list, --case,
+ * A stand-in for build/<arch>/torture that misbehaves on request, for the
+ * runner's fault tests. It speaks the torture protocol (--list, --case,
  * --variant, --atomics, --seed, --duration; one JSON result line) and takes
  * its behaviour from the environment:
  *
- *   FAKE_STRESS="key=mode,key=mode,..."  key: a variant, a case, or '*'
+ *   FAKE_TORTURE="key=mode,key=mode,..."  key: a variant, a case, or '*'
  *     (variant first, then case, then '*'); mode, optionally "mode@SECONDS"
  *     to sleep first:
  *   pass corrupt drift deadlock vacuous unsupported usage
@@ -129,7 +129,7 @@ static void garbage(FILE *f, size_t n, unsigned seed)
 
 int main(int argc, char **argv)
 {
-	/* the arch is the name of the directory we live in: build/<arch>/stress */
+	/* the arch is the name of the directory we live in: build/<arch>/torture */
 	char arch[64] = "native";
 	const char *slash = strrchr(argv[0], '/');
 	if (slash && slash > argv[0]) {
@@ -153,13 +153,13 @@ int main(int argc, char **argv)
 	const char *at = opt(argc, argv, "--atomics", "native");
 	unsigned long long seed = strtoull(opt(argc, argv, "--seed", "1"), NULL, 10);
 	note_pid();
-	char *mode = pick_mode(getenv("FAKE_STRESS") ? getenv("FAKE_STRESS") : "*=pass", v, c);
+	char *mode = pick_mode(getenv("FAKE_TORTURE") ? getenv("FAKE_TORTURE") : "*=pass", v, c);
 	char *at_sign = strchr(mode, '@');
 	if (at_sign) {
 		*at_sign = 0;
 		sleep_s(atof(at_sign + 1));
 	}
-	/* an outcome stress may report: its line and its exit status */
+	/* an outcome torture may report: its line and its exit status */
 	int o = outcome_parse(mode);
 	if (o >= 0 && outcome_child_may_report((enum outcome)o) && o != OUT_ERROR) {
 		line(c, v, arch, at, seed, mode, "fake");
@@ -243,7 +243,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "loud")) {
 		for (int i = 0; i < 256; i++)
-			fprintf(stderr, "fake_stress: loud line %03d, sixty-four bytes of it all told..\n", i);
+			fprintf(stderr, "fake_torture: loud line %03d, sixty-four bytes of it all told..\n", i);
 		line(c, v, arch, at, seed, "corrupt", "after 16 KiB on stderr");
 		return outcome_exit_status(OUT_CORRUPT);
 	}
@@ -252,6 +252,6 @@ int main(int argc, char **argv)
 		     "evil \\u0001\\u001b[31m <tag attr=\\\"x\\\"> & 'q' ]]> \\u00ff\\ud83d\\ude00 end");
 		return outcome_exit_status(OUT_CORRUPT);
 	}
-	fprintf(stderr, "fake_stress: unknown mode '%s'\n", mode);
+	fprintf(stderr, "fake_torture: unknown mode '%s'\n", mode);
 	return PROTOCOL_EXIT_USAGE;
 }

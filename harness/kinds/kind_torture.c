@@ -1,9 +1,9 @@
 /*
- * kind_stress — the "stress" cell kind: build/<arch>/stress, one process
+ * kind_torture — the "torture" cell kind: build/<arch>/torture, one process
  * per run, judged by its JSON result line (classify.h). The seam it plugs
  * into: cell_kind.h.
  *
- * Planning asks the arch's binary what it can run (`stress --list`, via
+ * Planning asks the arch's binary what it can run (`torture --list`, via
  * arch_probe): its cases, variants, strategies and default strategy. A
  * selected case or variant the binary does not know is a usage error; a
  * selected strategy it does not support on this arch is skipped with a
@@ -33,7 +33,7 @@ static void check_known(const struct plan *p, const struct arch *a, const char *
 {
 	for (size_t i = 0; sel && sel[i]; i++)
 		if (strcmp(sel[i], "all") != 0 && !ut_list_has(known, sel[i]))
-			cli_die(p->cmd, "%s: %s's stress does not know '%s'", opt, a->name, sel[i]);
+			cli_die(p->cmd, "%s: %s's torture does not know '%s'", opt, a->name, sel[i]);
 }
 
 /* The strategies to run on this arch: "default" resolved, the ones the
@@ -76,13 +76,13 @@ static void warn_if_stale(const struct plan *p, const struct arch_caps *caps, co
 		    !strcmp(caps->expect[e].variant, id->variant) &&
 		    !strcmp(caps->expect[e].atomics, id->atomics) && strcmp(caps->expect[e].outcome, en))
 			fprintf(stderr,
-				"proftorture %s: warning: %s's stress --list expects %s for %s/%s/%s but "
+				"proftorture %s: warning: %s's torture --list expects %s for %s/%s/%s but "
 				"%s says %s (stale binary?); using the table\n",
 				p->cmd, id->arch, caps->expect[e].outcome, id->case_name, id->variant,
 				id->atomics, p->expected.path, en);
 }
 
-static int stress_plan_arch(struct plan *p, const struct arch *a, const struct selection *sel,
+static int torture_plan_arch(struct plan *p, const struct arch *a, const struct selection *sel,
 			    struct sbuf *problem)
 {
 	struct arch_caps caps;
@@ -101,7 +101,7 @@ static int stress_plan_arch(struct plan *p, const struct arch *a, const struct s
 	for (size_t c = 0; cases[c]; c++)
 		for (size_t v = 0; variants[v]; v++)
 			for (size_t s = 0; strats[s]; s++) {
-				struct cell_id id = { &stress_kind, a->name, cases[c], variants[v],
+				struct cell_id id = { &torture_kind, a->name, cases[c], variants[v],
 						      strats[s] };
 				size_t ci = plan_add_cell(p, &id, a);
 				warn_if_stale(p, &caps, &id, p->m.cells[ci].expected);
@@ -114,7 +114,7 @@ static int stress_plan_arch(struct plan *p, const struct arch *a, const struct s
 
 /* ---- execute ---- */
 
-static char **stress_argv(const struct cell *c, const struct run_settings *s, uint64_t seed)
+static char **torture_argv(const struct cell *c, const struct run_settings *s, uint64_t seed)
 {
 	char num[4][32];
 	snprintf(num[0], sizeof num[0], "%llu", (unsigned long long)seed);
@@ -130,7 +130,7 @@ static char **stress_argv(const struct cell *c, const struct run_settings *s, ui
 	size_t nfixed = sizeof fixed / sizeof fixed[0], ngiven = sizeof given / sizeof given[0];
 	char **v = xcalloc(1 + nfixed + 2 * ngiven + 1, sizeof *v);
 	size_t n = 0;
-	v[n++] = stress_path(c->arch);
+	v[n++] = torture_path(c->arch);
 	for (size_t i = 0; i < nfixed; i++)
 		v[n++] = xstrdup(fixed[i]);
 	for (size_t i = 0; i < ngiven; i++)
@@ -143,7 +143,7 @@ static char **stress_argv(const struct cell *c, const struct run_settings *s, ui
 
 /* ---- classify ---- */
 
-static void stress_classify(const struct cell *c, const struct ended_run *e, struct run_record *r)
+static void torture_classify(const struct cell *c, const struct ended_run *e, struct run_record *r)
 {
 	struct run_request req = { c->case_name, c->variant, c->atomics, e->seed, true };
 	struct classification cl;
@@ -159,9 +159,10 @@ static void stress_classify(const struct cell *c, const struct ended_run *e, str
 	ut_copy_clean(r->corruptions, sizeof r->corruptions, cl.result.corruptions);
 }
 
-const struct cell_kind stress_kind = {
-	.name = "stress",
-	.plan_arch = stress_plan_arch,
-	.argv = stress_argv,
-	.classify = stress_classify,
+const struct cell_kind torture_kind = {
+	.name = "torture",
+	.old_name = "stress", /* the program's name until it became torture */
+	.plan_arch = torture_plan_arch,
+	.argv = torture_argv,
+	.classify = torture_classify,
 };
