@@ -287,7 +287,7 @@ static void push_marker(struct worker *w, uint32_t value)
 
 /* Work between markers: CPU time, for ITIMER_PROF to measure and for most
  * signals to land in, about a hundred times the length of a push. */
-enum { WORK_ITERATIONS = 20000 };
+enum { WORK_ITERATIONS = 5000 };
 
 static void *worker_main(void *arg)
 {
