@@ -270,15 +270,22 @@ static void on_sigprof(int sig, siginfo_t *info, void *ucontext)
 	errno = saved_errno;
 }
 
+/* The set holding SIGPROF alone, for pthread_sigmask. */
+static sigset_t sigprof_set(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGPROF);
+	return set;
+}
+
 /* The worker's push: the one line that differs between the two builds. */
 static void push_marker(struct worker *w, uint32_t value)
 {
 #if SAMPLER_RING_BUGGY
 	push(w, MARKERS, value); /* a SIGPROF here pushes into the same slot */
 #else
-	sigset_t prof, old;
-	sigemptyset(&prof);
-	sigaddset(&prof, SIGPROF);
+	sigset_t prof = sigprof_set(), old;
 	pthread_sigmask(SIG_BLOCK, &prof, &old);
 	push(w, MARKERS, value); /* the handler cannot run until the unblock */
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -294,9 +301,7 @@ static void *worker_main(void *arg)
 	struct worker *w = arg;
 	w->tid = (uint32_t)syscall(SYS_gettid);
 	self = w;
-	sigset_t prof;
-	sigemptyset(&prof);
-	sigaddset(&prof, SIGPROF);
+	sigset_t prof = sigprof_set();
 	pthread_sigmask(SIG_UNBLOCK, &prof, NULL); /* samples from here on */
 
 	uint32_t x = (uint32_t)w->index;
@@ -481,9 +486,7 @@ static void start_threads(pthread_t *reader)
 {
 	/* Every thread starts with SIGPROF blocked (a new thread inherits its
 	 * creator's mask): only a worker that knows its ring unblocks it. */
-	sigset_t prof;
-	sigemptyset(&prof);
-	sigaddset(&prof, SIGPROF);
+	sigset_t prof = sigprof_set();
 	pthread_sigmask(SIG_BLOCK, &prof, NULL);
 
 	struct sigaction sa;
