@@ -13,13 +13,14 @@
 #   mk/programs.mk   the real programs proftorture stress is tested on
 #   mk/bench.mk      the measurements: bench*, soak, check-cases-<arch>
 #   mk/fuzz.mk       libFuzzer on the parsers
+#   mk/examples.mk   examples/: a user's own sampler, buggy and fixed
 # Every arch-specific fact comes from ci/arches.tsv; adding an arch is one row.
 
 include mk/arch.mk mk/units.mk mk/tests.mk mk/harness.mk mk/check-all.mk \
-        mk/go.mk mk/programs.mk mk/bench.mk mk/fuzz.mk
+        mk/go.mk mk/programs.mk mk/bench.mk mk/fuzz.mk mk/examples.mk
 .DEFAULT_GOAL := all
 
-.PHONY: all lib tests deps doctor help clean distclean programs check check-arch check-units check-quick \
+.PHONY: all lib tests deps doctor help clean distclean programs examples check check-arch check-units check-quick \
         check-handler-safety check-harness check-external check-report check-workflow \
         check-arm check-mipsle check-all check-tsan check-asan repro repro-binaries runner \
         fuzz bench bench-profbuf soak measure-stress go-workloads go-runtime-tests check-go \
@@ -34,6 +35,8 @@ tests: $(TESTS)
 ## make ARCH=native build/native/proftorture | the runner alone, in seconds: enough for proftorture stress
 ## make programs [ARCH=a] | the real Go and C programs proftorture stress is tested on
 programs: $(PROGRAMS)
+## make examples [ARCH=a] | examples/sampler-ring: a C sampler's buggy and fixed builds, build/<a>/examples/sampler-ring-{buggy,fixed}
+examples: $(EXAMPLES)
 ## make help | this list: every "## make" line of the Makefile and mk/*.mk
 help:
 	@sed -n 's/^## make //p' $(filter Makefile mk/%.mk,$(MAKEFILE_LIST)) | \
@@ -46,7 +49,7 @@ deps:
 	ci/install-deps --all
 ## make clean | every arch's objects, test binaries, libraries and torture removed
 clean:
-	rm -rf $(foreach a,$(ARCHES),build/$(a)/obj build/$(a)/tests build/$(a)/gen build/$(a)/*.a build/$(a)/torture build/$(a)/stress)
+	rm -rf $(foreach a,$(ARCHES),build/$(a)/obj build/$(a)/tests build/$(a)/gen build/$(a)/*.a build/$(a)/torture build/$(a)/stress build/$(a)/examples)
 ## make distclean | build/ removed, Check's sysroots too (make deps rebuilds them)
 distclean:
 	rm -rf build
