@@ -79,7 +79,16 @@ size_t plan_add_cell(struct plan *p, const struct cell_id *id, const struct arch
 	if (!row)
 		cli_die(p->cmd, "%s has no row for %s %s %s %s", t->path, id->arch, id->case_name,
 			id->variant, id->atomics);
-	ci = matrix_add_cell(&p->m, id, row->expected, row->note, arch_is_cross(a));
+	return plan_add_cell_expecting(p, id, a, row->expected, row->note);
+}
+
+size_t plan_add_cell_expecting(struct plan *p, const struct cell_id *id, const struct arch *a,
+			       outcome_set expected, const char *note)
+{
+	size_t ci = matrix_find_cell(&p->m, id);
+	if (ci != (size_t)-1)
+		return ci;
+	ci = matrix_add_cell(&p->m, id, expected, note, arch_is_cross(a));
 	p->cell_arch = xrealloc(p->cell_arch, (ci + 1) * sizeof *p->cell_arch);
 	p->cell_arch[ci] = a;
 	return ci;
