@@ -26,8 +26,9 @@
  * SIGPROF action (cannon.h).
  *
  * The outcome of a run, first match wins:
- *   how it ended (classify_ending)          timeout (killed at the deadline),
- *                                           error, emulator-error, crash
+ *   killed at the runner's deadline         deadlock (a hang: SIGQUIT, then
+ *                                           SIGKILL), as in the go kind
+ *   how it ended (classify_ending)          error, emulator-error, crash
  *   exit 0                                  pass
  *   exit 2 (a usage error), 99              error
  *   exit 3, 4, 77                           deadlock, vacuous, unsupported
@@ -245,7 +246,7 @@ static void by_signature(const struct ended_run *e, const struct mf_expect *x, c
 	struct sig_end end = { SIG_END_EXIT, e->end.code, 0, len, NULL };
 	if (e->end.kind == END_SIGNALED)
 		end.kind = SIG_END_SIGNAL;
-	else if (e->end.kind == END_TIMED_OUT)
+	else if (e->end.kind == END_TIMED_OUT) /* all of it: when SIGQUIT came is not kept */
 		end = (struct sig_end){ SIG_END_TIMEOUT, 0, SIGQUIT, len, NULL };
 	char sig[SIG_FULL_MAX];
 	sig_of_run(text, len, &end, &x->re, sig, sizeof sig);
@@ -261,7 +262,11 @@ static void by_signature(const struct ended_run *e, const struct mf_expect *x, c
 static void file_classify(const struct cell *c, const struct ended_run *e, struct run_record *r)
 {
 	struct classification ending = { 0 };
-	if (classify_ending(&e->end, &e->output, &ending)) {
+	if (classify_ending(&e->end, &e->output, &ending) && ending.outcome == OUT_TIMEOUT) {
+		r->outcome = OUT_DEADLOCK; /* as the go kind: a hang is what deadlock means here */
+		snprintf(r->why, sizeof r->why, "hung: killed at the runner's deadline (SIGQUIT, "
+			 "then SIGKILL %.0f s later)", FILE_KILL_GRACE_S);
+	} else if (ending.why[0]) {
 		r->outcome = ending.outcome;
 		snprintf(r->why, sizeof r->why, "%.300s", ending.why);
 	} else {
