@@ -260,6 +260,11 @@ static int parse_flags(struct reader *R, const char *s, struct mf_row *r)
 
 /* ---- the expected column ---- */
 
+static bool word_is(const char *s, size_t len, const char *word)
+{
+	return strlen(word) == len && strncmp(s, word, len) == 0;
+}
+
 /* One OUTCOME into c; len bytes at s. */
 static int parse_outcome(struct reader *R, const char *s, size_t len, struct mf_expect *c)
 {
@@ -275,11 +280,11 @@ static int parse_outcome(struct reader *R, const char *s, size_t len, struct mf_
 				    (int)len - 2, s + 1, why);
 		}
 		c->outcomes = OUTCOME_BIT(MF_PATTERN_MATCHED);
-	} else if (len == 4 && !strncmp(s, "pass", 4)) {
+	} else if (word_is(s, len, outcome_name(OUT_PASS))) {
 		c->outcomes = OUTCOME_BIT(OUT_PASS);
-	} else if (len == 4 && !strncmp(s, "fail", 4)) {
+	} else if (word_is(s, len, MF_FAIL_WORD)) {
 		c->outcomes = MF_FAIL;
-	} else if (len == 8 && !strncmp(s, "deadlock", 8)) {
+	} else if (word_is(s, len, outcome_name(OUT_DEADLOCK))) {
 		c->outcomes = OUTCOME_BIT(OUT_DEADLOCK);
 	} else {
 		return fail(R, "expected", "'%.*s' is not an outcome (allowed: pass, fail, deadlock, "

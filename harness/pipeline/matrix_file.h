@@ -58,6 +58,7 @@
  * outcomes: a non-zero exit is corrupt and death by a signal crash (the
  * verdict counts drift for corrupt and the runner's timeout for
  * deadlock); a pattern's failure is corrupt when the signature matches. */
+#define MF_FAIL_WORD "fail"
 #define MF_FAIL (OUTCOME_BIT(OUT_CORRUPT) | OUTCOME_BIT(OUT_CRASH))
 #define MF_PATTERN_MATCHED OUT_CORRUPT
 #define MF_PATTERN_OTHER OUT_CRASH
