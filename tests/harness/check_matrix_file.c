@@ -227,6 +227,13 @@ static char *run_runner(const char *dir, const char *args, int *rc)
 	return slurp(path, &len);
 }
 
+static void remove_dir(const char *dir)
+{
+	char rm[4300];
+	snprintf(rm, sizeof rm, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(rm), 0);
+}
+
 static void write_file(const char *dir, const char *name, const char *text)
 {
 	char path[4200];
@@ -260,9 +267,7 @@ START_TEST(test_a_bad_line_stops_the_runner_before_anything)
 	err = run_runner(dir, "--kind file", &rc);
 	ck_assert(rc == 2 && strstr(err, "--kind: file needs --matrix FILE"));
 	free(err);
-	char rm[4300];
-	snprintf(rm, sizeof rm, "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(rm), 0);
+	remove_dir(dir);
 }
 END_TEST
 
@@ -337,9 +342,7 @@ START_TEST(test_a_small_matrix_runs_natively_with_its_verdicts)
 	ck_assert_msg(counted, "no run of cell fixed says how many signals it handled");
 	json_decref(doc);
 	free(err);
-	char rm[4300];
-	snprintf(rm, sizeof rm, "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(rm), 0);
+	remove_dir(dir);
 }
 END_TEST
 
