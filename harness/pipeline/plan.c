@@ -148,7 +148,8 @@ void plan_cells(struct plan *p, const struct selection *sel, const struct cell_k
 		fprintf(stderr, "proftorture %s: skipping what the arch does not support (strategies; the go kind where Go has no port):%s\n",
 			p->cmd, p->skipped.s);
 	if (!p->m.ncells)
-		cli_die(p->cmd, "no cell to run (every requested strategy is unsupported)");
+		cli_die(p->cmd, "no cell to run: the selected kinds have none on the selected arches "
+			"(every requested strategy unsupported, or no row of the matrix file on them)");
 }
 
 void plan_free(struct plan *p)

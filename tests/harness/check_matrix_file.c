@@ -260,6 +260,20 @@ START_TEST(test_a_bad_line_stops_the_runner_before_anything)
 	struct stat st;
 	snprintf(out, sizeof out, "%s/out", dir);
 	ck_assert_msg(stat(out, &st) != 0, "the out dir was made: something started");
+	/* --quick: the quick rows only; an arch the file has no row on: no cell */
+	write_file(dir, "good.tsv", HEADER "a\tnative\t/bin/true\t1\t0.1s\toff\tpass\tquick\n"
+				    "b\tnative\t/bin/false\t1\t0.1s\toff\tpass\n");
+	free(run_runner(dir, "--matrix good.tsv --quick --status-interval 0 --json q.json --out q",
+			&rc));
+	ck_assert_int_eq(rc, 0); /* b, which would fail, did not run */
+	char q[4200];
+	snprintf(q, sizeof q, "%s/q.json", dir);
+	json_t *doc = json_load_file(q, 0, NULL);
+	ck_assert(doc && json_array_size(json_object_get(doc, "cells")) == 1);
+	json_decref(doc);
+	err = run_runner(dir, "--matrix good.tsv --arch mips --out m", &rc);
+	ck_assert_msg(rc == 2 && strstr(err, "no cell to run"), "exit %d: %s", rc, err);
+	free(err);
 	/* --matrix with another kind, and --kind file without a file */
 	err = run_runner(dir, "--matrix bad.tsv --kind stress", &rc);
 	ck_assert(rc == 2 && strstr(err, "--kind: --matrix runs the file's cells (kind file) only"));
