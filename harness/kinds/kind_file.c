@@ -143,6 +143,12 @@ static void add_cell(struct plan *p, const struct arch *a, const struct mf_row *
 	c->measured = r->measured;
 }
 
+/* The rows run on the arch: every one naming it, or with --quick its quick ones. */
+static bool row_selected(const struct mf_row *r, const struct arch *a, const struct selection *sel)
+{
+	return mf_row_has_arch(r, a->name) && (!sel->go_quick || r->quick);
+}
+
 static int file_plan_arch(struct plan *p, const struct arch *a, const struct selection *sel,
 			  struct sbuf *problem)
 {
@@ -151,7 +157,7 @@ static int file_plan_arch(struct plan *p, const struct arch *a, const struct sel
 	bool any = false, cannon = false;
 	for (size_t i = 0; i < file_state.f.n; i++) {
 		const struct mf_row *r = &file_state.f.rows[i];
-		if (!mf_row_has_arch(r, a->name) || (sel->go_quick && !r->quick))
+		if (!row_selected(r, a, sel))
 			continue;
 		check_program(r, a, problem);
 		any = true;
@@ -171,7 +177,7 @@ static int file_plan_arch(struct plan *p, const struct arch *a, const struct sel
 		return -1;
 	for (size_t i = 0; i < file_state.f.n; i++) {
 		const struct mf_row *r = &file_state.f.rows[i];
-		if (mf_row_has_arch(r, a->name) && (!sel->go_quick || r->quick))
+		if (row_selected(r, a, sel))
 			add_cell(p, a, r);
 	}
 	return 0;
