@@ -236,13 +236,15 @@ static void by_exit_status(const struct ended_run *e, struct run_record *r)
 	}
 }
 
-/* The whole output, stdout then stderr, head and tail. */
+/* The whole output, stdout then stderr, head and tail (a part not captured
+ * is NULL). */
 static void all_output(const struct run_output *o, struct sbuf *b)
 {
-	sb_add(b, o->out_head, o->out_head_len);
-	sb_add(b, o->out_tail, o->out_tail_len);
-	sb_add(b, o->err_head, o->err_head_len);
-	sb_add(b, o->err_tail, o->err_tail_len);
+	const char *part[4] = { o->out_head, o->out_tail, o->err_head, o->err_tail };
+	size_t len[4] = { o->out_head_len, o->out_tail_len, o->err_head_len, o->err_tail_len };
+	for (int i = 0; i < 4; i++)
+		if (part[i] && len[i])
+			sb_add(b, part[i], len[i]);
 }
 
 /* A failure of a pattern cell: the failure named, or another. */
