@@ -20,7 +20,7 @@ include mk/arch.mk mk/units.mk mk/tests.mk mk/harness.mk mk/check-all.mk \
         mk/go.mk mk/programs.mk mk/bench.mk mk/fuzz.mk mk/examples.mk
 .DEFAULT_GOAL := all
 
-.PHONY: all lib tests deps doctor help clean distclean programs examples check check-arch check-units check-quick \
+.PHONY: all lib tests deps doctor help clean distclean programs examples check check-arch check-units check-quick check-examples \
         check-handler-safety check-harness check-external check-report check-workflow \
         check-arm check-mipsle check-all check-tsan check-asan repro repro-binaries runner \
         fuzz bench bench-profbuf soak measure-stress go-workloads go-runtime-tests check-go \
@@ -55,13 +55,15 @@ distclean:
 	rm -rf build
 
 # --- one arch's checks (mk/tests.mk, mk/harness.mk) ---
-## make check [ARCH=a] | handler-safety audit, unit tests and quick matrix of one arch
+## make check [ARCH=a] | handler-safety audit, unit tests, quick matrix and the examples' matrix of one arch
 check: check-arch
 check-arch: check-handler-safety
 ## make check-units [ARCH=a] | the unit tests of one arch (under qemu for cross arches)
 check-units: all $(B)/profbuf_go_cases $(RUN_NEEDS)
 ## make check-quick [ARCH=a] | the quick case matrix of one arch
 check-quick:
+## make check-examples [ARCH=a] | examples/sampler-ring's matrix file through the runner: every cell EXPECTED
+check-examples:
 check-harness: $(HARNESS) $(HARNESS_TESTS) $(HARNESS_FAKES) $(HARNESS_SHIMS) $(TORTURE) $(if $(filter native,$(ARCH)),programs)
 check-external: $(B)/profbuf_go_cases $(RUN_NEEDS)
 ## make check-report | the HTML report in headless Chromium
@@ -88,7 +90,7 @@ check-mips: check-arch-mips check-arch-mipsel
 check-mipsle: check-mipsel
 
 # --- every arch (mk/check-all.mk) ---
-## make check-all | every arch: builds, unit tests, one quick matrix, fuzz, repro-go-quick
+## make check-all | every arch: builds, unit tests, one quick matrix, the examples, fuzz, repro-go-quick
 check-all:
 ## make fuzz [FUZZ_SECONDS=15] | libFuzzer on the parsers, then the option parsers
 fuzz:

@@ -7,7 +7,8 @@
 # check failed with two arches at a time and also with one, and one at a
 # time cost about 7 min against about 6 for two (2026-11-30, loaded
 # machine); then ONE quick matrix over every arch, which keeps exactly the
-# 2 runs at a time its statistics were calibrated with; then the bounded
+# 2 runs at a time its statistics were calibrated with; then the examples'
+# matrix file on each arch it names (check-examples); then the bounded
 # fuzz run and repro-go --quick. Each phase prints its time. Failures are
 # collected in build/check-all.failed and named at the end.
 CHECK_ALL_UNIT_JOBS ?= 1
@@ -24,13 +25,17 @@ check-all:
 	$(MAKE) --no-print-directory check-quick ARCH=native QUICK_ARCHES=$(ARCHES_CSV) \
 	  QUICK_OUT=build/check-all-quick || echo quick-matrix >> build/check-all.failed; \
 	phase "the quick matrix"; \
+	for a in $(EXAMPLES_ARCHES); do \
+	  $(MAKE) --no-print-directory check-examples ARCH=$$a || echo examples-$$a >> build/check-all.failed; \
+	done; \
+	phase "the examples' matrix file, arch by arch"; \
 	$(MAKE) --no-print-directory fuzz || echo fuzz >> build/check-all.failed; \
 	phase "fuzzing"; \
 	$(MAKE) --no-print-directory repro-go-quick || echo repro-go-quick >> build/check-all.failed; \
 	phase "repro-go --quick (the real Go runtime)"; \
 	if [ -s build/check-all.failed ]; then \
 	  echo "check-all: FAILED on" $$(cat build/check-all.failed); exit 1; fi; \
-	echo "check-all: passed on $(ARCHES): unit tests, handler safety, the quick matrix; the bounded fuzz run; and repro-go --quick"
+	echo "check-all: passed on $(ARCHES): unit tests, handler safety, the quick matrix, the examples; the bounded fuzz run; and repro-go --quick"
 
 check-all-build-%:
 	@$(MAKE) --no-print-directory ARCH=$* all build/$*/profbuf_go_cases check-handler-safety \

@@ -10,7 +10,8 @@ REPRO_FLAGS  ?=
 # torture; check_exit_paths runs the real torture (every exit path, classified
 # by the runner's classify_run), check_stress `proftorture stress` on the
 # real programs (make programs), check_report the report's units and the
-# `report` command, check_go_kind the go cell kind.
+# `report` command, check_go_kind the go cell kind, check_matrix_file matrix
+# files and the file kind (on sampler_standin, a stand-in of examples/sampler-ring).
 check-harness:
 ifeq ($(ARCH),native)
 	@fail=0; for t in $(HARNESS_TESTS); do echo "+ $$t"; $$t || fail=1; done; \

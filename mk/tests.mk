@@ -1,5 +1,5 @@
-# mk/tests.mk — the checks of one arch: check-units, check-quick, check-arch
-# (make check), and the per-arch targets CI's jobs run.
+# mk/tests.mk — the checks of one arch: check-units, check-quick,
+# check-examples, check-arch (make check), and the per-arch targets CI's jobs run.
 
 # Nothing outside ci/async-signal-safe.txt may be reachable from the SIGPROF
 # handler; the self-test shows an injected printf/malloc is caught.
@@ -69,9 +69,33 @@ check-quick:
 	@build/native/proftorture run --arch $(QUICK_ARCHES) --quick --atomics $(QUICK_ATOMICS) \
 	  --watchdog 2 --status-interval 30 --out $(QUICK_OUT)
 
+# examples/sampler-ring's matrix file (docs/matrix-file.md) through the
+# runner: every cell the file has on ARCH must be EXPECTED. The arches are
+# the file's arches column (the header is its first line that is not a
+# comment, arches its second column; `repro` and `*` as the reader reads
+# them); an arch it names no cell on has nothing to run, and says so.
+# EXAMPLES_MATRIX and EXAMPLES_BUILD (the make target that builds what the
+# file runs) may name another file and its programs.
+EXAMPLES_MATRIX ?= examples/sampler-ring/matrix.tsv
+EXAMPLES_BUILD  ?= examples
+EXAMPLES_NAMED   = $(shell awk -F'\t' '/^[ \t]*(\#|$$)/ {next} !h {h=1; next} {print $$2}' \
+                     $(EXAMPLES_MATRIX) 2>/dev/null | tr ',' ' ')
+EXAMPLES_ARCHES  = $(sort $(filter-out repro *,$(EXAMPLES_NAMED)) \
+                     $(if $(filter repro,$(EXAMPLES_NAMED)),$(REPRO_ARCHES)) \
+                     $(if $(filter *,$(EXAMPLES_NAMED)),$(ARCHES)))
+check-examples:
+	@case " $(EXAMPLES_ARCHES) " in *" $(ARCH) "*) ;; \
+	  *) echo "check-examples: $(EXAMPLES_MATRIX) has no cell on $(ARCH); nothing to run"; exit 0;; esac; \
+	$(MAKE) --no-print-directory ARCH=native build/native/proftorture >/dev/null && \
+	$(MAKE) --no-print-directory ARCH=$(ARCH) $(EXAMPLES_BUILD) && \
+	echo "+ build/native/proftorture run --matrix $(EXAMPLES_MATRIX) --arch $(ARCH)" && \
+	build/native/proftorture run --matrix $(EXAMPLES_MATRIX) --arch $(ARCH) \
+	  --status-interval 30 --out $(B)/examples-results
+
 check-arch:
 	@fail=0; $(MAKE) --no-print-directory check-units || fail=1; \
 	if [ -z "$(SAN)" ]; then $(MAKE) --no-print-directory check-quick || fail=1; fi; \
+	if [ -z "$(SAN)" ]; then $(MAKE) --no-print-directory check-examples || fail=1; fi; \
 	if [ $$fail = 0 ]; then echo "check-$(ARCH): all unit tests passed, and the quick matrix"; \
 	else echo "check-$(ARCH): FAILED"; exit 1; fi
 

@@ -43,6 +43,8 @@ struct run_opts {
 	bool cases_given, variants_given, atomics_given, sources_given;
 	const char *goroot;
 	bool go_matrix; /* repro-go: the go kind's built-in matrix */
+	const char *matrix; /* --matrix FILE: the file kind's cells */
+	bool kinds_given;
 	uint64_t runs, max_runs;
 	bool runs_given, max_runs_given;
 	double for_s, run_duration;
@@ -145,6 +147,13 @@ static int parse_rate(const char *arg, void *field, char *why, size_t cap)
 static const struct opt run_table[] = {
 	{ .name = "arch", .arg = "A,..", .help = "arches from ci/arches.tsv, or all", .def = "all",
 	  .kind = OPT_LIST, .at = AT(arches), .group = "matrix:" },
+	{ .name = "matrix", .arg = "FILE",
+	  .help = "the cells of a matrix file (docs/matrix-file.md) instead:\n"
+		  "its rows on --arch, each with its runs, duration, cannon and\n"
+		  "expected outcome (kind file; --runs, --run-duration, --rate\n"
+		  "replace the rows'; --quick: its quick rows, --runs 1\n"
+		  "--max-runs 20); a bad line stops everything, exit 2",
+	  .kind = OPT_STRING, .at = AT(matrix) },
 	{ .name = "case", .arg = "C,..",
 	  .help = "torture's cases and go's programs (workload, floor), or all;\n"
 		  "a kind given none of its names runs its default (torture:\n"
@@ -195,8 +204,10 @@ static const struct opt run_table[] = {
 	{ .name = "kind", .arg = "K,..",
 	  .help = "cell kinds: torture (build/<arch>/torture, the C rebuild;\n"
 		  "stress, its old name, still works) and go\n"
-		  "(the real Go runtime's workload, cases/go/;\ndocs/go-runtime.md)",
-	  .def = "torture", .kind = OPT_LIST, .at = AT(kinds), .choices = kind_choices,
+		  "(the real Go runtime's workload, cases/go/;\ndocs/go-runtime.md); "
+		  "file is --matrix's",
+	  .def = "torture", .kind = OPT_LIST, .at = AT(kinds), .given_at = GIVEN(kinds_given),
+	  .choices = kind_choices,
 	  .group = "the real Go runtime (kind go):" },
 	{ .name = "flavour", .arg = "F,..",
 	  .help = "runtime flavours (ci/go-build --list), or all (default:\n"
@@ -246,10 +257,12 @@ static const enum variant_id repro_variants[] = { VARIANT_UNLOCKED_FLUSH, VARIAN
 #define REPRO_RUNS "20"
 
 static const char run_usage[] =
-	"usage: proftorture run [options]\n\n"
+	"usage: proftorture run [options]\n"
+	"       proftorture run --matrix FILE [options]\n\n"
 	"Runs every cell of arch x case x variant x strategy as separate processes\n"
 	"(under qemu-<arch> for cross arches), classifies each run, and judges each\n"
-	"cell against cases/expected.tsv.\n";
+	"cell against cases/expected.tsv. With --matrix, the cells are a file's rows\n"
+	"(docs/matrix-file.md), each judged against its own expected column.\n";
 
 static const char repro_usage[] =
 	"usage: proftorture repro [options]\n\n"
@@ -293,7 +306,7 @@ static const char run_epilog[] =
 static struct selection selection_of(const struct run_opts *o)
 {
 	return (struct selection){ o->arches, o->cases, o->variants, o->atomics, o->flavours,
-				   o->sources, o->go_matrix, o->quick, o->goroot };
+				   o->sources, o->go_matrix, o->quick, o->goroot, o->matrix };
 }
 
 /* What only a kind knows to check (cell_kind.h's check_selection), e.g.
@@ -303,7 +316,12 @@ static void check_kind_selections(const struct opts_program *prog, const struct 
 	struct selection sel = selection_of(o);
 	for (size_t i = 0; cell_kinds[i]; i++) {
 		struct sbuf why = { 0 };
-		if (cell_kinds[i]->check_selection && cell_kinds[i]->check_selection(&sel, &why))
+		int rc = cell_kinds[i]->check_selection ? cell_kinds[i]->check_selection(&sel, &why) : 0;
+		if (rc == CELL_KIND_BAD_FILE) { /* "FILE:LINE: field: ...", the whole line */
+			fprintf(stderr, "%s\n", sb_str(&why));
+			exit(PROTOCOL_EXIT_USAGE);
+		}
+		if (rc)
 			opts_die(prog, "%s", sb_str(&why));
 		sb_free(&why);
 	}
@@ -346,11 +364,36 @@ static void check_kind_options(const struct opts_program *prog, const struct run
 	}
 }
 
+/* --matrix FILE: the file kind's cells, and only those; --kind file only
+ * with it. */
+static void check_matrix(const struct opts_program *prog, struct run_opts *o)
+{
+	bool file = ut_list_has(o->kinds, file_kind.name);
+	if (!o->matrix) {
+		if (file)
+			opts_die(prog, "--kind: %s needs --matrix FILE (its cells are a file's rows)",
+				 file_kind.name);
+		return;
+	}
+	if (o->go_matrix || strcmp(prog->name, "proftorture run") != 0)
+		opts_die(prog, "--matrix: `proftorture run --matrix FILE` only (this command has a "
+			       "matrix of its own)");
+	if (o->kinds_given && (!file || o->kinds[1]))
+		opts_die(prog, "--kind: --matrix runs the file's cells (kind %s) only; drop --kind",
+			 file_kind.name);
+	if (o->cases_given)
+		opts_die(prog, "--case: not with --matrix (the file's rows are the cells)");
+	opts_free_list(o->kinds);
+	o->kinds = xcalloc(2, sizeof *o->kinds);
+	o->kinds[0] = xstrdup(file_kind.name);
+}
+
 /* Every check that involves two options, and the rules that make one
  * option's default depend on another's. */
 static void check_options(const struct opts_program *prog, struct run_opts *o)
 {
-	if (o->quick && o->go_matrix) { /* the run's duration is the question's */
+	check_matrix(prog, o);
+	if (o->quick && (o->go_matrix || o->matrix)) { /* the run's duration is the row's */
 		if (!o->runs_given)
 			o->runs = REPRO_GO_QUICK_RUNS;
 		if (!o->max_runs_given)
@@ -504,6 +547,8 @@ static void plan_matrix(const struct opts_program *prog, struct plan *p, struct 
 	for (size_t i = 0; i < p->m.ncells; i++) {
 		if (o->runs_given || o->for_given || o->quick)
 			p->m.cells[i].runs = 0;
+		if (o->duration_given)
+			p->m.cells[i].duration = 0;
 		most = p->m.cells[i].runs > most ? p->m.cells[i].runs : most;
 	}
 	if (o->runs != EXEC_UNBOUNDED && o->seed + most - 1 > PROTOCOL_MAX_SEED)

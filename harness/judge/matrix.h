@@ -33,6 +33,10 @@ struct cell {
 	bool emulated; /* runs under the arch's emulator (known when planned, not merged) */
 	uint64_t runs; /* this cell's --runs, when its kind chose one (repro-go's
 			* matrix); 0: the matrix's runs_per_cell */
+	double duration;    /* this cell's run length, seconds, when its kind chose
+			     * one (a matrix file's duration column); 0: the matrix's */
+	double cannon_rate; /* the cannon's rate its kind planned it with (a matrix
+			     * file's cannon column; --rate replaces it); 0: the kind's */
 	bool measured; /* measured, not judged: its verdict is computed and shown
 			* but is skipped from matching (a rate too low for a
 			* verdict in the runs it can have; repro-go's own-timer

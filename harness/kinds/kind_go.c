@@ -76,6 +76,7 @@
 #include "cell_kind.h"
 #include "cli.h"
 #include "kind_go.h"
+#include "matrix_file.h"
 #include "plan.h"
 #include "signature.h"
 #include "stats.h"
@@ -161,51 +162,62 @@ static char *build_info(const char *arch, const char *flavour, const char *key)
 
 /* ---- plan ---- */
 
-/* repro-go's matrix: the cells that show the real runtime's buffer torn or
- * deadlocked where it should be and clean where the fix is, in about three
- * minutes on two cores, each with the runs its question needs (docs/go-runtime.md, "The real Go runtime in the runner:
- * `make repro-go`": its "What it runs" table states each row's power).
- * `quick`: the rows of --quick (make check-all), whose negative controls
- * fail in nearly every run, so that a correct build passes it (the same
- * section's "`make check-all` runs the quick version" gives the odds). */
-struct go_row {
-	const char *arches; /* space-separated names */
-	const char *program, *flavour;
-	bool cannon;
-	unsigned runs;
-	bool quick;
-	bool measured; /* measured, not judged (matrix.h) */
-};
+/* repro-go's matrix: cases/go/matrix.tsv, a matrix file (matrix_file.h)
+ * with two columns of the kind's own, read once when the matrix is
+ * selected: before anything is planned, so that a bad line stops
+ * everything. `-` there is the kind's own argv, run duration and expected
+ * table; `on` its cannon rate. */
+#define GO_MATRIX_PATH "cases/go/matrix.tsv"
 
-/* Columns: arches, program, flavour, cannon?, runs, quick?, measured? */
-static const struct go_row go_matrix[] = {
-	/* #24991 with the cannon: the rate (>= 90% of 5-s runs) and its median */
-	{ "armhf mips mipsel", GO_PROGRAM_WORKLOAD, "regressed", true, 10, true, false },
-	{ "armel", GO_PROGRAM_WORKLOAD, "regressed-named", true, 10, true, false },
-	/* the same with the runtime's own timers only: its median, beside; at
-	 * most about 500 signals a second (docs/go-runtime.md), it crashes in a minority of
-	 * 5-s runs: measured, not judged */
-	{ "armhf mips mipsel", GO_PROGRAM_WORKLOAD, "regressed", false, 5, false, true },
-	{ "armel", GO_PROGRAM_WORKLOAD, "regressed-named", false, 5, false, true },
-	/* the fixed runtime under the cannon: 0 failures and its bound */
-	{ "armhf mips mipsel", GO_PROGRAM_WORKLOAD, "stock", true, 5, true, false },
-	{ "armel", GO_PROGRAM_WORKLOAD, "helpers-named", true, 5, true, false },
-	/* negative controls, until the first failure: #20146, and armel's stock */
-	{ "armel mips mipsel", GO_PROGRAM_WORKLOAD, "unchecked", false, 1, true, false },
-	{ "armhf", GO_PROGRAM_WORKLOAD, "unchecked", false, 3, false, false },
-	{ "armel", GO_PROGRAM_WORKLOAD, "stock", false, 1, true, false },
-	/* the floor under every time to failure */
-	{ "armhf mips mipsel", GO_PROGRAM_FLOOR, "stock", false, 5, false, false },
-	{ "armel", GO_PROGRAM_FLOOR, "helpers-named", false, 5, false, false },
-};
+static const char *const go_matrix_columns[] = { "program", "flavour", NULL };
+enum { GO_COL_PROGRAM, GO_COL_FLAVOUR };
 
-static bool word_in(const char *words, const char *w)
+static struct {
+	bool loaded;
+	struct arch_table arches;
+	struct matrix_file f;
+} go_matrix;
+
+/* The kind's own columns, and argv: the workload is the kind's. */
+static int check_go_rows(const struct matrix_file *f, struct sbuf *why)
 {
-	size_t n = strlen(w);
-	for (const char *p = words; (p = strstr(p, w)); p += n)
-		if ((p == words || p[-1] == ' ') && (p[n] == 0 || p[n] == ' '))
-			return true;
-	return false;
+	char *const *flavours = go_flavour_names();
+	for (size_t i = 0; i < f->n; i++) {
+		const struct mf_row *r = &f->rows[i];
+		const char *program = r->extra[GO_COL_PROGRAM], *flavour = r->extra[GO_COL_FLAVOUR];
+		if (protocol_lookup(go_program_names, program) < 0)
+			sb_printf(why, "%s:%u: program: '%s' is not %s or %s", f->path, r->line, program,
+				  GO_PROGRAM_WORKLOAD, GO_PROGRAM_FLOOR);
+		else if (!flavours || !ut_list_has(flavours, flavour))
+			sb_printf(why, "%s:%u: flavour: '%s' is not a workload flavour of "
+				  "cases/go/flavours.tsv", f->path, r->line, flavour);
+		else if (r->argv)
+			sb_printf(why, "%s:%u: argv: the go kind runs its own workload (want -)",
+				  f->path, r->line);
+		if (why->len)
+			return -1;
+	}
+	return 0;
+}
+
+static int load_go_matrix(struct sbuf *why)
+{
+	if (go_matrix.loaded)
+		return 0;
+	const struct mf_rules rules = { go_matrix_columns, true };
+	char err[1024], *apath = root_path("ci/arches.tsv"), *path = root_path(GO_MATRIX_PATH);
+	int rc = arches_load(apath, &go_matrix.arches, err, sizeof err);
+	if (rc == 0 && (rc = mf_load(path, GO_MATRIX_PATH, &go_matrix.arches, &rules,
+				     &go_matrix.f, err, sizeof err)) != 0)
+		arches_free(&go_matrix.arches);
+	free(apath);
+	free(path);
+	if (rc) {
+		sb_puts(why, err);
+		return -1;
+	}
+	go_matrix.loaded = true;
+	return check_go_rows(&go_matrix.f, why);
 }
 
 /* Whether the arch has a Go port: GOARCH= in its go_analogue column. */
@@ -243,9 +255,9 @@ static void check_binary(const struct arch *a, const char *flavour, const char *
 	free(rel);
 }
 
-/* One cell, its binary checked; runs 0: the matrix's. */
+/* One cell, its binary checked; without a row, the matrix's runs. */
 static void add_cell(struct plan *p, const struct arch *a, const char *program,
-		     const char *flavour, bool cannon, const struct go_row *row,
+		     const char *flavour, bool cannon, const struct mf_row *row,
 		     const struct selection *sel, struct sbuf *problem)
 {
 	if (!selection_includes(sel->flavours, flavour) ||
@@ -256,9 +268,14 @@ static void add_cell(struct plan *p, const struct arch *a, const char *program,
 		return;
 	struct cell_id id = { &go_kind, a->name, program, flavour,
 			      cannon ? source_cannon() : source_own() };
-	size_t ci = plan_add_cell(p, &id, a);
-	p->m.cells[ci].runs = row ? row->runs : 0;
-	p->m.cells[ci].measured = row && row->measured;
+	const struct mf_expect *e = row ? mf_expect_for(row, a->name) : NULL;
+	size_t ci = e ? plan_add_cell_expecting(p, &id, a, e->outcomes, row->note)
+		      : plan_add_cell(p, &id, a);
+	struct cell *c = &p->m.cells[ci];
+	c->runs = row ? row->runs : 0;
+	c->measured = row && row->measured;
+	c->duration = row ? row->duration : 0;
+	c->cannon_rate = row && row->cannon_rate > 0 ? row->cannon_rate : 0;
 }
 
 /* With --goroot, the user's tree stands in for stock (it is built as stock). */
@@ -275,11 +292,14 @@ static void plan_matrix(struct plan *p, const struct arch *a, const struct selec
 			struct sbuf *problem)
 {
 	char **programs = selection_own(sel->cases, go_program_names);
-	for (size_t i = 0; i < sizeof go_matrix / sizeof go_matrix[0]; i++) {
-		const struct go_row *r = &go_matrix[i];
-		if (word_in(r->arches, a->name) && (r->quick || !sel->go_quick) &&
-		    (!programs || ut_list_has(programs, r->program)))
-			add_cell(p, a, r->program, flavour_of(r->flavour, sel), r->cannon, r, sel,
+	if (load_go_matrix(problem))
+		return;
+	for (size_t i = 0; i < go_matrix.f.n; i++) {
+		const struct mf_row *r = &go_matrix.f.rows[i];
+		const char *program = r->extra[GO_COL_PROGRAM], *flavour = r->extra[GO_COL_FLAVOUR];
+		if (mf_row_has_arch(r, a->name) && (r->quick || !sel->go_quick) &&
+		    (!programs || ut_list_has(programs, program)))
+			add_cell(p, a, program, flavour_of(flavour, sel), r->cannon_rate != 0, r, sel,
 				 problem);
 	}
 	free(programs);
@@ -394,9 +414,12 @@ static void go_launch(const struct cell *c, const struct run_settings *s, struct
 	l->kill_grace_s = GO_KILL_GRACE_S;
 	if (strcmp(c->atomics, source_cannon()) != 0)
 		return;
+	/* --rate, else the matrix row's own rate, else the kind's */
 	const char *rate = s->rate ? s->rate : GO_CANNON_RATE;
 	l->cannon_signal = SIGPROF;
-	l->cannon_rate = strcmp(rate, "max") == 0 ? 1e6 : strtod(rate, NULL);
+	l->cannon_rate = strcmp(rate, "max") == 0 ? MF_CANNON_MAX : strtod(rate, NULL);
+	if (!s->rate && c->cannon_rate > 0)
+		l->cannon_rate = c->cannon_rate;
 }
 
 /* ---- classify ---- */
@@ -639,6 +662,8 @@ static char *go_compiler(const struct cell *c)
 /* --flavour against cases/go/flavours.tsv (and own, with --goroot). */
 static int go_check_selection(const struct selection *sel, struct sbuf *why)
 {
+	if (sel->go_matrix && load_go_matrix(why))
+		return CELL_KIND_BAD_FILE;
 	if (!sel->flavours)
 		return 0;
 	char *const *known = go_flavour_names();

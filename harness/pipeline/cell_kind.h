@@ -10,10 +10,11 @@
  * summary.json and the reports.
  *
  * Kinds today: "torture" (kind_torture.c): build/<arch>/torture, one JSON
- * result line per run, classified by classify.h's rules; and "go"
+ * result line per run, classified by classify.h's rules; "go"
  * (kind_go.c): the real Go runtime's workload, built per flavour by
  * ci/go-build, classified by its exit status, its closing line and Go's own
- * failure lines.
+ * failure lines; and "file" (kind_file.c): any program, cells described in
+ * a matrix file (matrix_file.h, `run --matrix FILE`).
  *
  * A kind's operations, in the order the pipeline calls them:
  *   plan_arch  which cells the kind has on one arch, for the user's
@@ -48,7 +49,10 @@
  *              protocol.h's cases, NULL-terminated (NULL: those cases)
  *   check_selection  the user's selection against what only the kind
  *              knows (its tables), before anything is planned: -1 with
- *              the complaint, naming the option, in why (NULL: none)
+ *              the complaint, naming the option, in why; or
+ *              CELL_KIND_BAD_FILE with a whole line naming a file the user
+ *              gave and where in it ("FILE:LINE: field: ..."), which the
+ *              command prints as it is (NULL: none)
  *   footer     lines the commands print after the verdict table; appends
  *              nothing for a matrix without the kind's cells (NULL: none)
  *   rate_help  what --rate is to the kind's runs, for run's help
@@ -130,7 +134,9 @@ struct cell_kind {
 	const char *rate_help;
 };
 
-extern const struct cell_kind torture_kind, go_kind;
+#define CELL_KIND_BAD_FILE (-2)
+
+extern const struct cell_kind torture_kind, go_kind, file_kind;
 
 /* The word for slot i (0: case, 1: variant, 2: atomics) of a kind. */
 const char *cell_kind_slot(const struct cell_kind *k, int i);

@@ -36,10 +36,15 @@ struct execution {
 	bool cannot_start; /* a cannon's qemu trace could not be made */
 };
 
+double execute_timeout_for(const struct exec_config *x, double duration, bool emulated)
+{
+	double t = duration * x->timeout_factor + x->timeout_slack + x->settings.watchdog;
+	return emulated ? 2 * t : t;
+}
+
 double execute_timeout(const struct exec_config *x, bool emulated)
 {
-	double t = x->settings.duration * x->timeout_factor + x->timeout_slack + x->settings.watchdog;
-	return emulated ? 2 * t : t;
+	return execute_timeout_for(x, x->settings.duration, emulated);
 }
 
 /* ---- scheduling ---- */
@@ -155,14 +160,17 @@ static bool next_job(void *ctx, char ***argv, bool *merge, double *timeout, void
 	if (E->cannot_start || (E->x->for_s > 0 && ut_now() - E->t0 >= E->x->for_s) || !next_run(E, &ci, &k))
 		return false;
 	struct cell *c = &E->p->m.cells[ci];
+	struct run_settings s = E->x->settings; /* with the cell's own duration, if any */
+	if (c->duration > 0)
+		s.duration = c->duration;
 	struct job *j = xcalloc(1, sizeof *j);
 	j->cell = ci;
 	j->k = k;
 	j->seed = E->x->base_seed + k;
-	j->timeout = execute_timeout(E->x, c->emulated);
+	j->timeout = execute_timeout_for(E->x, s.duration, c->emulated);
 	j->qemu_log = -1;
 	if (c->kind->launch)
-		c->kind->launch(c, &E->x->settings, &j->launch);
+		c->kind->launch(c, &s, &j->launch);
 	if (j->launch.cannon_signal && c->emulated && (j->qemu_log = cannon_qemu_log_new()) < 0) {
 		fprintf(stderr, "proftorture %s: cannot create the cannon's qemu trace: %s; stopping\n",
 			E->x->cmd, strerror(errno));
@@ -170,7 +178,7 @@ static bool next_job(void *ctx, char ***argv, bool *merge, double *timeout, void
 		free(j);
 		return false;
 	}
-	char **prog = c->kind->argv(c, &E->x->settings, j->seed);
+	char **prog = c->kind->argv(c, &s, j->seed);
 	j->argv = job_argv(E, ci, prog, j->qemu_log);
 	j->replay = replay_argv(E, ci, prog, &j->launch, j->timeout);
 	argv_free(prog);
@@ -372,9 +380,16 @@ static void announce(const struct exec_config *x, const struct matrix *m)
 	if (x->shard_count)
 		sb_printf(&h, " (shard %u/%u: runs with k %% %u == %u)", x->shard_index, x->shard_count,
 			  x->shard_count, x->shard_index - 1);
-	sb_printf(&h, ", %gs each, -j%u, seed %llu+k, hard timeout %.0fs%s; artifacts in %s/\n",
-		  x->settings.duration, x->jobs, (unsigned long long)x->base_seed,
-		  execute_timeout(x, false), emu ? " (x2 under qemu)" : "", x->outdir);
+	bool own = false; /* a cell with a run length of its own (a matrix file's) */
+	for (size_t i = 0; i < m->ncells; i++)
+		own |= m->cells[i].duration > 0;
+	if (own)
+		sb_puts(&h, ", each cell's own run length and hard timeout (duration x factor + slack)");
+	else
+		sb_printf(&h, ", %gs each, hard timeout %.0fs", x->settings.duration,
+			  execute_timeout(x, false));
+	sb_printf(&h, "%s, -j%u, seed %llu+k; artifacts in %s/\n", emu ? " (x2 under qemu)" : "",
+		  x->jobs, (unsigned long long)x->base_seed, x->outdir);
 	fputs(h.s, stderr);
 	sb_free(&h);
 }

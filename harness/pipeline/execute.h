@@ -60,8 +60,10 @@ struct exec_config {
 	const char *outdir;     /* exists and is writable, with runs/ in it */
 };
 
-/* A run's hard deadline, seconds. */
+/* A run's hard deadline, seconds; and the same for a run of the given
+ * length (a cell with a duration of its own, matrix.h). */
 double execute_timeout(const struct exec_config *x, bool emulated);
+double execute_timeout_for(const struct exec_config *x, double duration, bool emulated);
 
 /* Runs p's cells, recording every finished run in p->m (and its elapsed
  * time and interruption). Returns the interrupting signal, or 0. */

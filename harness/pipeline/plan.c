@@ -79,7 +79,16 @@ size_t plan_add_cell(struct plan *p, const struct cell_id *id, const struct arch
 	if (!row)
 		cli_die(p->cmd, "%s has no row for %s %s %s %s", t->path, id->arch, id->case_name,
 			id->variant, id->atomics);
-	ci = matrix_add_cell(&p->m, id, row->expected, row->note, arch_is_cross(a));
+	return plan_add_cell_expecting(p, id, a, row->expected, row->note);
+}
+
+size_t plan_add_cell_expecting(struct plan *p, const struct cell_id *id, const struct arch *a,
+			       outcome_set expected, const char *note)
+{
+	size_t ci = matrix_find_cell(&p->m, id);
+	if (ci != (size_t)-1)
+		return ci;
+	ci = matrix_add_cell(&p->m, id, expected, note, arch_is_cross(a));
 	p->cell_arch = xrealloc(p->cell_arch, (ci + 1) * sizeof *p->cell_arch);
 	p->cell_arch[ci] = a;
 	return ci;
@@ -139,7 +148,8 @@ void plan_cells(struct plan *p, const struct selection *sel, const struct cell_k
 		fprintf(stderr, "proftorture %s: skipping what the arch does not support (strategies; the go kind where Go has no port):%s\n",
 			p->cmd, p->skipped.s);
 	if (!p->m.ncells)
-		cli_die(p->cmd, "no cell to run (every requested strategy is unsupported)");
+		cli_die(p->cmd, "no cell to run: the selected kinds have none on the selected arches "
+			"(every requested strategy unsupported, or no row of the matrix file on them)");
 }
 
 void plan_free(struct plan *p)

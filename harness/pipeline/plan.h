@@ -39,8 +39,10 @@ struct selection {
 	char **sources;  /* the go kind: where the signals come from (protocol.h's names) */
 	bool go_matrix;  /* the go kind plans its built-in matrix (repro-go), filtered
 			  * by the lists above, instead of their cross product */
-	bool go_quick;   /* ... only the matrix's quick cells (repro-go --quick) */
+	bool go_quick;   /* ... only the matrix's quick cells (repro-go --quick; and
+			  * run --matrix --quick: the file's quick rows) */
 	const char *goroot; /* the go kind: a user's tree, built by ci/go-build --goroot */
+	const char *matrix_path; /* the file kind: run --matrix FILE (matrix_file.h) */
 };
 
 #define PLAN_MAX_KIND_TABLES 4
@@ -75,6 +77,10 @@ void plan_cells(struct plan *p, const struct selection *sel, const struct cell_k
  * the expected table's outcome, or exits 2 when no row covers it. Returns
  * the cell's index. */
 size_t plan_add_cell(struct plan *p, const struct cell_id *id, const struct arch *a);
+/* The same with the expected outcome and note the kind has from elsewhere
+ * (the file kind: the matrix file's expected column), no table asked. */
+size_t plan_add_cell_expecting(struct plan *p, const struct cell_id *id, const struct arch *a,
+			       outcome_set expected, const char *note);
 /* The expected table a kind's cells are looked up in (dies, exit 2, when
  * it cannot be read). */
 const struct expected_table *plan_table(struct plan *p, const struct cell_kind *k);

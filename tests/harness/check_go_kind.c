@@ -10,11 +10,13 @@
  * - cases/go/expected.tsv gives repro-go's cells the outcomes docs/go-runtime.md
  *   says;
  * - planning: a missing binary is one setup error naming ci/go-build;
+ *   repro-go's matrix (cases/go/matrix.tsv) gives the cells it always had;
  * - the side-by-side line.
  * Native only (the runner is native).
  */
 #define _GNU_SOURCE
 #include <check.h>
+#include <jansson.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -327,8 +329,8 @@ static void make_root(char *dir)
 	struct sbuf cmd = { 0 };
 	sb_printf(&cmd, "mkdir -p %s/ci %s/cases/go && cp %s/ci/arches.tsv %s/ci/ && "
 			"cp %s/cases/expected.tsv %s/cases/ && "
-			"cp %s/cases/go/expected.tsv %s/cases/go/flavours.tsv %s/cases/go/",
-		  dir, dir, top, dir, top, dir, top, top, dir);
+			"cp %s/cases/go/expected.tsv %s/cases/go/flavours.tsv %s/cases/go/matrix.tsv %s/cases/go/",
+		  dir, dir, top, dir, top, dir, top, top, top, dir);
 	ck_assert_int_eq(system(cmd.s), 0);
 	sb_free(&cmd);
 }
@@ -424,6 +426,100 @@ START_TEST(test_case_selects_the_go_programs)
 	remove_root(dir);
 	sb_free(&cmd);
 	sb_free(&path);
+}
+END_TEST
+
+/* repro-go's matrix, now cases/go/matrix.tsv: exactly the cells, expected
+ * outcomes, runs and measured flags of the C rows it replaced (captured
+ * from the runner before the move), full and --quick. Fake workloads
+ * (scripts qemu cannot run: every run an error at once) and a shard
+ * keep it short: the cells and their planned runs are in summary.json
+ * whatever the runs did. */
+static const char repro_go_full[] =
+	"armel workload regressed-named cannon corrupt 10 0\n"
+	"armel workload regressed-named thread-timer corrupt 5 1\n"
+	"armel workload helpers-named cannon pass 5 0\n"
+	"armel workload unchecked thread-timer deadlock 1 0\n"
+	"armel workload stock thread-timer deadlock 1 0\n"
+	"armel floor helpers-named thread-timer pass 5 0\n"
+	"armhf workload regressed cannon corrupt 10 0\n"
+	"armhf workload regressed thread-timer corrupt 5 1\n"
+	"armhf workload stock cannon pass 5 0\n"
+	"armhf workload unchecked thread-timer pass 3 0\n"
+	"armhf floor stock thread-timer pass 5 0\n"
+	"mips workload regressed cannon corrupt 10 0\n"
+	"mips workload regressed thread-timer corrupt 5 1\n"
+	"mips workload stock cannon pass 5 0\n"
+	"mips workload unchecked thread-timer deadlock 1 0\n"
+	"mips floor stock thread-timer pass 5 0\n"
+	"mipsel workload regressed cannon corrupt 10 0\n"
+	"mipsel workload regressed thread-timer corrupt 5 1\n"
+	"mipsel workload stock cannon pass 5 0\n"
+	"mipsel workload unchecked thread-timer deadlock 1 0\n"
+	"mipsel floor stock thread-timer pass 5 0\n";
+static const char repro_go_quick[] =
+	"armel workload regressed-named cannon corrupt - 0\n"
+	"armel workload helpers-named cannon pass - 0\n"
+	"armel workload unchecked thread-timer deadlock - 0\n"
+	"armel workload stock thread-timer deadlock - 0\n"
+	"armhf workload regressed cannon corrupt - 0\n"
+	"armhf workload stock cannon pass - 0\n"
+	"mips workload regressed cannon corrupt - 0\n"
+	"mips workload stock cannon pass - 0\n"
+	"mips workload unchecked thread-timer deadlock - 0\n"
+	"mipsel workload regressed cannon corrupt - 0\n"
+	"mipsel workload stock cannon pass - 0\n"
+	"mipsel workload unchecked thread-timer deadlock - 0\n";
+
+/* The cells of a summary.json, one line each as above. */
+static void cells_of(const char *path, struct sbuf *out)
+{
+	json_t *doc = json_load_file(path, 0, NULL);
+	ck_assert_msg(doc != NULL, "cannot read %s", path);
+	size_t i;
+	json_t *c;
+	json_array_foreach(json_object_get(doc, "cells"), i, c) {
+		const json_t *rp = json_object_get(c, "runs_planned");
+		char runs[32] = "-";
+		if (json_is_integer(rp))
+			snprintf(runs, sizeof runs, "%lld", (long long)json_integer_value(rp));
+		sb_printf(out, "%s %s %s %s %s %s %d\n",
+			  json_string_value(json_object_get(c, "arch")),
+			  json_string_value(json_object_get(c, "case")),
+			  json_string_value(json_object_get(c, "variant")),
+			  json_string_value(json_object_get(c, "atomics")),
+			  json_string_value(json_object_get(c, "expected")), runs,
+			  json_is_true(json_object_get(c, "measured")));
+	}
+	json_decref(doc);
+}
+
+START_TEST(test_repro_go_s_matrix_file_gives_the_built_in_cells)
+{
+	char dir[] = "/tmp/proftorture-gomatrix-XXXXXX";
+	make_root(dir);
+	struct sbuf cmd = { 0 }, path = { 0 }, got = { 0 };
+	sb_printf(&cmd, "cd %s && for a in armel armhf mips mipsel; do for f in stock regressed "
+			"unchecked helpers-named regressed-named; do mkdir -p build/$a/go/$f && "
+			"printf '#!/bin/sh\\nexit 0\\n' > build/$a/go/$f/workload && "
+			"chmod +x build/$a/go/$f/workload; done; done", dir);
+	ck_assert_int_eq(system(cmd.s), 0);
+	for (int quick = 0; quick < 2; quick++) {
+		cmd.len = path.len = got.len = 0;
+		sb_printf(&cmd, "PROFTORTURE_ROOT=%s %s/build/native/proftorture repro-go --kind go "
+				"%s --shard 1/20 -j2 --status-interval 0 --out %s/out%d >/dev/null 2>&1",
+			  dir, top, quick ? "--quick" : "", dir, quick);
+		ck_assert_int_ne(system(cmd.s), -1);
+		sb_printf(&path, "%s/out%d/summary.json", dir, quick);
+		cells_of(path.s, &got);
+		const char *want = quick ? repro_go_quick : repro_go_full;
+		ck_assert_msg(strcmp(sb_str(&got), want) == 0, "%s: got\n%swant\n%s",
+			      quick ? "--quick" : "full", sb_str(&got), want);
+	}
+	remove_root(dir);
+	sb_free(&cmd);
+	sb_free(&path);
+	sb_free(&got);
 }
 END_TEST
 
@@ -632,6 +728,7 @@ int main(void)
 	tcase_add_test(t, test_flavours_are_ci_go_build_s);
 	tcase_add_test(t, test_a_missing_binary_names_the_command_that_builds_it);
 	tcase_add_test(t, test_case_selects_the_go_programs);
+	tcase_add_test(t, test_repro_go_s_matrix_file_gives_the_built_in_cells);
 	tcase_add_test(t, test_side_by_side);
 	tcase_add_test(t, test_per_cell_runs_measured_cells_kill_signal_and_cannon);
 	suite_add_tcase(s, t);
