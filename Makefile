@@ -113,13 +113,4 @@ go-runtime-tests:
 ## make check-go | the Go parts' checks: gofmt, vet, the workload's tests, smoke runs
 check-go:
 
-# --- measurements (mk/bench.mk, mk/programs.mk) ---
-## make bench-profbuf [ARCH=a] | profbuf against a mutex ring of the same size, about 2 s
-bench-profbuf: $(B)/bench_profbuf $(RUN_NEEDS)
-## make bench [BENCH_FLAGS=--quick] | each arch side by side, against its ceiling (ci/bench)
-bench:
-## make check-cases-<arch> [CASES_RUNS=20] | lost-atomic and atomic-deadlock measured on one arch
-## make soak [SOAK_FOR=30m] [SOAK_EVERY=60] | the runner for 30 min natively: does anything grow?
-soak:
-## make measure-stress [ARCH=a] | the numbers of docs/measurements/stress.md
-measure-stress:
+# --- measurements: bench*, soak, measure-stress, check-cases-<arch>: mk/bench.mk ---

@@ -1,6 +1,17 @@
 # mk/bench.mk — the measurements: profbuf's throughput, every arch side by
 # side, the torture cases measured per arch, and the soak.
 
+# The user targets of this file (make help lists their ## make lines).
+## make bench-profbuf [ARCH=a] | profbuf against a mutex ring of the same size, about 2 s
+bench-profbuf: $(B)/bench_profbuf $(RUN_NEEDS)
+## make bench [BENCH_FLAGS=--quick] | each arch side by side, against its ceiling (ci/bench)
+bench:
+## make check-cases-<arch> [CASES_RUNS=20] | lost-atomic and atomic-deadlock measured on one arch
+## make soak [SOAK_FOR=30m] [SOAK_EVERY=60] | the runner for 30 min natively: does anything grow?
+soak:
+## make measure-stress [ARCH=a] | the numbers of docs/measurements/stress.md
+measure-stress:
+
 # bench-profbuf: records/s through profbuf against a mutex ring of the same
 # size (one writer, one reader), one human line and one JSON line; about 2 s.
 $(B)/bench_profbuf: profbuf/bench/bench_profbuf.c $(LIB)
