@@ -561,8 +561,10 @@ static int run_command(const char *cmd, const char *usage, const struct opt *tab
 	fill_choices(variant_choices, protocol_variant_names, (const char *const[]){ "all", NULL });
 	fill_choices(atomics_choices, protocol_strategy_names,
 		     (const char *const[]){ "default", "all", NULL });
-	for (size_t i = 0; cell_kinds[i] && i + 1 < OPTS_COUNT(kind_choices); i++)
-		kind_choices[i] = cell_kinds[i]->name;
+	/* only the kinds run plans: a record-only kind has no plan_arch */
+	for (size_t i = 0, n = 0; cell_kinds[i] && n + 1 < OPTS_COUNT(kind_choices); i++)
+		if (cell_kinds[i]->plan_arch)
+			kind_choices[n++] = cell_kinds[i]->name;
 	source_choices[0] = "all";
 	source_choices[1] = protocol_source_names[SOURCE_THREAD_TIMER];
 	source_choices[2] = protocol_source_names[SOURCE_CANNON];

@@ -10,10 +10,11 @@
  * summary.json and the reports.
  *
  * Kinds today: "stress" (kind_stress.c): build/<arch>/stress, one JSON
- * result line per run, classified by classify.h's rules; and "go"
+ * result line per run, classified by classify.h's rules; "go"
  * (kind_go.c): the real Go runtime's workload, built per flavour by
  * ci/go-build, classified by its exit status, its closing line and Go's own
- * failure lines.
+ * failure lines; and "command" (kind_command.c): `proftorture stress`'s
+ * run sets, recorded by its --out.
  *
  * A kind's operations, in the order the pipeline calls them:
  *   plan_arch  which cells the kind has on one arch, for the user's
@@ -53,6 +54,14 @@
  *              nothing for a matrix without the kind's cells (NULL: none)
  *   rate_help  what --rate is to the kind's runs, for run's help
  *              (go: the cannon's, and its default; NULL: what it is to stress)
+ *   curve_every_failure  the report draws a time-to-failure curve for
+ *              every cell with a failure, not only for cells expected to
+ *              fail (the command kind: nothing is expected of a user's
+ *              program but passing)
+ *
+ * A kind whose plan_arch is NULL is only a record's: its cells are filled
+ * by a command of its own (the "command" kind: `proftorture stress
+ * --out`), never planned or run by `run` (which does not offer it).
  *
  * The commands reach a kind through this table and cell_kinds[] only, never
  * through the kind's own header (tests/ci/check-include-order holds them
@@ -124,9 +133,10 @@ struct cell_kind {
 	int (*check_selection)(const struct selection *sel, struct sbuf *why);
 	void (*footer)(const struct matrix *m, struct sbuf *b);
 	const char *rate_help;
+	bool curve_every_failure;
 };
 
-extern const struct cell_kind stress_kind, go_kind;
+extern const struct cell_kind stress_kind, go_kind, command_kind;
 
 /* The word for slot i (0: case, 1: variant, 2: atomics) of a kind. */
 const char *cell_kind_slot(const struct cell_kind *k, int i);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cell_kind.h"
 #include "html.h"
 #include "svg_plot.h"
 
@@ -62,6 +63,8 @@ static unsigned varying_names(const struct matrix *m, const char *arch,
 
 static bool is_curve(const struct cell *c)
 {
+	if (c->kind && c->kind->curve_every_failure && c->verdict.failures)
+		return true;
 	return html_is_buggy(c) && (!c->verdict.skipped || c->verdict.measured);
 }
 
