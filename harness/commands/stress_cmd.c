@@ -173,11 +173,12 @@ static const struct opts_program stress_program = {
 		 "all), two builds compared (--baseline), until a bound is proven\n"
 		 "(--until-bound). A program reports the signals it handled with a line\n"
 		 "'proftorture: signals handled N' (docs/stress.md: \"Exposure\").\n",
-	.epilog = "exit status: 0 no failures, 1 failures (with --baseline: the new build's),\n"
-		  "an unexercised set (no signal reached it), an arch NOT RUN, or a bound not\n"
-		  "reached; 2 usage error (nothing was run); 3 results lost: a failure file,\n"
-		  "the --json file, an --out file or stdout could not be written (the LOST\n"
-		  "line on stderr says what), whatever the failures.\n",
+	.epilog = "exit status: 0 no failures, 1 failures, 2 usage error (nothing was run),\n"
+		  "3 results lost: a failure file, the --json file, an --out file or stdout\n"
+		  "could not be written (the LOST line on stderr says what), whatever the\n"
+		  "failures. 1 also when a set is unexercised (no signal reached it), an\n"
+		  "arch is NOT RUN, or --until-bound's bound was not reached; with\n"
+		  "--baseline, the baseline's failures do not count.\n",
 	.opts = stress_table,
 	.nopts = OPTS_COUNT(stress_table),
 	.usage_exit = PROTOCOL_EXIT_USAGE,

@@ -344,6 +344,8 @@ static void print_budget(const struct stress_state *s, const struct stress_set *
 			 (unsigned long long)s->o.count);
 	else if (s->o.for_s > 0)
 		snprintf(budget, sizeof budget, "of a budget of --for %.6gs", s->o.for_s);
+	if (set->side && strcmp(set->side, "baseline") == 0)
+		return; /* the bound is the new build's; the baseline kept pace */
 	fprintf(f, "%s: --until-bound %.4g%%: ", stress_set_name(set, name, sizeof name),
 		100 * s->o.until_bound);
 	double bound = stats_zero_failure_upper((double)set->finished, 0.95);
@@ -351,8 +353,9 @@ static void print_budget(const struct stress_state *s, const struct stress_set *
 		fprintf(f, "reached after %llu runs (0 failures, rate < %.4g%%), %s\n",
 			(unsigned long long)set->finished, 100 * bound, budget);
 	else if (set->failures)
-		fprintf(f, "decided by a failure after %llu runs (%llu failures), %s\n",
-			(unsigned long long)set->finished, (unsigned long long)set->failures, budget);
+		fprintf(f, "decided by a failure after %llu runs (%llu failure%s), %s\n",
+			(unsigned long long)set->finished, (unsigned long long)set->failures,
+			set->failures == 1 ? "" : "s", budget);
 	else
 		fprintf(f, "NOT reached: %llu runs of the %llu it needs%s, %s\n",
 			(unsigned long long)set->finished, (unsigned long long)set->needed,
@@ -460,7 +463,7 @@ static json_t *exposure_json(const struct stress_state *s, const struct stress_s
 
 static json_t *bound_json(const struct stress_state *s, const struct stress_set *set)
 {
-	if (s->o.until_bound <= 0)
+	if (s->o.until_bound <= 0 || (set->side && strcmp(set->side, "baseline") == 0))
 		return json_null();
 	return json_pack("{s:f, s:I, s:b}", "rate", s->o.until_bound, "needed",
 			 (json_int_t)set->needed, "reached", bound_reached(s, set));

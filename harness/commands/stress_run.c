@@ -9,7 +9,8 @@
  * start, and, with --until-bound, while it has no failure and has started
  * fewer runs than the bound needs (stress_runs_for_bound: with zero
  * failures the bound depends on n alone, so the number is known before
- * the first run and no run is started in vain).
+ * the first run and no run is started in vain). With --baseline the bound
+ * is the new build's; the baseline runs as many runs as its new build.
  *
  * Each run ends in done(): counted, its exposure read (the program's
  * STRESS_HANDLED_LINE, the cannon's signals sent), and, when it failed and
@@ -50,6 +51,11 @@ uint64_t stress_runs_for_bound(double rate)
 	return n;
 }
 
+static bool is_baseline(const struct stress_set *set)
+{
+	return set->side && strcmp(set->side, "baseline") == 0;
+}
+
 static bool wants_run(const struct stress_state *s, const struct stress_set *set)
 {
 	if (set->cannot_start)
@@ -58,6 +64,12 @@ static bool wants_run(const struct stress_state *s, const struct stress_set *set
 		return false;
 	if (s->o.max_failures && set->failures >= s->o.max_failures)
 		return false;
+	/* --until-bound is the new build's: its baseline (the set after it is
+	 * its new one) keeps pace, so the comparison has as many runs a side */
+	if (set->needed && is_baseline(set)) {
+		const struct stress_set *new_set = set + 1;
+		return set->started < new_set->started || wants_run(s, new_set);
+	}
 	if (set->needed && (set->failures || set->started >= set->needed))
 		return false;
 	return true;
