@@ -9,13 +9,15 @@
  * (stress_run.c) and fills the matrix itself, so plan_arch, argv and
  * classify are NULL and `run --kind` does not offer it (run_cmd.c). The
  * slots: program (the command's name), build ("run", or "baseline" and
- * "new"), and an unused third. Its report plots a time-to-failure curve
- * for every cell that failed, not only those expected to.
+ * "new"), and an unused third. It is a user's program (user_program):
+ * the report plots a time-to-failure curve for every cell that failed,
+ * and a clean cell's exposure as the signals its program reported
+ * handled.
  */
 #include "cell_kind.h"
 
 const struct cell_kind command_kind = {
 	.name = "command",
 	.slot_names = { "program", "build", "-" },
-	.curve_every_failure = true,
+	.user_program = true,
 };

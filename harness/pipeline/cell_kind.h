@@ -54,10 +54,12 @@
  *              nothing for a matrix without the kind's cells (NULL: none)
  *   rate_help  what --rate is to the kind's runs, for run's help
  *              (go: the cannon's, and its default; NULL: what it is to stress)
- *   curve_every_failure  the report draws a time-to-failure curve for
- *              every cell with a failure, not only for cells expected to
- *              fail (the command kind: nothing is expected of a user's
- *              program but passing)
+ *   user_program  the cells are a user's program (the command kind):
+ *              the report draws a time-to-failure curve for every cell
+ *              with a failure, not only for cells expected to fail
+ *              (nothing is expected of a user's program but passing), and
+ *              a clean cell's exposure is the signals its runs reported
+ *              handled, not near misses
  *
  * A kind whose plan_arch is NULL is only a record's: its cells are filled
  * by a command of its own (the "command" kind: `proftorture stress
@@ -133,7 +135,7 @@ struct cell_kind {
 	int (*check_selection)(const struct selection *sel, struct sbuf *why);
 	void (*footer)(const struct matrix *m, struct sbuf *b);
 	const char *rate_help;
-	bool curve_every_failure;
+	bool user_program;
 };
 
 extern const struct cell_kind stress_kind, go_kind, command_kind;

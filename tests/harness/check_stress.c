@@ -497,6 +497,10 @@ START_TEST(test_several_arches_pool_into_one_report)
 	snprintf(path, sizeof path, "%s/multi/report.html", scratch);
 	char *page = slurp(path, NULL);
 	ck_assert_msg(page && strstr(page, "data-arch=\"native\""), "no page, or no native row");
+	/* a clean set's exposure on the page: the signals its program handled */
+	ck_assert_msg(strstr(page, "native: signals handled behind each clean verdict") &&
+			      strstr(page, "signals handled (as the program reported)"),
+		      "no exposure plot of signals handled");
 	free(page);
 	snprintf(path, sizeof path, "%s/multi/junit.xml", scratch);
 	char *junit = slurp(path, NULL);
@@ -552,7 +556,7 @@ END_TEST
 START_TEST(test_baseline_compares_two_builds)
 {
 	struct res r = stress("-p 2 --count 20 --signal-rate 2000 --baseline --json %s/base.json "
-			      "-o %s/base- -- %s/torn_buggy 300 0 -- %s/torn_fixed 300 0",
+			      "--out %s/base -- %s/torn_buggy 300 0 -- %s/torn_fixed 300 0",
 			      scratch, scratch, programs, programs);
 	ck_assert_msg(r.rc == 0, "%d\n%s%s", r.rc, r.out, r.err);
 	json_t *j = scratch_json("base.json");
@@ -566,6 +570,21 @@ START_TEST(test_baseline_compares_two_builds)
 			      strstr(r.out, "; new's rate < 14%)"),
 		      "%s", r.out);
 	json_decref(j);
+	/* --out: the baseline, measured and not judged, gets its
+	 * time-to-failure curve; the record matches (exit 0 above) */
+	char path[PATH_MAX + 32];
+	snprintf(path, sizeof path, "%s/base/report.html", scratch);
+	char *page = slurp(path, NULL);
+	ck_assert_msg(page && strstr(page, "native: time to first failure") &&
+			      strstr(page, "baseline: ") && strstr(page, "/20 failed, median"),
+		      "no time-to-failure curve of the baseline");
+	free(page);
+	snprintf(path, sizeof path, "%s/base/report.tap", scratch);
+	char *tap = slurp(path, NULL);
+	ck_assert_msg(tap && strstr(tap, "# SKIP measured, not judged") &&
+			      strstr(tap, "ok 2 - native torn_fixed/new/- expected pass: clean 0/20"),
+		      "%s", tap ? tap : "no report.tap");
+	free(tap);
 	res_free(&r);
 	/* the controls: the bug against itself is no fix, and fails; the fix
 	 * against itself shows nothing either way */
@@ -687,6 +706,29 @@ START_TEST(test_bad_multi_arch_options)
 }
 END_TEST
 
+/* --arch all: every arch that can run here; here, only native has the
+ * file, so every other row is NOT RUN, named, and the exit status is 1 */
+START_TEST(test_arch_all_names_what_it_cannot_run)
+{
+	char link[PATH_MAX + 32], target[2 * PATH_MAX];
+	snprintf(link, sizeof link, "%s/only.native", scratch);
+	snprintf(target, sizeof target, "%s/torn_fixed", programs);
+	ck_assert_int_eq(symlink(target, link), 0);
+	struct res r = stress("--arch all -p 2 --count 2 --signal-rate 2000 --json %s/all.json "
+			      "-o %s/all- -- %s/only.{arch} 100 0",
+			      scratch, scratch, scratch);
+	ck_assert_msg(r.rc == 1, "%d\n%s%s", r.rc, r.out, r.err);
+	ck_assert_msg(strstr(r.out, "!!! mipsel NOT RUN: ") && strstr(r.err, "mipsel NOT RUN: "),
+		      "%s%s", r.out, r.err);
+	json_t *j = scratch_json("all.json");
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "sets")), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(set_of(j, 0), "verdict")), "clean");
+	ck_assert_uint_ge(json_array_size(json_object_get(j, "not_run")), 14);
+	json_decref(j);
+	res_free(&r);
+}
+END_TEST
+
 static Suite *stress_suite(void)
 {
 	Suite *s = suite_create("stress");
@@ -715,6 +757,7 @@ static Suite *stress_suite(void)
 	tcase_add_test(sets, test_no_clean_without_exposure);
 	tcase_add_test(sets, test_until_bound_stops_early);
 	tcase_add_test(sets, test_bad_multi_arch_options);
+	tcase_add_test(sets, test_arch_all_names_what_it_cannot_run);
 	suite_add_tcase(s, sets);
 	return s;
 }
