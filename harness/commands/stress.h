@@ -12,6 +12,10 @@
  * groups and runs; the options, the regexes and the pool are shared.
  * Single-threaded: only the runner's thread touches it (the cannon's
  * thread reports through struct proc, see spawn.h).
+ *
+ * One run of one program under an arch, with the cannon and the timeout,
+ * classified: a session of one set (stress_run_sets with --count 1), its
+ * argv from stress_run_argv and its record the set's last stress_run.
  */
 #ifndef HARNESS_STRESS_H
 #define HARNESS_STRESS_H
@@ -24,7 +28,6 @@
 
 #include "arches.h"
 #include "signature.h"
-#include "spawn.h"
 
 /* The line a program prints to report the signals it handled (the last
  * one wins), on stdout or stderr: "proftorture: signals handled N". */

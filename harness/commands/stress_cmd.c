@@ -24,13 +24,14 @@
  * (NUL bytes read as '?'; the middle of a huge output is dropped by the
  * capture and never matched).
  *
- * Every failure's combined stdout+stderr goes to PREFIX<run number>, with a
+ * Every failure's combined stdout+stderr goes to PREFIX<run number> (among
+ * several sets PREFIX<arch>[-<side>]-<run number>), with a
  * marker line where the timeout's kill signal was sent and a closing
  * "ERROR: <how it ended>" line; a run stopped by its timeout also gets,
  * before that line, where each of its threads was from the kill signal to
  * the end (threads.h). Failures are grouped by signature
- * (signature.h) and counted. A failure file, the --json file or stdout
- * that cannot be written is counted by the ledger (ledger.h): the session
+ * (signature.h) and counted per set. A failure file, the --json file, an
+ * --out file or stdout that cannot be written is counted by the ledger (ledger.h): the session
  * ends with a LOST line and exit status 3 (cli.h), whatever the failures.
  */
 #define _GNU_SOURCE
@@ -40,7 +41,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -51,7 +51,6 @@
 #include "ledger.h"
 #include "options.h"
 #include "protocol.h"
-#include "spawn.h"
 #include "stress.h"
 #include "util.h"
 
