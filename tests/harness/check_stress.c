@@ -434,6 +434,12 @@ static long long int_at(json_t *o, const char *key)
 	return json_integer_value(v);
 }
 
+/* A usage error is one line. */
+static void assert_one_line(const char *err)
+{
+	ck_assert_msg(strchr(err, '\n') == err + strlen(err) - 1, "not one line: %s", err);
+}
+
 /* mipsel's part runs where its qemu and its programs are (make programs
  * ARCH=mipsel); natively always. */
 static bool mipsel_here(void)
@@ -532,7 +538,7 @@ START_TEST(test_placeholders_are_substituted_and_checked)
 	ck_assert_msg(r.rc == 2 && strstr(r.err, "unknown placeholder '{archs}' in '{archs}'; "
 						 "allowed: {arch} {goarch}"),
 		      "%d %s", r.rc, r.err);
-	ck_assert_msg(strchr(r.err, '\n') == r.err + strlen(r.err) - 1, "not one line: %s", r.err);
+	assert_one_line(r.err);
 	res_free(&r);
 	/* an arch without a Go port has no {goarch} (ci/arches.tsv: powerpc) */
 	r = stress("--arch powerpc --count 1 -- %s/build/{goarch}/programs/exitcode", top);
@@ -699,8 +705,7 @@ START_TEST(test_bad_multi_arch_options)
 		struct res r = stress("%s", bad[i].args);
 		ck_assert_msg(r.rc == 2 && strstr(r.err, bad[i].err), "%s: %d %s", bad[i].args, r.rc,
 			      r.err);
-		ck_assert_msg(strchr(r.err, '\n') == r.err + strlen(r.err) - 1, "not one line: %s",
-			      r.err);
+		assert_one_line(r.err);
 		res_free(&r);
 	}
 }
