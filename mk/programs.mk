@@ -10,9 +10,12 @@ GO_SRCS     := $(wildcard tests/programs/go/*/*.go) tests/programs/go/go.mod
 # go_analogue column (powerpc, m68k, hppa, sparc64 have none).
 GO_PROGRAMS := $(if $(or $(filter native,$(ARCH)),$(GO_ARCH_ENV)),crash2 selfprof hang panic)
 C_PROGRAMS  := assert segv doublefree exitcode sigprof_count trap_quit check_fail
+# One source, two builds: the bug and its fix (tests/programs/c/torn.c).
+TORN_PROGRAMS := torn_buggy torn_fixed
 SAN_PROGRAMS := $(if $(filter native,$(ARCH)),uaf race overflow)
 PROG        := $(B)/programs
 PROGRAMS    := $(GO_PROGRAMS:%=$(PROG)/%) $(if $(GO_PROGRAMS),$(PROG)/gotest.test) $(C_PROGRAMS:%=$(PROG)/%) \
+               $(TORN_PROGRAMS:%=$(PROG)/%) \
                $(SAN_PROGRAMS:%=$(PROG)/%)
 
 $(GO_PROGRAMS:%=$(PROG)/%): $(PROG)/%: $(GO_SRCS)
@@ -26,6 +29,9 @@ $(PROG)/gotest.test: $(GO_SRCS)
 $(C_PROGRAMS:%=$(PROG)/%): $(PROG)/%: tests/programs/c/%.c $(B)/obj/tls_pin/tls_pin.o
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(CHECK_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/obj/tls_pin/tls_pin.o $(if $(filter check_fail,$*),$(CHECK_LIBS) -lm)
+$(PROG)/torn_buggy $(PROG)/torn_fixed: tests/programs/c/torn.c $(B)/obj/tls_pin/tls_pin.o
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(if $(filter %_fixed,$@),-DTORN_FIXED) -o $@ $< $(B)/obj/tls_pin/tls_pin.o
 # Deliberately buggy, for the sanitizers' reports: clang, -O1, no -Werror.
 $(PROG)/uaf: tests/programs/c/uaf.c
 	@mkdir -p $(@D)

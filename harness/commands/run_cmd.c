@@ -598,15 +598,17 @@ static int run_pipeline(const struct opts_program *prog, const char *cmd, struct
 	return rc;
 }
 
-/* --kind's choices: every kind's name, then the old names (cell_kind.h),
- * accepted so that old command lines still run. */
+/* --kind's choices: every kind that run plans (a record-only kind has no
+ * plan_arch), then the old names (cell_kind.h), accepted so that old
+ * command lines still run. */
 static void fill_kind_choices(void)
 {
 	size_t n = 0;
 	for (size_t i = 0; cell_kinds[i] && n + 1 < OPTS_COUNT(kind_choices); i++)
-		kind_choices[n++] = cell_kinds[i]->name;
+		if (cell_kinds[i]->plan_arch)
+			kind_choices[n++] = cell_kinds[i]->name;
 	for (size_t i = 0; cell_kinds[i] && n + 1 < OPTS_COUNT(kind_choices); i++)
-		if (cell_kinds[i]->old_name)
+		if (cell_kinds[i]->plan_arch && cell_kinds[i]->old_name)
 			kind_choices[n++] = cell_kinds[i]->old_name;
 }
 

@@ -1,9 +1,21 @@
 /*
- * stress — the state of one `proftorture stress` session, shared by its two
- * files: stress_cmd.c (options, the pool's callbacks: plan, run, classify)
- * and stress_report.c (the closing summary and the --json report).
+ * stress — the state of one `proftorture stress` session, shared by its
+ * files: stress_cmd.c (options, setup: arches, placeholders, --baseline),
+ * stress_run.c (the pool's callbacks: which set runs next, one run's start
+ * and its classification), stress_report.c (each set's closing summary,
+ * the pooled table, the verdicts, --json) and stress_out.c (--out: the
+ * runs as a matrix, through the run report's code).
+ *
+ * A session runs one or more run SETS: one per arch of --arch, or two per
+ * arch with --baseline (the baseline's command and the new one's). Every
+ * set has its own command (placeholders substituted), counters, failure
+ * groups and runs; the options, the regexes and the pool are shared.
  * Single-threaded: only the runner's thread touches it (the cannon's
  * thread reports through struct proc, see spawn.h).
+ *
+ * One run of one program under an arch, with the cannon and the timeout,
+ * classified: a session of one set (stress_run_sets with --count 1), its
+ * argv from stress_run_argv and its record the set's last stress_run.
  */
 #ifndef HARNESS_STRESS_H
 #define HARNESS_STRESS_H
@@ -17,9 +29,13 @@
 #include "arches.h"
 #include "signature.h"
 
+/* The line a program prints to report the signals it handled (the last
+ * one wins), on stdout or stderr: "proftorture: signals handled N". */
+#define STRESS_HANDLED_LINE "proftorture: signals handled "
+
 /* The options, as the table in stress_cmd.c fills them. */
 struct stress_opts {
-	const char *arch, *prefix, *json;
+	const char *arch, *prefix, *json, *out;
 	const char *failure, *ignore, *signature;
 	uint64_t p, count, max_failures;
 	double for_s, timeout, kill_grace, status_interval;
@@ -27,7 +43,8 @@ struct stress_opts {
 	int signal;        /* the cannon's */
 	double signal_rate; /* 0: no cannon */
 	double signal_after;
-	bool signal_given, signal_after_given;
+	double until_bound; /* 0: none; else a rate in (0, 1) */
+	bool signal_given, signal_after_given, baseline;
 };
 
 struct stress_group {
@@ -42,27 +59,100 @@ struct stress_series {
 	size_t n, cap;
 };
 
-struct stress_state {
-	struct stress_opts o;
+/* One finished run, as --out records it. */
+struct stress_run {
+	uint64_t index;
+	bool failed, timed_out; /* failed: counted as a failure */
+	char end[48];           /* "exit 1", "signal 11", "deadline", "spawn failed" */
+	char sig[SIG_FULL_MAX]; /* the failure's signature, or "" */
+	double wall_s, handled; /* handled: NaN when the program did not say */
+	char *file;             /* the failure file, or NULL */
+};
+
+/* What a set's runs show (stress_set_verdict). */
+enum stress_verdict {
+	SV_NO_RUNS,      /* nothing finished */
+	SV_FAILING,      /* at least one counted failure */
+	SV_UNEXERCISED,  /* no failure, but no signal reached the program */
+	SV_CLEAN,        /* no failure, with exposure (or exposure unknown) */
+};
+
+struct stress_set {
 	const struct arch *arch; /* NULL: native */
-	char **cmd;
-	regex_t failure_re, ignore_re, signature_re;
-	const char *prefix;
-	double t0, elapsed;
-	int interrupted; /* the signal that ended the session, or 0 */
+	const char *arch_name;   /* "native" or ci/arches.tsv's name */
+	const char *side;        /* NULL; with --baseline "baseline" or "new" */
+	char **cmd;              /* the command, placeholders substituted */
+	char *prefix;            /* its failure files are <prefix><run> */
 	bool cannot_start;
+	uint64_t needed; /* --until-bound: the clean runs that reach the bound */
 	uint64_t started, finished, failures, ignored, timeouts;
 	uint64_t never_ready, killed_by_cannon_signal;
+	uint64_t handled_reports; /* runs that printed STRESS_HANDLED_LINE */
+	double handled;           /* the sum of what they printed */
 	struct stress_series wall_all, wall_failed, sent, ready;
 	struct stress_group *groups;
 	size_t ngroups;
+	struct stress_run *runs;
+	size_t nruns, capruns;
+};
+
+/* An arch of --arch all that cannot run here, and why. */
+struct stress_not_run {
+	char *arch, *reason;
+};
+
+struct stress_state {
+	struct stress_opts o;
+	char **cmds[2]; /* the command(s) as given: [0] alone, or baseline and new */
+	regex_t failure_re, ignore_re, signature_re;
+	char *prefix;     /* -o, or its default */
+	char *outdir;     /* --out, or NULL */
+	char *command_line; /* for --out's configuration (config.h) */
+	const struct arch_table *table; /* ci/arches.tsv */
+	struct stress_set *sets;
+	size_t nsets;
+	struct stress_not_run *not_run;
+	size_t nnot_run;
+	double t0, elapsed;
+	int interrupted; /* the signal that ended the session, or 0 */
 };
 
 void stress_series_add(struct stress_series *s, double x);
 
-/* The closing summary on f (stdout, or stderr when the JSON goes there). */
-void stress_print_summary(struct stress_state *s, FILE *f);
+/* ---- stress_run.c ---- */
+
+/* Runs every set through the pool (-p shared); the signal that stopped
+ * it, or 0. */
+int stress_run_sets(struct stress_state *s);
+/* [qemu flags... [trace options...]] CMD ARGS... of one run of a set
+ * (qemu_log: the cannon's readiness trace, or -1); argv_free it. */
+char **stress_run_argv(const struct stress_set *set, int qemu_log);
+/* The N of the last STRESS_HANDLED_LINE in text, or NaN. */
+double stress_handled_of(const char *text, size_t len);
+/* The runs of zero failures whose one-sided 95% upper bound is below rate. */
+uint64_t stress_runs_for_bound(double rate);
+
+/* ---- stress_report.c ---- */
+
+enum stress_verdict stress_set_verdict(const struct stress_state *s, const struct stress_set *set);
+/* "mipsel" or "mipsel (new)". */
+const char *stress_set_name(const struct stress_set *set, char *buf, size_t cap);
+/* One set's closing summary on f (stdout, or stderr when the JSON goes there). */
+void stress_print_summary(const struct stress_state *s, struct stress_set *set, FILE *f);
+/* With more than one set: the pooled table; then every set's verdict line,
+ * --baseline's comparisons and --until-bound's budgets. */
+void stress_print_verdicts(const struct stress_state *s, FILE *f);
+/* The exit status the results call for (before the ledger's say). */
+int stress_exit_status(const struct stress_state *s);
 /* The --json report, atomically; a failure is a lost document (ledger.h). */
 void stress_write_json(struct stress_state *s);
+/* Two-sided Fisher p of a baseline set against its new set. */
+double stress_fisher(const struct stress_set *base, const struct stress_set *new_set);
+
+/* ---- stress_out.c ---- */
+
+/* --out DIR: summary.json, report.html, junit.xml and report.tap; where
+ * they went on f. */
+void stress_write_out(const struct stress_state *s, FILE *f);
 
 #endif

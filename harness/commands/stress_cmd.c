@@ -5,11 +5,15 @@
  * before the kill.
  *
  * The session, top-down: options (one table, checked whole before
- * anything runs: the command must start, the prefix and the JSON file must
- * be writable) -> the pool runs CMD -p at a time (spawn.h), with the cannon
- * (cannon.h) and the timeout's kill signal as per-run settings -> each run
- * is classified as it ends (done) -> the summary and the JSON report
- * (stress_report.c).
+ * anything runs: every arch's command must start, the prefix, the JSON
+ * file and the out directory must be writable) -> the run sets, one per
+ * arch of --arch (a comma list, or all: every row of ci/arches.tsv that
+ * can run here), two per arch with --baseline, each with its command's
+ * placeholders {arch} and {goarch} substituted -> the pool runs them all,
+ * -p at a time (stress_run.c), with the cannon (cannon.h) and the
+ * timeout's kill signal as per-run settings -> each set's summary, the
+ * pooled table and the verdicts, --json (stress_report.c), --out
+ * (stress_out.c).
  *
  * A run FAILS when it exits non-zero, is killed by a signal, or hits
  * --timeout; then, as in Go's stress, --failure RE keeps only failures whose
@@ -20,13 +24,14 @@
  * (NUL bytes read as '?'; the middle of a huge output is dropped by the
  * capture and never matched).
  *
- * Every failure's combined stdout+stderr goes to PREFIX<run number>, with a
+ * Every failure's combined stdout+stderr goes to PREFIX<run number> (among
+ * several sets PREFIX<arch>[-<side>]-<run number>), with a
  * marker line where the timeout's kill signal was sent and a closing
  * "ERROR: <how it ended>" line; a run stopped by its timeout also gets,
  * before that line, where each of its threads was from the kill signal to
  * the end (threads.h). Failures are grouped by signature
- * (signature.h) and counted. A failure file, the --json file or stdout
- * that cannot be written is counted by the ledger (ledger.h): the session
+ * (signature.h) and counted per set. A failure file, the --json file, an
+ * --out file or stdout that cannot be written is counted by the ledger (ledger.h): the session
  * ends with a LOST line and exit status 3 (cli.h), whatever the failures.
  */
 #define _GNU_SOURCE
@@ -36,17 +41,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cannon.h"
 #include "cli.h"
+#include "config.h"
 #include "exec_check.h"
 #include "ledger.h"
 #include "options.h"
 #include "protocol.h"
-#include "spawn.h"
 #include "stress.h"
 #include "util.h"
 
@@ -63,19 +67,55 @@ static int parse_signal(const char *arg, void *field, char *why, size_t cap)
 	return 0;
 }
 
+/* "5%" or "0.05": a rate strictly between 0 and 1. */
+static int parse_rate(const char *arg, void *field, char *why, size_t cap)
+{
+	size_t n = strlen(arg);
+	bool percent = n && arg[n - 1] == '%';
+	char num[64];
+	double x;
+	if (n >= sizeof num || !n) {
+		snprintf(why, cap, "is not a rate in (0%%, 100%%) (e.g. 5%% or 0.05)");
+		return -1;
+	}
+	memcpy(num, arg, n + 1);
+	if (percent)
+		num[n - 1] = 0;
+	if (opts_parse_double(num, &x) || !(x > 0) || !(percent ? x < 100 : x < 1)) {
+		snprintf(why, cap, "is not a rate in (0%%, 100%%) (e.g. 5%% or 0.05)");
+		return -1;
+	}
+	*(double *)field = percent ? x / 100 : x;
+	return 0;
+}
+
 #define S(field) OPT_AT(struct stress_opts, field)
 static const struct opt stress_table[] = {
-	{ .name = "arch", .arg = "A", .def = "native", .kind = OPT_STRING, .at = S(arch),
+	{ .name = "arch", .arg = "A,..", .def = "native", .kind = OPT_STRING, .at = S(arch),
 	  .help = "run CMD, a binary for arch A, under the arch's qemu\n"
-		  "(ci/arches.tsv); native: directly" },
+		  "(ci/arches.tsv); native: directly. A comma list runs\n"
+		  "one set per arch, -p shared, with a pooled table;\n"
+		  "all: every arch that can run here (the others NOT RUN).\n"
+		  "In every word of CMD, {arch} becomes the arch's name\n"
+		  "and {goarch} its GOARCH (./prog.{arch})" },
+	{ .name = "baseline", .kind = OPT_FLAG, .at = S(baseline),
+	  .help = "compare two builds arch by arch: the operands are\n"
+		  "-- BASELINE ARGS... -- NEW ARGS...; per arch both\n"
+		  "run as many runs, with Fisher's exact test (two-sided)" },
 	{ .name = "parallel", .short_name = 'p', .arg = "N", .kind = OPT_UINT, .at = S(p), .min = 1,
 	  .max = 256, .help = "runs at once (default: online CPUs)" },
 	{ .name = "count", .arg = "N", .kind = OPT_UINT, .at = S(count), .min = 1, .max = 1e15,
-	  .help = "stop after N runs", .group = "how long (none of the three: until Ctrl-C):" },
+	  .help = "stop after N runs (per set)",
+	  .group = "how long (none of these: until Ctrl-C):" },
 	{ .name = "for", .arg = "D", .kind = OPT_SECONDS, .at = S(for_s), .min = 0.001,
 	  .help = "stop starting runs after D (e.g. 30s, 5m)" },
 	{ .name = "max-failures", .arg = "N", .kind = OPT_UINT, .at = S(max_failures), .min = 1,
-	  .max = 1e15, .help = "stop after N failures" },
+	  .max = 1e15, .help = "stop after N failures (per set)" },
+	{ .name = "until-bound", .arg = "RATE", .kind = OPT_CUSTOM, .at = S(until_bound),
+	  .parse = parse_rate,
+	  .help = "per set, run until the 95% upper bound on the\n"
+		  "failure rate is below RATE (e.g. 5%), or a failure\n"
+		  "decides it; --count or --for is the budget" },
 	{ .name = "timeout", .arg = "D", .def = "10m", .kind = OPT_SECONDS, .at = S(timeout),
 	  .min = 0.001, .help = "a run alive after D fails and is stopped",
 	  .group = "hangs:" },
@@ -113,6 +153,10 @@ static const struct opt stress_table[] = {
 	  .group = "reports:" },
 	{ .name = "json", .arg = "FILE", .kind = OPT_STRING, .at = S(json),
 	  .help = "the report as JSON to FILE too ('-': stdout,\nand the summary to stderr)" },
+	{ .name = "out", .arg = "DIR", .kind = OPT_STRING, .at = S(out),
+	  .help = "write DIR/summary.json, report.html, junit.xml and\n"
+		  "report.tap (a row, a test case per set); failure\n"
+		  "files go to DIR/runs/ unless -o says otherwise" },
 	{ .name = "status-interval", .arg = "D", .def = "5s", .kind = OPT_SECONDS,
 	  .at = S(status_interval), .help = "progress line period (0: none)" },
 };
@@ -120,13 +164,20 @@ static const struct opt stress_table[] = {
 
 static const struct opts_program stress_program = {
 	.name = "proftorture stress",
-	.usage = "usage: proftorture stress [options] -- CMD [ARGS...]\n\n"
+	.usage = "usage: proftorture stress [options] -- CMD [ARGS...]\n"
+		 "       proftorture stress [options] --baseline -- OLD [ARGS...] -- NEW [ARGS...]\n\n"
 		 "Runs CMD over and over, N at a time, like golang.org/x/tools/cmd/stress,\n"
 		 "natively or under qemu-<arch>; saves every failing run's output and groups\n"
-		 "failures by the line that names them.\n",
+		 "failures by the line that names them. Several arches at once (--arch a,b or\n"
+		 "all), two builds compared (--baseline), until a bound is proven\n"
+		 "(--until-bound). A program reports the signals it handled with a line\n"
+		 "'proftorture: signals handled N' (docs/stress.md: \"Exposure\").\n",
 	.epilog = "exit status: 0 no failures, 1 failures, 2 usage error (nothing was run),\n"
-		  "3 results lost: a failure file, the --json file or stdout could not be\n"
-		  "written (the LOST line on stderr says what), whatever the failures.\n",
+		  "3 results lost: a failure file, the --json file, an --out file or stdout\n"
+		  "could not be written (the LOST line on stderr says what), whatever the\n"
+		  "failures. 1 also when a set is unexercised (no signal reached it), an\n"
+		  "arch is NOT RUN, or --until-bound's bound was not reached; with\n"
+		  "--baseline, the baseline's failures do not count.\n",
 	.opts = stress_table,
 	.nopts = OPTS_COUNT(stress_table),
 	.usage_exit = PROTOCOL_EXIT_USAGE,
@@ -145,45 +196,194 @@ static void compile_re(regex_t *re, const char *opt, const char *pattern)
 
 /* ---- setup: everything that can be wrong is found before the first run ---- */
 
-static const struct arch *find_arch(const char *name, struct arch_table *t)
+static void load_arches(struct arch_table *t)
 {
-	if (strcmp(name, "native") == 0)
-		return NULL;
 	char err[512];
 	char *apath = root_path("ci/arches.tsv");
 	if (arches_load(apath, t, err, sizeof err))
 		opts_die(&stress_program, "--arch: %s", err);
 	free(apath);
-	const struct arch *a = arch_find(t, name);
-	if (!a) {
-		struct sbuf b = { 0 };
+}
+
+static _Noreturn void unknown_arch(const struct arch_table *t, const char *name)
+{
+	struct sbuf b = { 0 };
+	for (size_t i = 0; i < t->n; i++)
+		sb_printf(&b, "%s%s", i ? " " : "", t->v[i].name);
+	opts_die(&stress_program, "--arch: unknown arch '%s'; allowed: %s, or all", name, b.s);
+}
+
+/* --arch's names, in order: the table's rows for all. */
+static char **arch_names(const struct arch_table *t, const char *list, bool *all)
+{
+	*all = strcmp(list, "all") == 0;
+	size_t n = 0;
+	char **v = xcalloc(t->n + 2, sizeof *v);
+	if (*all) {
 		for (size_t i = 0; i < t->n; i++)
-			sb_printf(&b, "%s%s", i ? " " : "", t->v[i].name);
-		opts_die(&stress_program, "--arch: unknown arch '%s'; allowed: %s", name, b.s);
+			v[n++] = xstrdup(t->v[i].name);
+		return v;
 	}
-	char *q = arch_is_cross(a) ? ut_which(a->qemu) : xstrdup("");
-	if (!q)
-		opts_die(&stress_program, "--arch %s: %s not found in PATH", name, a->qemu);
-	free(q);
-	return a;
+	char *copy = xstrdup(list), *save = copy;
+	for (char *name; (name = strsep(&save, ","));) {
+		if (!*name)
+			opts_die(&stress_program, "--arch: '%s' has an empty name", list);
+		if (strcmp(name, "all") == 0)
+			opts_die(&stress_program, "--arch: all stands alone, not in a list");
+		if (!arch_find(t, name))
+			unknown_arch(t, name);
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(v[i], name) == 0)
+				opts_die(&stress_program, "--arch: '%s' is named twice", name);
+		v[n++] = xstrdup(name);
+	}
+	free(copy);
+	return v;
+}
+
+/* "GOARCH=arm GOARM=5" -> "arm", "GOARCH=amd64 (the host)" -> "amd64";
+ * NULL when the row has no Go port. malloc'd. */
+static char *goarch_of(const struct arch *row)
+{
+	const char *g = row && row->go ? strstr(row->go, "GOARCH=") : NULL;
+	if (!g)
+		return NULL;
+	g += strlen("GOARCH=");
+	size_t n = strcspn(g, " \t");
+	return n ? xstrndup(g, n) : NULL;
+}
+
+/* One word with {arch} and {goarch} substituted (malloc'd), or NULL with
+ * why. goarch NULL: the arch has no Go port. */
+static char *substitute(const char *word, const char *arch, const char *goarch, char *why,
+			size_t cap)
+{
+	struct sbuf b = { 0 };
+	for (const char *p = word; *p;) {
+		size_t name = *p == '{' ? strspn(p + 1, "abcdefghijklmnopqrstuvwxyz_") : 0;
+		if (!name || p[1 + name] != '}') {
+			sb_add(&b, p++, 1);
+			continue;
+		}
+		if (name == 4 && strncmp(p + 1, "arch", 4) == 0) {
+			sb_puts(&b, arch);
+		} else if (name == 6 && strncmp(p + 1, "goarch", 6) == 0 && goarch) {
+			sb_puts(&b, goarch);
+		} else if (name == 6 && strncmp(p + 1, "goarch", 6) == 0) {
+			snprintf(why, cap, "{goarch}: %s has no Go port (ci/arches.tsv's go_analogue)",
+				 arch);
+			sb_free(&b);
+			return NULL;
+		} else {
+			snprintf(why, cap, "unknown placeholder '%.*s' in '%s'; allowed: {arch} {goarch}",
+				 (int)name + 2, p, word);
+			sb_free(&b);
+			return NULL;
+		}
+		p += name + 2;
+	}
+	return b.s ? b.s : xstrdup("");
+}
+
+static char **substitute_argv(char **cmd, const char *arch, const char *goarch, char *why,
+			      size_t cap)
+{
+	size_t n = 0;
+	while (cmd[n])
+		n++;
+	char **v = xcalloc(n + 1, sizeof *v);
+	for (size_t i = 0; i < n; i++)
+		if (!(v[i] = substitute(cmd[i], arch, goarch, why, cap))) {
+			argv_free(v);
+			return NULL;
+		}
+	return v;
+}
+
+/* An unknown placeholder is the user's typo on every arch: a usage error
+ * even under --arch all. */
+static void check_placeholders(struct stress_state *s)
+{
+	char why[512];
+	for (int c = 0; c < 2 && s->cmds[c]; c++) {
+		char **v = substitute_argv(s->cmds[c], "a", "g", why, sizeof why);
+		if (!v)
+			opts_die(&stress_program, "CMD: %s", why);
+		argv_free(v);
+	}
 }
 
 /* Under qemu the readiness rule needs qemu's trace event (cannon.h). */
-static void check_qemu_can_trace(const struct arch *a)
+static int check_qemu_can_trace(const struct arch *a, char *why, size_t cap)
 {
-	if (!arch_qemu_has_event(a, CANNON_QEMU_EVENT))
-		opts_die(&stress_program,
-			 "--signal-rate: %s has no trace event %s, which tells when the program is "
-			 "ready for the signal; give --signal-after D",
-			 a->qemu, CANNON_QEMU_EVENT);
+	if (arch_qemu_has_event(a, CANNON_QEMU_EVENT))
+		return 0;
+	snprintf(why, cap,
+		 "--signal-rate: %s has no trace event %s, which tells when the program is "
+		 "ready for the signal; give --signal-after D",
+		 a->qemu, CANNON_QEMU_EVENT);
+	return -1;
+}
+
+/* Everything about one arch that can stop it: its emulator, the cannon's
+ * trace, and each of its commands (placeholders, then exec_check). Adds
+ * its sets; -1 with why (and no set added) when it cannot run. */
+static int add_arch(struct stress_state *s, const struct arch_table *t, const char *name,
+		    char *why, size_t cap)
+{
+	const struct arch *row = arch_find(t, name);
+	const struct arch *a = strcmp(name, "native") == 0 ? NULL : row;
+	if (a && arch_is_cross(a)) {
+		char *q = ut_which(a->qemu);
+		if (!q) {
+			snprintf(why, cap, "--arch %s: %s not found in PATH", name, a->qemu);
+			return -1;
+		}
+		free(q);
+		if (s->o.signal_rate > 0 && !s->o.signal_after_given &&
+		    check_qemu_can_trace(a, why, cap))
+			return -1;
+	}
+	char *goarch = goarch_of(row);
+	char **cmds[2] = { NULL, NULL };
+	int rc = 0;
+	for (int c = 0; c < 2 && s->cmds[c] && rc == 0; c++) {
+		char inner[1024];
+		cmds[c] = substitute_argv(s->cmds[c], name, goarch, inner, sizeof inner);
+		if (!cmds[c] || exec_check(cmds[c][0], a, inner, sizeof inner) != 0) {
+			snprintf(why, cap, "CMD%s: %s", s->cmds[1] ? (c ? " (new)" : " (baseline)") : "",
+				 inner);
+			rc = -1;
+		}
+	}
+	free(goarch);
+	if (rc) {
+		argv_free(cmds[0]);
+		argv_free(cmds[1]);
+		return -1;
+	}
+	for (int c = 0; c < 2 && cmds[c]; c++) {
+		s->sets = xrealloc(s->sets, (s->nsets + 1) * sizeof *s->sets);
+		struct stress_set *set = &s->sets[s->nsets++];
+		memset(set, 0, sizeof *set);
+		set->arch = a;
+		set->arch_name = row->name;
+		set->side = s->cmds[1] ? (c ? "new" : "baseline") : NULL;
+		set->cmd = cmds[c];
+		if (s->o.until_bound > 0)
+			set->needed = stress_runs_for_bound(s->o.until_bound);
+	}
+	return 0;
 }
 
 /* The failure files' prefix, proven writable. */
-static char *failure_prefix(const char *given)
+static char *failure_prefix(const char *given, const char *outdir)
 {
 	struct sbuf pre = { 0 };
 	if (given) {
 		sb_puts(&pre, given);
+	} else if (outdir) {
+		sb_printf(&pre, "%s/runs/", outdir);
 	} else {
 		const char *tmp = getenv("TMPDIR");
 		time_t now = time(NULL);
@@ -203,6 +403,28 @@ static char *failure_prefix(const char *given)
 	return pre.s;
 }
 
+/* Each set's failure files: PREFIX<run> alone, PREFIX<arch>[-<side>]-<run>
+ * among several. */
+static void set_prefixes(struct stress_state *s)
+{
+	for (size_t i = 0; i < s->nsets; i++) {
+		struct stress_set *set = &s->sets[i];
+		struct sbuf b = { 0 };
+		sb_puts(&b, s->prefix);
+		if (s->nsets > 1)
+			sb_printf(&b, "%s%s%s-", set->arch_name, set->side ? "-" : "",
+				  set->side ? set->side : "");
+		set->prefix = b.s;
+	}
+}
+
+static void add_not_run(struct stress_state *s, const char *arch, const char *why)
+{
+	s->not_run = xrealloc(s->not_run, (s->nnot_run + 1) * sizeof *s->not_run);
+	s->not_run[s->nnot_run++] = (struct stress_not_run){ xstrdup(arch), xstrdup(why) };
+	fprintf(stderr, "proftorture stress: %s NOT RUN: %s\n", arch, why);
+}
+
 /* The checks that involve two options, or the world. */
 static void check_setup(struct stress_state *s, struct arch_table *t)
 {
@@ -215,14 +437,54 @@ static void check_setup(struct stress_state *s, struct arch_table *t)
 			 sigabbrev_np(o->signal));
 	if (o->kill_signal == SIGKILL)
 		o->kill_signal = 0; /* SIGKILL at once */
-	s->arch = find_arch(o->arch, t);
-	char why[1024];
-	if (exec_check(s->cmd[0], s->arch, why, sizeof why) != 0)
-		opts_die(&stress_program, "CMD: %s", why);
-	if (o->signal_rate > 0 && !o->signal_after_given && s->arch && arch_is_cross(s->arch))
-		check_qemu_can_trace(s->arch);
-	s->prefix = failure_prefix(o->prefix);
+	check_placeholders(s);
+	load_arches(t);
+	bool all;
+	char **names = arch_names(t, o->arch, &all);
+	for (size_t i = 0; names[i]; i++) {
+		char why[1536];
+		if (add_arch(s, t, names[i], why, sizeof why) == 0)
+			continue;
+		if (!all)
+			opts_die(&stress_program, "%s", why);
+		add_not_run(s, names[i], why);
+	}
+	argv_free(names);
+	if (!s->nsets)
+		opts_die(&stress_program, "--arch all: no arch can run here (each is named above)");
+	if (o->out) {
+		char err[512];
+		struct sbuf runs = { 0 };
+		sb_printf(&runs, "%s/runs", o->out);
+		if (ut_dir_writable(o->out, err, sizeof err) ||
+		    ut_dir_writable(runs.s, err, sizeof err))
+			opts_die(&stress_program, "--out: %s", err);
+		sb_free(&runs);
+		s->outdir = xstrdup(o->out);
+	}
+	s->prefix = failure_prefix(o->prefix, s->outdir);
+	set_prefixes(s);
 	cli_check_output_file("stress", "--json", o->json);
+}
+
+/* The operands: CMD ARGS..., or with --baseline OLD ARGS... -- NEW ARGS... */
+static void split_commands(struct stress_state *s, int argc, char **argv, int first)
+{
+	if (first >= argc)
+		opts_die(&stress_program,
+			 "no command given (proftorture stress [options] -- CMD ARGS...)");
+	s->cmds[0] = &argv[first];
+	if (!s->o.baseline)
+		return;
+	for (int i = first; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			argv[i] = NULL;
+			s->cmds[1] = &argv[i + 1];
+			break;
+		}
+	if (!s->cmds[1] || !s->cmds[0][0] || !s->cmds[1][0])
+		opts_die(&stress_program, "--baseline: give two commands: -- BASELINE [ARGS...] -- "
+					  "NEW [ARGS...]");
 }
 
 static void parse_options(struct stress_state *s, int argc, char **argv)
@@ -234,102 +496,10 @@ static void parse_options(struct stress_state *s, int argc, char **argv)
 	compile_re(&s->failure_re, "--failure", s->o.failure);
 	compile_re(&s->ignore_re, "--ignore", s->o.ignore);
 	compile_re(&s->signature_re, "--signature", s->o.signature);
-	if (first >= argc)
-		opts_die(&stress_program,
-			 "no command given (proftorture stress [options] -- CMD ARGS...)");
-	s->cmd = &argv[first];
+	split_commands(s, argc, argv, first);
 }
 
-/* ---- the pool's callbacks ---- */
-
-struct sjob {
-	uint64_t index; /* 1-based run number, names the failure file */
-	char **argv;
-	int qemu_log; /* the cannon's readiness trace under qemu, or -1 */
-};
-
-static bool cross(const struct stress_state *s)
-{
-	return s->arch && arch_is_cross(s->arch);
-}
-
-static bool watch_qemu(const struct stress_state *s)
-{
-	return cross(s) && s->o.signal_rate > 0 && !s->o.signal_after_given;
-}
-
-/* [qemu flags... [trace options...]] CMD ARGS... */
-static char **run_argv(const struct stress_state *s, int qemu_log)
-{
-	size_t ncmd = 0, ntrace = qemu_log >= 0 ? CANNON_QEMU_NARGS : 0, n;
-	while (s->cmd[ncmd])
-		ncmd++;
-	char **v = arch_argv(s->arch, s->cmd[0], ncmd + ntrace, &n);
-	char *prog = v[n - 1];
-	if (ntrace)
-		cannon_qemu_args(qemu_log, &v[n - 1]);
-	n += ntrace;
-	v[n - 1] = prog;
-	for (size_t i = 1; i < ncmd; i++)
-		v[n++] = xstrdup(s->cmd[i]);
-	v[n] = NULL;
-	return v;
-}
-
-static bool next(void *ctx, char ***argv, bool *merge, double *timeout, void **job)
-{
-	struct stress_state *s = ctx;
-	if (s->o.count && s->started >= s->o.count)
-		return false;
-	if (s->o.for_s > 0 && ut_now() - s->t0 >= s->o.for_s)
-		return false;
-	int qemu_log = watch_qemu(s) ? cannon_qemu_log_new() : -1;
-	if (watch_qemu(s) && qemu_log < 0) {
-		fprintf(stderr, "proftorture stress: cannot create the cannon's qemu log: %s; stopping\n",
-			strerror(errno));
-		s->cannot_start = true;
-		return false;
-	}
-	struct sjob *j = xmalloc(sizeof *j);
-	j->index = ++s->started;
-	j->qemu_log = qemu_log;
-	j->argv = *argv = run_argv(s, qemu_log); /* must live until done() */
-	*merge = true;
-	*timeout = s->o.timeout;
-	*job = j;
-	return true;
-}
-
-static void configure(void *ctx, void *job, struct proc_opts *po)
-{
-	const struct stress_state *s = ctx;
-	const struct sjob *j = job;
-	po->kill_signal = s->o.kill_signal;
-	po->kill_grace_s = s->o.kill_grace;
-	if (s->o.signal_rate > 0)
-		po->cannon = (struct cannon_aim){ s->o.signal, s->o.signal_rate,
-						  s->o.signal_after_given ? s->o.signal_after : -1,
-						  j->qemu_log };
-}
-
-static bool stop(void *ctx)
-{
-	struct stress_state *s = ctx;
-	return s->cannot_start || (s->o.max_failures && s->failures >= s->o.max_failures);
-}
-
-static void status(void *ctx, double elapsed, void *const *running, size_t nrunning)
-{
-	(void)running;
-	struct stress_state *s = ctx;
-	char el[32];
-	ut_format_duration(el, sizeof el, elapsed);
-	fprintf(stderr, "%s: %llu runs so far, %llu failures (%.2f%%), %zu active\n", el,
-		(unsigned long long)s->finished, (unsigned long long)s->failures,
-		s->finished ? 100.0 * (double)s->failures / (double)s->finished : 0.0, nrunning);
-}
-
-/* ---- one run's end ---- */
+/* ---- the session ---- */
 
 static const char *signame(int sig)
 {
@@ -337,222 +507,66 @@ static const char *signame(int sig)
 	return n ? n : "?";
 }
 
-/* "exit status 2", "signal 6 (Aborted)", "timeout after 5s: SIGQUIT, then
- * exit status 2", ... for the failure file and stderr. */
-static void end_desc(const struct proc *p, char *buf, size_t cap)
-{
-	char how[96];
-	if (p->spawn_failed)
-		snprintf(how, sizeof how, "could not start: %s", strerror(p->spawn_errno));
-	else if (WIFSIGNALED(p->wait_status))
-		snprintf(how, sizeof how, "signal %d (%s)", WTERMSIG(p->wait_status),
-			 sigdescr_np(WTERMSIG(p->wait_status)) ? sigdescr_np(WTERMSIG(p->wait_status))
-							       : "?");
-	else
-		snprintf(how, sizeof how, "exit status %d", WEXITSTATUS(p->wait_status));
-	const char *timeout = outcome_name(OUT_TIMEOUT);
-	if (!p->timed_out)
-		snprintf(buf, cap, "%s", how);
-	else if (!p->kill_sent_at)
-		snprintf(buf, cap, "%s after %.3gs: SIGKILL", timeout, p->deadline - p->start);
-	else
-		snprintf(buf, cap, "%s after %.3gs: SIG%s, then %s%s", timeout, p->deadline - p->start,
-			 signame(p->kill_signal), p->grace_expired ? "no exit within the grace: " : "",
-			 p->grace_expired ? "SIGKILL" : how);
-}
-
-static struct sig_end sig_end_of(const struct proc *p, size_t kill_at)
-{
-	if (p->spawn_failed)
-		return (struct sig_end){ .kind = SIG_END_NOT_STARTED };
-	if (p->timed_out)
-		return (struct sig_end){ .kind = SIG_END_TIMEOUT,
-					 .kill_signal = p->kill_sent_at ? p->kill_signal : 0,
-					 .kill_at = kill_at };
-	if (WIFSIGNALED(p->wait_status))
-		return (struct sig_end){ .kind = SIG_END_SIGNAL, .code = WTERMSIG(p->wait_status) };
-	return (struct sig_end){ .kind = SIG_END_EXIT, .code = WEXITSTATUS(p->wait_status) };
-}
-
-/* What every finished run adds to the numbers, failing or not. */
-static void count_run(struct stress_state *s, const struct proc *p)
-{
-	s->finished++;
-	if (p->spawn_failed)
-		return;
-	stress_series_add(&s->wall_all, p->end - p->start);
-	if (s->o.signal_rate <= 0)
-		return;
-	stress_series_add(&s->sent, (double)p->cannon_result.sent);
-	if (p->cannon_result.ready_s < 0)
-		s->never_ready++;
-	else
-		stress_series_add(&s->ready, p->cannon_result.ready_s);
-	if (WIFSIGNALED(p->wait_status) && WTERMSIG(p->wait_status) == s->o.signal)
-		s->killed_by_cannon_signal++;
-}
-
-static bool is_failure(const struct proc *p)
-{
-	return p->spawn_failed || p->timed_out || !WIFEXITED(p->wait_status) ||
-	       WEXITSTATUS(p->wait_status) != 0;
-}
-
-/* --failure and --ignore; true when the failure counts. A timeout's
- * threads summary (threads.h) is matched as one more line of output. */
-static bool counts(struct stress_state *s, const struct proc *p, const char *text, size_t len,
-		   const char *where)
-{
-	if (s->o.failure && !p->timed_out && !sig_regex_matches(&s->failure_re, text, len))
-		return false;
-	if (s->o.ignore && (sig_regex_matches(&s->ignore_re, text, len) ||
-			    (*where && sig_regex_matches(&s->ignore_re, where, strlen(where))))) {
-		s->ignored++;
-		return false;
-	}
-	return true;
-}
-
-/* PREFIX<run>: the output, split where the kill signal went out, then how
- * the run ended. Returns the path (malloc'd) or NULL. */
-static char *save_failure(struct stress_state *s, uint64_t idx, const struct proc *p,
-			  const char *text, size_t len, size_t kill_at, const char *how,
-			  const char *threads)
-{
-	struct sbuf path = { 0 }, content = { 0 };
-	sb_printf(&path, "%s%llu", s->prefix, (unsigned long long)idx);
-	sb_add(&content, text, kill_at);
-	if (p->kill_sent_at)
-		sb_printf(&content, "\n--- proftorture stress: %s after %.3gs: SIG%s sent to the "
-				    "process group; what follows was printed after it ---\n",
-			  outcome_name(OUT_TIMEOUT), p->deadline - p->start, signame(p->kill_signal));
-	sb_add(&content, text + kill_at, len - kill_at);
-	if (*threads)
-		sb_printf(&content, "\n--- proftorture stress: where every thread was, from the "
-				    "SIG%s to the end ---\n%s",
-			  signame(p->kill_signal), threads);
-	sb_printf(&content, "\n\nERROR: %s\n", how);
-	bool saved = ledger_write(LEDGER_ARTIFACT, path.s, content.s, content.len, false) == 0;
-	if (!saved)
-		sb_free(&path);
-	sb_free(&content);
-	return saved ? path.s : NULL;
-}
-
-static void add_to_group(struct stress_state *s, const char *sig, const char *file)
-{
-	size_t g;
-	for (g = 0; g < s->ngroups; g++)
-		if (strcmp(s->groups[g].sig, sig) == 0)
-			break;
-	if (g == s->ngroups) {
-		s->groups = xrealloc(s->groups, (s->ngroups + 1) * sizeof *s->groups);
-		memset(&s->groups[g], 0, sizeof s->groups[g]);
-		snprintf(s->groups[g].sig, sizeof s->groups[g].sig, "%s", sig);
-		s->groups[g].example = xstrdup(file ? file : "(not saved)");
-		s->ngroups++;
-	}
-	s->groups[g].count++;
-}
-
-/* Like Go's stress: the first failures' output in full; then one line each. */
-static void announce(const struct stress_state *s, const char *file, const char *text, size_t len,
-		     const char *how, const char *sig)
-{
-	if (s->failures > 3) {
-		fprintf(stderr, "%s: %s\n", file ? file : "(not saved)", sig);
-		return;
-	}
-	struct sbuf head = { 0 };
-	sb_add(&head, text, len < 2048 ? len : 2048);
-	ut_sanitize(head.s ? head.s : (char[1]){ 0 });
-	fprintf(stderr, "\n%s\n%s%s\nERROR: %s\n\n", file ? file : "(not saved)", sb_str(&head),
-		len > 2048 ? "\n..." : "", how);
-	sb_free(&head);
-}
-
-static void record_failure(struct stress_state *s, uint64_t idx, const struct proc *p,
-			   const char *text, size_t len, const char *where, const char *threads)
-{
-	s->failures++;
-	s->timeouts += p->timed_out;
-	stress_series_add(&s->wall_failed, p->end - p->start);
-	size_t kill_at = p->kill_sent_at ? capture_text_offset(&p->cap[0], p->out_at_kill[0]) : len;
-	struct sig_end end = sig_end_of(p, kill_at);
-	const regex_t *user = s->o.signature ? &s->signature_re : s->o.failure ? &s->failure_re : NULL;
-	char how[192], sig[SIG_FULL_MAX];
-	end_desc(p, how, sizeof how);
-	end.where = where;
-	sig_of_run(text, len, &end, user, sig, sizeof sig);
-	char *file = save_failure(s, idx, p, text, len, kill_at, how, threads);
-	add_to_group(s, sig, file);
-	announce(s, file, text, len, how, sig);
-	free(file);
-}
-
-static void done(void *ctx, void *job, struct proc *p)
-{
-	struct stress_state *s = ctx;
-	struct sjob *j = job;
-	uint64_t idx = j->index;
-	argv_free(j->argv);
-	if (j->qemu_log >= 0)
-		close(j->qemu_log);
-	free(j);
-	if (p->interrupted)
-		return;
-	if (p->spawn_failed && !s->cannot_start) {
-		s->cannot_start = true;
-		fprintf(stderr, "proftorture stress: cannot start %s: %s; stopping\n", s->cmd[0],
-			strerror(p->spawn_errno));
-	}
-	count_run(s, p);
-	if (!is_failure(p))
-		return;
-	size_t len;
-	char *text = capture_text(&p->cap[0], &len);
-	struct sbuf threads = { 0 };
-	char where[96] = "";
-	if (p->watch)
-		threads_watch_report(p->watch, &threads, where, sizeof where);
-	if (counts(s, p, text, len, where))
-		record_failure(s, idx, p, text, len, where, sb_str(&threads));
-	sb_free(&threads);
-	free(text);
-}
-
-/* ---- the session ---- */
-
 static void announce_start(const struct stress_state *s)
 {
-	fprintf(stderr, "proftorture stress: %s%s%s, -p %llu, timeout %.3gs (then SIG%s",
-		cross(s) ? s->arch->qemu : "", cross(s) ? " " : "", s->cmd[0],
+	for (size_t i = 0; i < s->nsets; i++) {
+		const struct stress_set *set = &s->sets[i];
+		bool cross = set->arch && arch_is_cross(set->arch);
+		char name[96];
+		fprintf(stderr, "proftorture stress: %s%s%s%s%s\n",
+			s->nsets > 1 ? stress_set_name(set, name, sizeof name) : "",
+			s->nsets > 1 ? ": " : "", cross ? set->arch->qemu : "", cross ? " " : "",
+			set->cmd[0]);
+	}
+	fprintf(stderr, "proftorture stress: -p %llu, timeout %.3gs (then SIG%s",
 		(unsigned long long)s->o.p, s->o.timeout,
 		s->o.kill_signal ? signame(s->o.kill_signal) : "KILL");
 	if (s->o.kill_signal)
 		fprintf(stderr, ", SIGKILL %.3gs later", s->o.kill_grace);
-	fprintf(stderr, "), failures to %s<run>\n", s->prefix);
+	fprintf(stderr, "), failures to %s%s<run>\n", s->prefix,
+		s->nsets > 1 ? "<arch>[-<side>]-" : "");
 	if (s->o.signal_rate > 0)
 		fprintf(stderr, "proftorture stress: cannon: SIG%s at %.6g/s per run, from %s\n",
 			signame(s->o.signal), s->o.signal_rate,
 			s->o.signal_after_given ? "--signal-after"
-			: cross(s)		 ? "qemu's trace of the guest's sigaction"
-						 : "the handler in /proc/PID/status");
+						: "the program's own handler (natively: "
+						  "/proc/PID/status; under qemu: qemu's trace of "
+						  "the guest's sigaction)");
+	if (s->o.until_bound > 0)
+		fprintf(stderr,
+			"proftorture stress: --until-bound %.4g%%: %llu clean runs per set reach it\n",
+			100 * s->o.until_bound, (unsigned long long)s->sets[0].needed);
 }
 
 static void free_state(struct stress_state *s)
 {
-	for (size_t i = 0; i < s->ngroups; i++)
-		free(s->groups[i].example);
-	free(s->groups);
+	for (size_t k = 0; k < s->nsets; k++) {
+		struct stress_set *set = &s->sets[k];
+		for (size_t i = 0; i < set->ngroups; i++)
+			free(set->groups[i].example);
+		for (size_t i = 0; i < set->nruns; i++)
+			free(set->runs[i].file);
+		free(set->groups);
+		free(set->runs);
+		free(set->wall_all.v);
+		free(set->wall_failed.v);
+		free(set->sent.v);
+		free(set->ready.v);
+		free(set->prefix);
+		argv_free(set->cmd);
+	}
+	free(s->sets);
+	for (size_t i = 0; i < s->nnot_run; i++) {
+		free(s->not_run[i].arch);
+		free(s->not_run[i].reason);
+	}
+	free(s->not_run);
 	regfree(&s->failure_re);
 	regfree(&s->ignore_re);
 	regfree(&s->signature_re);
-	free(s->wall_all.v);
-	free(s->wall_failed.v);
-	free(s->sent.v);
-	free(s->ready.v);
-	free((char *)s->prefix);
+	free(s->prefix);
+	free(s->outdir);
+	free(s->command_line);
 }
 
 int cmd_stress(int argc, char **argv)
@@ -560,21 +574,27 @@ int cmd_stress(int argc, char **argv)
 	struct stress_state s;
 	memset(&s, 0, sizeof s);
 	struct arch_table t = { 0 };
+	s.command_line = config_command_line(argc, argv);
+	s.table = &t;
 	parse_options(&s, argc, argv);
 	check_setup(&s, &t);
 	announce_start(&s);
-	struct pool_ops ops = { next, done, status, stop };
-	s.t0 = ut_now();
-	ledger_start("stress", NULL);
-	s.interrupted = pool_run_configured(s.o.p, &ops, configure, &s, s.o.status_interval);
-	s.elapsed = ut_now() - s.t0;
+	ledger_start("stress", s.outdir);
+	s.interrupted = stress_run_sets(&s);
 	bool json_to_stdout = s.o.json && strcmp(s.o.json, "-") == 0;
-	stress_print_summary(&s, json_to_stdout ? stderr : stdout);
+	FILE *f = json_to_stdout ? stderr : stdout;
+	for (size_t i = 0; i < s.nsets; i++)
+		stress_print_summary(&s, &s.sets[i], f);
+	stress_print_verdicts(&s, f);
 	if (s.o.json)
 		stress_write_json(&s);
-	if (s.cannot_start && !s.failures)
-		s.failures = 1;
-	int rc = ledger_finish(s.failures ? PROTOCOL_RUNNER_EXIT_MISMATCH : PROTOCOL_RUNNER_EXIT_MATCHED);
+	if (s.outdir)
+		stress_write_out(&s, f);
+	if (f == stdout) /* the summary is a result: a failed write is a loss */
+		ledger_check_stream(f, "stdout");
+	else
+		fflush(f);
+	int rc = ledger_finish(stress_exit_status(&s));
 	free_state(&s);
 	arches_free(&t);
 	return rc;

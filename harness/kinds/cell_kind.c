@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-const struct cell_kind *const cell_kinds[] = { &torture_kind, &go_kind, &file_kind, NULL };
+const struct cell_kind *const cell_kinds[] = { &torture_kind, &go_kind, &file_kind, &command_kind, NULL };
 
 const struct cell_kind *cell_kind_find(const char *name)
 {

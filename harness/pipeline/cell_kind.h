@@ -13,8 +13,9 @@
  * result line per run, classified by classify.h's rules; "go"
  * (kind_go.c): the real Go runtime's workload, built per flavour by
  * ci/go-build, classified by its exit status, its closing line and Go's own
- * failure lines; and "file" (kind_file.c): any program, cells described in
- * a matrix file (matrix_file.h, `run --matrix FILE`).
+ * failure lines; "file" (kind_file.c): any program, cells described in
+ * a matrix file (matrix_file.h, `run --matrix FILE`); and "command"
+ * (kind_command.c): `proftorture stress`'s run sets, recorded by its --out.
  *
  * A kind's operations, in the order the pipeline calls them:
  *   plan_arch  which cells the kind has on one arch, for the user's
@@ -57,6 +58,16 @@
  *              nothing for a matrix without the kind's cells (NULL: none)
  *   rate_help  what --rate is to the kind's runs, for run's help
  *              (go: the cannon's, and its default; NULL: what it is to torture)
+ *   user_program  the cells are a user's program (the command kind):
+ *              the report draws a time-to-failure curve for every cell
+ *              with a failure, not only for cells expected to fail
+ *              (nothing is expected of a user's program but passing), and
+ *              a clean cell's exposure is the signals its runs reported
+ *              handled, not near misses
+ *
+ * A kind whose plan_arch is NULL is only a record's: its cells are filled
+ * by a command of its own (the "command" kind: `proftorture stress
+ * --out`), never planned or run by `run` (which does not offer it).
  *
  * The commands reach a kind through this table and cell_kinds[] only, never
  * through the kind's own header (tests/ci/check-include-order holds them
@@ -132,11 +143,12 @@ struct cell_kind {
 	int (*check_selection)(const struct selection *sel, struct sbuf *why);
 	void (*footer)(const struct matrix *m, struct sbuf *b);
 	const char *rate_help;
+	bool user_program;
 };
 
 #define CELL_KIND_BAD_FILE (-2)
 
-extern const struct cell_kind torture_kind, go_kind, file_kind;
+extern const struct cell_kind torture_kind, go_kind, file_kind, command_kind;
 
 /* The word for slot i (0: case, 1: variant, 2: atomics) of a kind. */
 const char *cell_kind_slot(const struct cell_kind *k, int i);

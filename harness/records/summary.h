@@ -9,7 +9,7 @@
  *   "runner"          "proftorture"
  *   "version"         4 (3: no "runs_planned", "measured"; 2: no "config";
  *                     1: no "kind" in cells)
- *   "command"         "run", "repro" or "merge"
+ *   "command"         "run", "repro", "merge", or "stress" (its --out)
  *   "shard"           "I/N" for one shard of a matrix, else null
  *   "base_seed"       run k of a cell had seed base_seed + k
  *   "run_duration_s"  each run's length asked for, seconds
@@ -40,7 +40,9 @@
  *                     record from before it has none); merge keeps every
  *                     input's.
  *   "cells": [ one object per cell, in the table's order:
- *     "kind"            the cell kind (cell_kind.h): "torture"
+ *     "kind"            the cell kind (cell_kind.h): "torture", "go", "file"
+ *                       (a matrix file's cells), or "command"
+ *                       (`proftorture stress --out`'s run sets)
  *     "arch", "case", "variant", "atomics"  the cell's names (matrix.h)
  *     "expected"        outcome names joined by '|' (expected.h), "note"
  *     "runs"            runs recorded; "counts" {outcome name: runs}, only

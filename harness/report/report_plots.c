@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cell_kind.h"
 #include "html.h"
 #include "svg_plot.h"
 
@@ -60,8 +61,22 @@ static unsigned varying_names(const struct matrix *m, const char *arch,
 	return mask;
 }
 
+static bool user_program(const struct cell *c)
+{
+	return c->kind && c->kind->user_program;
+}
+
+/* What a clean cell's exposure is: near misses, or for a user's program
+ * the signals it reported handled (NaN: it did not say). */
+static double exposure_of(const struct cell *c)
+{
+	return user_program(c) ? c->tally.signals : c->tally.near_misses;
+}
+
 static bool is_curve(const struct cell *c)
 {
+	if (user_program(c) && c->verdict.failures)
+		return true;
 	return html_is_buggy(c) && (!c->verdict.skipped || c->verdict.measured);
 }
 
@@ -150,11 +165,13 @@ static void exposure_plot(const struct matrix *m, const char *arch, struct sbuf 
 	unsigned mask = varying_names(m, arch, is_exposure);
 	double most = 0;
 	size_t widest = 0;
+	bool signals = false;
 	for (size_t i = 0; i < m->ncells; i++) {
 		const struct cell *c = &m->cells[i];
 		if (strcmp(c->arch, arch) || !is_exposure(c))
 			continue;
-		most = c->tally.near_misses > most ? c->tally.near_misses : most;
+		signals |= user_program(c);
+		most = exposure_of(c) > most ? exposure_of(c) : most;
 		struct sbuf n = { 0 };
 		html_cell_name(c, mask, &n);
 		widest = n.len > widest ? n.len : widest;
@@ -165,11 +182,14 @@ static void exposure_plot(const struct matrix *m, const char *arch, struct sbuf 
 	p.w = PLOT_W - p.left - 150;
 	p.h = 30.0 * (double)nbars;
 	p.height = (int)(PLOT_TOP + p.h + 48);
-	p.x = (struct axis){ .format = AXIS_COUNT, .title = "near misses (signals inside an atomic)" };
+	p.x = (struct axis){ .format = AXIS_COUNT,
+			     .title = signals ? "signals handled (as the program reported)"
+					      : "near misses (signals inside an atomic)" };
 	p.y = (struct axis){ .lo = 0, .hi = 1, .format = AXIS_NONE, .title = "" };
 	axis_fit(&p.x, 0, most > 0 ? most : 1);
 	struct sbuf label = { 0 };
-	sb_printf(&label, "%s: near misses behind each clean verdict", arch);
+	sb_printf(&label, "%s: %s behind each clean verdict", arch,
+		  signals ? "signals handled" : "near misses");
 	plot_open(&p, "exposure", label.s);
 	plot_axes(&p);
 	for (size_t i = 0, row = 0; i < m->ncells; i++) {
@@ -179,12 +199,19 @@ static void exposure_plot(const struct matrix *m, const char *arch, struct sbuf 
 		struct sbuf name = { 0 }, id = { 0 }, note = { 0 };
 		html_cell_name(c, mask, &name);
 		sb_printf(&id, "%s %s/%s/%s", c->arch, c->case_name, c->variant, c->atomics);
-		if (c->tally.near_misses > 0)
+		double x = exposure_of(c);
+		if (user_program(c) && x > 0)
+			sb_printf(&note, "%.0f handled", x);
+		else if (user_program(c))
+			sb_puts(&note, isnan(x) ? "none reported" : "0 handled");
+		else if (x > 0)
 			sb_printf(&note, "< %.2g per near miss", c->verdict.bound_near);
 		else
 			sb_puts(&note, "none counted");
+		if (isnan(x))
+			x = 0;
 		const char *green[] = { "#3b9b4f" };
-		struct bar_row r = { name.s, id.s, note.s, &c->tally.near_misses, green, 1 };
+		struct bar_row r = { name.s, id.s, note.s, &x, green, 1 };
 		plot_bar_row(&p, row++, nbars, &r);
 		sb_free(&name);
 		sb_free(&id);
@@ -215,13 +242,15 @@ static void arch_section(const struct matrix *m, const char *arch, struct sbuf *
 	html_text(b, arch);
 	sb_puts(b, "</h3><div class=\"figs\">\n");
 	figure(m, arch, b,
-	       "Time to first failure of each cell expected to fail: the share of its informative "
-	       "runs that had failed by then (runs that never failed keep the curve below 100%).",
+	       "Time to first failure of each cell expected to fail (and of every command of "
+	       "proftorture stress that failed): the share of its informative runs that had "
+	       "failed by then (runs that never failed keep the curve below 100%).",
 	       is_curve, ecdf_plot, "No cell of this arch is expected to fail.");
 	figure(m, arch, b,
 	       "Exposure behind each clean verdict: near misses (signals that landed inside an "
 	       "emulated atomic, the event the fix is about), summed over its runs, with the 95% "
-	       "bound per near miss they buy.",
+	       "bound per near miss they buy; for a command of proftorture stress, the signals "
+	       "its program reported handled.",
 	       is_exposure, exposure_plot, "No clean verdict on this arch.");
 	sb_puts(b, "</div></div>\n");
 }

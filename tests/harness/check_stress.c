@@ -12,7 +12,13 @@
  *   control, --signal-after 0 does kill it), never more than the rate;
  * - the dump before the kill: the program's answer to SIGQUIT is in the
  *   failure file; a program that ignores it is SIGKILLed after the grace;
- * - exec failures are usage errors; --json parses.
+ * - exec failures are usage errors; --json parses;
+ * - several arches in one session (native and, where its qemu and programs
+ *   are, mipsel) with the pooled JSON and --out's record; {arch} and
+ *   {goarch}, and an unknown placeholder's error; --baseline on the torn
+ *   pair (tests/programs/c/torn.c) and its controls; exposure: a set no
+ *   signal reached is unexercised, never clean; --until-bound stopping
+ *   early; bad options' one-line errors.
  * The measurements under qemu (the cannon's 5x, 100 runs without an early
  * death, the goroutine dump of a hung Go program under mipsel) are
  * tests/programs/measure (docs/measurements/stress.md).
@@ -398,6 +404,336 @@ START_TEST(test_json_report_and_signature_option)
 }
 END_TEST
 
+/* ---- several arches, --baseline, exposure, --until-bound ---- */
+
+static json_t *load_json(const char *path)
+{
+	json_error_t e;
+	json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &e);
+	ck_assert_msg(j != NULL, "%s: %s", path, e.text);
+	return j;
+}
+
+/* <scratch>/<name>, parsed. */
+static json_t *scratch_json(const char *name)
+{
+	char path[PATH_MAX + 64];
+	snprintf(path, sizeof path, "%s/%s", scratch, name);
+	return load_json(path);
+}
+
+static json_t *set_of(json_t *doc, size_t i)
+{
+	return json_array_get(json_object_get(doc, "sets"), i);
+}
+
+static long long int_at(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	ck_assert_msg(json_is_integer(v), "%s is not an integer", key);
+	return json_integer_value(v);
+}
+
+/* A usage error is one line. */
+static void assert_one_line(const char *err)
+{
+	ck_assert_msg(strchr(err, '\n') == err + strlen(err) - 1, "not one line: %s", err);
+}
+
+/* mipsel's part runs where its qemu and its programs are (make programs
+ * ARCH=mipsel); natively always. */
+static bool mipsel_here(void)
+{
+	char path[PATH_MAX + 64];
+	snprintf(path, sizeof path, "%s/build/mipsel/programs/torn_fixed", top);
+	if (access(path, X_OK) != 0 || system("command -v qemu-mipsel >/dev/null 2>&1") != 0) {
+		fprintf(stderr, "check_stress: mipsel's part not run: no %s or no qemu-mipsel\n",
+			path);
+		return false;
+	}
+	return true;
+}
+
+START_TEST(test_several_arches_pool_into_one_report)
+{
+	bool mipsel = mipsel_here();
+	const char *arches = mipsel ? "native,mipsel" : "native";
+	size_t nsets = mipsel ? 2 : 1;
+	struct res r = stress("-p 2 --count 3 --signal-rate 2000 --arch %s --json %s/multi.json "
+			      "--out %s/multi -- %s/build/{arch}/programs/torn_fixed 200 0",
+			      arches, scratch, scratch, top);
+	ck_assert_msg(r.rc == 0, "%d\n%s%s", r.rc, r.out, r.err);
+	json_t *j = scratch_json("multi.json");
+	json_t *pooled = json_object_get(j, "pooled");
+	if (mipsel) {
+		ck_assert_int_eq(int_at(j, "version"), 2);
+		ck_assert_int_eq(int_at(pooled, "sets"), 2);
+		ck_assert_int_eq(int_at(pooled, "runs"), 6);
+		ck_assert_int_eq(int_at(pooled, "failures"), 0);
+		ck_assert_msg(strstr(r.out, "native ") && strstr(r.out, "mipsel "), "%s", r.out);
+	}
+	for (size_t i = 0; i < nsets; i++) {
+		json_t *set = mipsel ? set_of(j, i) : j;
+		ck_assert_str_eq(json_string_value(json_object_get(set, "arch")),
+				 i ? "mipsel" : "native");
+		ck_assert_int_eq(int_at(set, "runs"), 3);
+		ck_assert_str_eq(json_string_value(json_object_get(set, "verdict")), "clean");
+		json_t *exp = json_object_get(set, "exposure");
+		ck_assert_msg(json_real_value(json_object_get(exp, "signals_sent")) > 0 &&
+				      json_real_value(json_object_get(exp, "handled")) > 0,
+			      "set %zu: no exposure", i);
+		/* the command as run: the arch substituted */
+		const char *cmd0 = json_string_value(json_array_get(json_object_get(set, "command"), 0));
+		ck_assert_msg(strstr(cmd0, i ? "/build/mipsel/" : "/build/native/"), "%s", cmd0);
+	}
+	json_decref(j);
+	/* --out: the run report's record, a cell per set, and its page */
+	j = scratch_json("multi/summary.json");
+	char path[PATH_MAX + 32];
+	json_t *cells = json_object_get(j, "cells");
+	ck_assert_uint_eq(json_array_size(cells), nsets);
+	for (size_t i = 0; i < nsets; i++) {
+		json_t *c = json_array_get(cells, i);
+		ck_assert_str_eq(json_string_value(json_object_get(c, "kind")), "command");
+		ck_assert_str_eq(json_string_value(json_object_get(c, "verdict")), "clean");
+		ck_assert_int_eq(int_at(c, "runs"), 3);
+	}
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "runs")), 3 * nsets);
+	json_decref(j);
+	snprintf(path, sizeof path, "%s/multi/report.html", scratch);
+	char *page = slurp(path, NULL);
+	ck_assert_msg(page && strstr(page, "data-arch=\"native\""), "no page, or no native row");
+	/* a clean set's exposure on the page: the signals its program handled */
+	ck_assert_msg(strstr(page, "native: signals handled behind each clean verdict") &&
+			      strstr(page, "signals handled (as the program reported)"),
+		      "no exposure plot of signals handled");
+	free(page);
+	snprintf(path, sizeof path, "%s/multi/junit.xml", scratch);
+	char *junit = slurp(path, NULL);
+	size_t cases = 0;
+	for (char *p = junit; p && (p = strstr(p, "<testcase ")); p++)
+		cases++;
+	ck_assert_uint_eq(cases, nsets);
+	free(junit);
+	res_free(&r);
+	/* the same record is `proftorture report`'s input */
+	char cmd[4 * PATH_MAX + 128];
+	snprintf(cmd, sizeof cmd, "%s report -o %s/again.html %s/multi >/dev/null 2>&1", runner,
+		 scratch, scratch);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+START_TEST(test_placeholders_are_substituted_and_checked)
+{
+	/* the words after substitution: the signature is the last line */
+	struct res r = stress("--count 1 -o %s/ph- -- sh -c 'echo arch={arch} goarch={goarch}; "
+			      "exit 3'",
+			      scratch);
+	ck_assert_msg(r.rc == 1 && strstr(r.err, "\narch=native goarch=amd64\n") &&
+			      strstr(r.out, "exit status 3: arch=native goarch=amdN"),
+		      "%s%s", r.out, r.err);
+	res_free(&r);
+	r = stress("--count 1 -- echo {archs}");
+	ck_assert_msg(r.rc == 2 && strstr(r.err, "unknown placeholder '{archs}' in '{archs}'; "
+						 "allowed: {arch} {goarch}"),
+		      "%d %s", r.rc, r.err);
+	assert_one_line(r.err);
+	res_free(&r);
+	/* an arch without a Go port has no {goarch} (ci/arches.tsv: powerpc) */
+	r = stress("--arch powerpc --count 1 -- %s/build/{goarch}/programs/exitcode", top);
+	ck_assert_msg(r.rc == 2 && strstr(r.err, "{goarch}: powerpc has no Go port"), "%d %s", r.rc,
+		      r.err);
+	res_free(&r);
+}
+END_TEST
+
+/*
+ * --baseline on the torn pair: torn_buggy's handler sees a torn record in
+ * most runs, torn_fixed's never can (the signal is blocked while it
+ * writes). 20 runs each; the test asks for a two-sided Fisher p below
+ * 1e-3. With 0/20 on the fixed side that takes at least 10/20 on the
+ * buggy side (10/20 vs 0/20: p = 4.4e-4; 9/20: p = 1.5e-3). If a buggy
+ * run fails with probability q >= 0.8 (measured: docs/measurements/stress.md,
+ * "The torn pair"), P(fewer than 10 of 20 fail) = sum_{k<10} C(20,k)
+ * q^k (1-q)^(20-k) = 5.6e-4: a correct program fails this test less than
+ * once in 1000 runs.
+ */
+START_TEST(test_baseline_compares_two_builds)
+{
+	struct res r = stress("-p 2 --count 20 --signal-rate 2000 --baseline --json %s/base.json "
+			      "--out %s/base -- %s/torn_buggy 300 0 -- %s/torn_fixed 300 0",
+			      scratch, scratch, programs, programs);
+	ck_assert_msg(r.rc == 0, "%d\n%s%s", r.rc, r.out, r.err);
+	json_t *j = scratch_json("base.json");
+	json_t *cmp = json_array_get(json_object_get(j, "comparisons"), 0);
+	double p = json_real_value(json_object_get(cmp, "fisher_p"));
+	ck_assert_msg(p < 1e-3, "p = %g\n%s", p, r.out);
+	ck_assert_str_eq(json_string_value(json_object_get(cmp, "verdict")), "fixed");
+	ck_assert_str_eq(json_string_value(json_object_get(cmp, "test")), "fisher-two-sided");
+	ck_assert_int_eq(int_at(json_object_get(cmp, "new"), "failures"), 0);
+	ck_assert_msg(strstr(r.out, "native: fixed (baseline ") && strstr(r.out, ", new 0/20, p=") &&
+			      strstr(r.out, "; new's rate < 14%)"),
+		      "%s", r.out);
+	json_decref(j);
+	/* --out: the baseline, measured and not judged, gets its
+	 * time-to-failure curve; the record matches (exit 0 above) */
+	char path[PATH_MAX + 32];
+	snprintf(path, sizeof path, "%s/base/report.html", scratch);
+	char *page = slurp(path, NULL);
+	ck_assert_msg(page && strstr(page, "native: time to first failure") &&
+			      strstr(page, "baseline: ") && strstr(page, "/20 failed, median"),
+		      "no time-to-failure curve of the baseline");
+	free(page);
+	snprintf(path, sizeof path, "%s/base/report.tap", scratch);
+	char *tap = slurp(path, NULL);
+	ck_assert_msg(tap && strstr(tap, "# SKIP measured, not judged") &&
+			      strstr(tap, "ok 2 - native torn_fixed/new/- expected pass: clean 0/20"),
+		      "%s", tap ? tap : "no report.tap");
+	free(tap);
+	res_free(&r);
+	/* the controls: the bug against itself is no fix, and fails; the fix
+	 * against itself shows nothing either way */
+	r = stress("-p 2 --count 6 --signal-rate 2000 --baseline -o %s/same- -- %s/torn_buggy 200 0 "
+		   "-- %s/torn_buggy 200 0",
+		   scratch, programs, programs);
+	ck_assert_msg(r.rc == 1 && !strstr(r.out, "native: fixed") &&
+			      strstr(r.out, "native: still failing"),
+		      "%d\n%s", r.rc, r.out);
+	res_free(&r);
+	r = stress("-p 2 --count 4 --signal-rate 2000 --baseline -o %s/same- -- %s/torn_fixed 100 0 "
+		   "-- %s/torn_fixed 100 0",
+		   scratch, programs, programs);
+	ck_assert_msg(r.rc == 0 && strstr(r.out, "native: neither failed (baseline 0/4, new 0/4, p=1"),
+		      "%d\n%s", r.rc, r.out);
+	res_free(&r);
+	r = stress("--count 1 --baseline -- %s/torn_fixed", programs);
+	ck_assert_msg(r.rc == 2 && strstr(r.err, "--baseline: give two commands"), "%s", r.err);
+	res_free(&r);
+}
+END_TEST
+
+START_TEST(test_no_clean_without_exposure)
+{
+	/* no timer, no cannon: the program reports 0 handled */
+	struct res r = stress("-p 2 --count 3 -o %s/ux- -- %s/torn_fixed 50 0", scratch, programs);
+	ck_assert_msg(r.rc == 1 && strstr(r.out, "native: UNEXERCISED, not clean: 0/3 runs failed, "
+						 "but the program reported 0 signals handled"),
+		      "%d\n%s", r.rc, r.out);
+	ck_assert_msg(!strstr(r.out, "native: clean"), "%s", r.out);
+	res_free(&r);
+	/* a cannon asked for, and the program blocks its signal: none sent */
+	r = stress("-p 2 --count 3 --signal-rate 2000 -o %s/ux- -- %s/torn_fixed 200 0 0 block",
+		   scratch, programs);
+	ck_assert_msg(r.rc == 1 && strstr(r.out, "the cannon (--signal-rate 2000) delivered no signal"),
+		      "%d\n%s", r.rc, r.out);
+	res_free(&r);
+	/* the control: the same program with the cannon's signals open is clean */
+	r = stress("-p 2 --count 3 --signal-rate 2000 -o %s/ux- -- %s/torn_fixed 200 0", scratch,
+		   programs);
+	ck_assert_msg(r.rc == 0 && strstr(r.out, "native: clean: 0/3 runs, rate < ") &&
+			      strstr(r.out, "signals sent by the cannon, "),
+		      "%d\n%s", r.rc, r.out);
+	res_free(&r);
+	/* neither a source nor a report: not proven, and said so */
+	r = stress("--count 2 -- true");
+	ck_assert_msg(r.rc == 0 && strstr(r.out, "exposure unknown"), "%d\n%s", r.rc, r.out);
+	res_free(&r);
+}
+END_TEST
+
+START_TEST(test_until_bound_stops_early)
+{
+	/* 30%: with no failure the bound 1 - 0.05^(1/n) falls below it at
+	 * n = 9 (0.283; n = 8 gives 0.312), well inside --count 100 */
+	struct res r = stress("-p 2 --count 100 --until-bound 30%% --signal-rate 2000 --json "
+			      "%s/ub.json -o %s/ub- -- %s/torn_fixed 100 0",
+			      scratch, scratch, programs);
+	ck_assert_msg(r.rc == 0 && strstr(r.out, "--until-bound 30%: reached after 9 runs"), "%d\n%s",
+		      r.rc, r.out);
+	json_t *j = scratch_json("ub.json");
+	ck_assert_int_eq(int_at(j, "runs"), 9);
+	json_decref(j);
+	res_free(&r);
+	/* a failure decides it: -p 1, the buggy build stops at its first */
+	r = stress("-p 1 --count 100 --until-bound 30%% --signal-rate 2000 --json %s/ub.json "
+		   "-o %s/ub- -- %s/torn_buggy 300 0",
+		   scratch, scratch, programs);
+	ck_assert_msg(r.rc == 1 && strstr(r.out, "decided by a failure after"), "%d\n%s", r.rc, r.out);
+	j = scratch_json("ub.json");
+	ck_assert_int_eq(int_at(j, "failures"), 1);
+	ck_assert_msg(int_at(j, "runs") < 100, "did not stop");
+	json_decref(j);
+	res_free(&r);
+	/* with --baseline the bound is the new build's, and the baseline
+	 * keeps pace: as many runs a side, whatever its failures */
+	r = stress("-p 2 --count 100 --until-bound 30%% --signal-rate 2000 --baseline --json "
+		   "%s/ub.json -o %s/ub- -- %s/torn_buggy 300 0 -- %s/torn_fixed 100 0",
+		   scratch, scratch, programs, programs);
+	ck_assert_msg(r.rc == 0 && strstr(r.out, "native (new): --until-bound 30%: reached after 9 runs"),
+		      "%d\n%s", r.rc, r.out);
+	j = scratch_json("ub.json");
+	json_t *cmp = json_array_get(json_object_get(j, "comparisons"), 0);
+	ck_assert_int_eq(int_at(json_object_get(cmp, "baseline"), "runs"), 9);
+	ck_assert_int_eq(int_at(json_object_get(cmp, "new"), "runs"), 9);
+	json_decref(j);
+	res_free(&r);
+	/* a budget too small for the bound: not reached, exit 1 */
+	r = stress("-p 2 --count 3 --until-bound 5%% --signal-rate 2000 -o %s/ub- -- "
+		   "%s/torn_fixed 100 0",
+		   scratch, programs);
+	ck_assert_msg(r.rc == 1 && strstr(r.out, "--until-bound 5%: NOT reached: 3 runs of the 59"),
+		      "%d\n%s", r.rc, r.out);
+	res_free(&r);
+}
+END_TEST
+
+START_TEST(test_bad_multi_arch_options)
+{
+	static const struct {
+		const char *args, *err;
+	} bad[] = {
+		{ "--arch nosuch --count 1 -- true",
+		  "proftorture stress: --arch: unknown arch 'nosuch'; allowed: native armel" },
+		{ "--arch native,native --count 1 -- true", "--arch: 'native' is named twice" },
+		{ "--arch native,all --count 1 -- true", "--arch: all stands alone" },
+		{ "--until-bound 200% --count 1 -- true",
+		  "proftorture stress: --until-bound: '200%' is not a rate in (0%, 100%)" },
+		{ "--until-bound 0 --count 1 -- true", "--until-bound: '0' is not a rate" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct res r = stress("%s", bad[i].args);
+		ck_assert_msg(r.rc == 2 && strstr(r.err, bad[i].err), "%s: %d %s", bad[i].args, r.rc,
+			      r.err);
+		assert_one_line(r.err);
+		res_free(&r);
+	}
+}
+END_TEST
+
+/* --arch all: every arch that can run here; here, only native has the
+ * file, so every other row is NOT RUN, named, and the exit status is 1 */
+START_TEST(test_arch_all_names_what_it_cannot_run)
+{
+	char link[PATH_MAX + 32], target[2 * PATH_MAX];
+	snprintf(link, sizeof link, "%s/only.native", scratch);
+	snprintf(target, sizeof target, "%s/torn_fixed", programs);
+	ck_assert_int_eq(symlink(target, link), 0);
+	struct res r = stress("--arch all -p 2 --count 2 --signal-rate 2000 --json %s/all.json "
+			      "-o %s/all- -- %s/only.{arch} 100 0",
+			      scratch, scratch, scratch);
+	ck_assert_msg(r.rc == 1, "%d\n%s%s", r.rc, r.out, r.err);
+	ck_assert_msg(strstr(r.out, "!!! mipsel NOT RUN: ") && strstr(r.err, "mipsel NOT RUN: "),
+		      "%s%s", r.out, r.err);
+	json_t *j = scratch_json("all.json");
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "sets")), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(set_of(j, 0), "verdict")), "clean");
+	ck_assert_uint_ge(json_array_size(json_object_get(j, "not_run")), 14);
+	json_decref(j);
+	res_free(&r);
+}
+END_TEST
+
 static Suite *stress_suite(void)
 {
 	Suite *s = suite_create("stress");
@@ -417,6 +753,17 @@ static Suite *stress_suite(void)
 	tcase_add_test(runs, test_exec_failures_are_usage_errors);
 	tcase_add_test(runs, test_json_report_and_signature_option);
 	suite_add_tcase(s, runs);
+	TCase *sets = tcase_create("sets");
+	tcase_add_unchecked_fixture(sets, find_tree, remove_tree);
+	tcase_set_timeout(sets, 300);
+	tcase_add_test(sets, test_several_arches_pool_into_one_report);
+	tcase_add_test(sets, test_placeholders_are_substituted_and_checked);
+	tcase_add_test(sets, test_baseline_compares_two_builds);
+	tcase_add_test(sets, test_no_clean_without_exposure);
+	tcase_add_test(sets, test_until_bound_stops_early);
+	tcase_add_test(sets, test_bad_multi_arch_options);
+	tcase_add_test(sets, test_arch_all_names_what_it_cannot_run);
+	suite_add_tcase(s, sets);
 	return s;
 }
 
