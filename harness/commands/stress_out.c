@@ -75,13 +75,15 @@ static void fill_matrix(const struct stress_state *s, struct matrix *m)
 	char **names = xcalloc(s->nsets + 1, sizeof *names);
 	for (size_t i = 0; i < s->nsets; i++) {
 		const struct stress_set *set = &s->sets[i];
-		char *prog = xstrdup(s->cmds[s->cmds[1] ? 1 : 0][0]);
+		/* the command's own name: with --baseline, cmds[0] is the baseline's */
+		bool baseline = set->side && strcmp(set->side, "baseline") == 0;
+		char *prog = xstrdup(s->cmds[!baseline && s->cmds[1] ? 1 : 0][0]);
 		struct cell_id id = { &command_kind, set->arch_name, basename(prog),
 				      set->side ? set->side : "run", "-" };
 		size_t c = matrix_add_cell(m, &id, OUTCOME_BIT(OUT_PASS), "",
 					   set->arch && arch_is_cross(set->arch));
 		free(prog);
-		m->cells[c].measured = set->side && strcmp(set->side, "baseline") == 0;
+		m->cells[c].measured = baseline;
 		add_runs(m, c, s, set);
 		names[i] = (char *)set->arch_name;
 	}
