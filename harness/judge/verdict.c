@@ -95,6 +95,10 @@ static void describe_clean(const struct cell_tally *t, struct cell_verdict *v, s
 		v->bound_near = stats_zero_failure_upper(t->near_misses, VERDICT_CONFIDENCE);
 		sb_printf(txt, ", < %.2g per near miss (%.0f near misses)", v->bound_near,
 			  t->near_misses);
+	} else if (t->signals > 0) {
+		/* a program without near misses: its exposure is what it handled */
+		sb_printf(txt, " (95%%); %.0f signals handled", t->signals);
+		return;
 	} else {
 		sb_puts(txt, ", no near misses counted");
 	}
