@@ -18,7 +18,7 @@
 
 struct list_opts {
 	bool no_probe;
-	const char *exec_prefix;
+	const char *exec_prefix, *go_env;
 };
 
 static const struct opt list_table[] = {
@@ -33,11 +33,16 @@ static const struct opt list_table[] = {
 		  "stderr why a row that tries the host kernel gets qemu;\n"
 		  "make's recipes ask this",
 	  .kind = OPT_STRING, .at = OPT_AT(struct list_opts, exec_prefix) },
+	{ .name = "go-env", .arg = "ARCH",
+	  .help = "print only the Go environment that builds for ARCH\n"
+		  "(GOARCH=mipsle GOMIPS=softfloat), for\n"
+		  "`env $(proftorture list --go-env mipsel) go test -c`",
+	  .kind = OPT_STRING, .at = OPT_AT(struct list_opts, go_env) },
 };
 
 static const struct opts_program list_program = {
 	.name = "proftorture list",
-	.usage = "usage: proftorture list [--no-probe] [--exec-prefix ARCH]\n\n"
+	.usage = "usage: proftorture list [--no-probe] [--exec-prefix ARCH | --go-env ARCH]\n\n"
 		 "Lists arches (with whether their qemu, cross toolchain and build/<arch>/torture are\n"
 		 "present), cases, variants, sources, strategies and the expected-outcome table.\n",
 	.opts = list_table,
@@ -155,6 +160,22 @@ static void print_expectations(const struct plan *p, const struct arch_caps *cap
 	}
 }
 
+/* --go-env: one line, the arch's GO*= words; exit 2 for an arch without a
+ * Go port. */
+static int print_go_env(struct plan *p, const char *name)
+{
+	const struct arch *a = arch_find(&p->arches, name);
+	if (!a)
+		opts_die(&list_program, "--go-env: '%s' is not an arch of ci/arches.tsv", name);
+	char *env = arch_go_env(a);
+	if (!env)
+		opts_die(&list_program, "--go-env: %s has no Go port (ci/arches.tsv's go_analogue: %s)",
+			 name, a->go ? a->go : "-");
+	printf("%s\n", env);
+	free(env);
+	return 0;
+}
+
 /* --exec-prefix: one line, the qemu and its flags or nothing. */
 static int print_exec_prefix(struct plan *p, const char *name)
 {
@@ -191,6 +212,8 @@ int cmd_list(int argc, char **argv)
 		cli_die("list", "%s", err);
 	if (o.exec_prefix)
 		return print_exec_prefix(&p, o.exec_prefix);
+	if (o.go_env)
+		return print_go_env(&p, o.go_env);
 	struct arch_caps *caps = xcalloc(p.arches.n, sizeof *caps);
 	printf("arches (%s/ci/arches.tsv):\n", harness_root());
 	printf("  %-8s %-20s %-22s %-9s %-7s %-14s %s\n", "ARCH", "TRIPLE", "QEMU", "TOOLCHAIN",

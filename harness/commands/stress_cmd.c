@@ -241,17 +241,6 @@ static char **arch_names(const struct arch_table *t, const char *list, bool *all
 	return v;
 }
 
-/* "GOARCH=arm GOARM=5" -> "arm", "GOARCH=amd64 (the host)" -> "amd64";
- * NULL when the row has no Go port. malloc'd. */
-static char *goarch_of(const struct arch *row)
-{
-	const char *g = row && row->go ? strstr(row->go, "GOARCH=") : NULL;
-	if (!g)
-		return NULL;
-	g += strlen("GOARCH=");
-	size_t n = strcspn(g, " \t");
-	return n ? xstrndup(g, n) : NULL;
-}
 
 /* One word with {arch} and {goarch} substituted (malloc'd), or NULL with
  * why. goarch NULL: the arch has no Go port. */
@@ -344,7 +333,7 @@ static int add_arch(struct stress_state *s, const struct arch_table *t, const ch
 		    check_qemu_can_trace(a, why, cap))
 			return -1;
 	}
-	char *goarch = goarch_of(row);
+	char *goarch = arch_goarch(row);
 	char **cmds[2] = { NULL, NULL };
 	int rc = 0;
 	for (int c = 0; c < 2 && s->cmds[c] && rc == 0; c++) {

@@ -367,3 +367,27 @@ void arch_caps_free(struct arch_caps *caps)
 	free(caps->expect);
 	memset(caps, 0, sizeof *caps);
 }
+
+char *arch_goarch(const struct arch *a)
+{
+	const char *g = a && a->go ? strstr(a->go, "GOARCH=") : NULL;
+	size_t n = g ? strcspn(g + 7, " \t") : 0;
+	return n ? xstrndup(g + 7, n) : NULL;
+}
+
+char *arch_go_env(const struct arch *a)
+{
+	char *goarch = arch_goarch(a);
+	if (!goarch)
+		return NULL;
+	struct sbuf b = { 0 };
+	char *copy = xstrdup(a->go), *save = NULL;
+	for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
+		if (strncmp(w, "GO", 2) == 0 && strchr(w, '='))
+			sb_printf(&b, "%s%s", b.len ? " " : "", w);
+	if (strcmp(goarch, "mips") == 0 || strcmp(goarch, "mipsle") == 0)
+		sb_puts(&b, " GOMIPS=softfloat");
+	free(copy);
+	free(goarch);
+	return b.s; /* the buffer, handed over */
+}

@@ -82,6 +82,14 @@ const struct arch *arch_find(const struct arch_table *t, const char *name);
 char *arches_repro_list(const struct arch_table *t);
 bool arch_is_cross(const struct arch *a);
 
+/* Go's names for the arch, from its go_analogue column ("GOARCH=arm GOARM=5",
+ * "GOARCH=amd64 (the host)"): arch_goarch is the GOARCH ("arm"), arch_go_env
+ * every GO*= word, plus GOMIPS=softfloat for mips and mipsle (Debian's qemu
+ * 7.2 gets hard-float int64->float64 conversions wrong), space-separated.
+ * Both malloc'd; NULL when the row has no Go port. */
+char *arch_goarch(const struct arch *a);
+char *arch_go_env(const struct arch *a);
+
 /* argv prefix to run `cmd` for this arch (qemu + flags + cmd, or cmd),
  * malloc'd, NULL-terminated, with room for `extra` more entries. *n is the
  * number of entries used. */

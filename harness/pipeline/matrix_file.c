@@ -158,13 +158,6 @@ static bool kind_default(const struct reader *R, const char *s)
 	return R->rules && R->rules->kind_defaults && strcmp(s, "-") == 0;
 }
 
-/* A go_analogue column's GOARCH=, or NULL. */
-char *mf_goarch(const struct arch *a)
-{
-	const char *g = a->go ? strstr(a->go, "GOARCH=") : NULL;
-	return g ? xstrndup(g + 7, strcspn(g + 7, " \t")) : NULL;
-}
-
 /* Every {...} of one word is a known placeholder. */
 static int check_word(struct reader *R, const struct mf_row *r, const char *w)
 {
@@ -177,7 +170,7 @@ static int check_word(struct reader *R, const struct mf_row *r, const char *w)
 				    "{duration} {seed})", (int)(strchr(p, '}') ? strcspn(p, "}") + 1
 								     : strlen(p)), p);
 		for (size_t k = 0; !strcmp(placeholders[i], "{goarch}") && r->arches[k]; k++) {
-			char *ga = mf_goarch(arch_find(R->arches, r->arches[k]));
+			char *ga = arch_goarch(arch_find(R->arches, r->arches[k]));
 			free(ga);
 			if (!ga)
 				return fail(R, "argv", "{goarch}: arch %s has no Go port (no GOARCH= in "
@@ -565,7 +558,7 @@ const struct mf_row *mf_find(const struct matrix_file *f, const char *name)
 static char *fill(const char *w, const struct arch *a, double duration, uint64_t seed)
 {
 	struct sbuf b = { 0 };
-	char *goarch = mf_goarch(a);
+	char *goarch = arch_goarch(a);
 	for (const char *p = w; *p;) {
 		if (!strncmp(p, "{arch}", 6))
 			sb_puts(&b, a->name), p += 6;

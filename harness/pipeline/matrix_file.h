@@ -121,7 +121,5 @@ const struct mf_row *mf_find(const struct matrix_file *f, const char *name);
  * malloc'd NULL-terminated vector (argv_free); the program made absolute
  * when it is a relative path. */
 char **mf_argv(const struct mf_row *r, const struct arch *a, double duration, uint64_t seed);
-/* GOARCH's value in an arch's go_analogue column, malloc'd, or NULL. */
-char *mf_goarch(const struct arch *a);
 
 #endif

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "../../harness/pipeline/cell_kind.h"
+#include "../../harness/host/arches.h"
 #include "../../harness/judge/classify.h"
 #include "../../harness/base/cli.h"
 #include "../../harness/pipeline/execute.h"
@@ -949,12 +950,51 @@ START_TEST(test_a_failed_stream_is_a_lost_document)
 }
 END_TEST
 
+/* Go's names for each arch come from ci/arches.tsv's go_analogue column:
+ * what `list --go-env` prints and {goarch} becomes. A row without a port
+ * has none (the negative case). */
+START_TEST(test_go_env_of_the_arch_table)
+{
+	struct arch_table t = { 0 };
+	char err[256];
+	char *path = root_path("ci/arches.tsv");
+	ck_assert_msg(arches_load(path, &t, err, sizeof err) == 0, "%s", err);
+	free(path);
+	static const struct {
+		const char *arch, *goarch, *env;
+	} want[] = {
+		{ "armel", "arm", "GOARCH=arm GOARM=5" },
+		{ "armhf", "arm", "GOARCH=arm GOARM=7" },
+		{ "mips", "mips", "GOARCH=mips GOMIPS=softfloat" },
+		{ "mipsel", "mipsle", "GOARCH=mipsle GOMIPS=softfloat" },
+		{ "native", "amd64", "GOARCH=amd64" },
+		{ "powerpc", NULL, NULL },
+	};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		const struct arch *a = arch_find(&t, want[i].arch);
+		ck_assert_ptr_nonnull(a);
+		char *g = arch_goarch(a), *e = arch_go_env(a);
+		if (want[i].goarch) {
+			ck_assert_str_eq(g, want[i].goarch);
+			ck_assert_str_eq(e, want[i].env);
+		} else {
+			ck_assert_ptr_null(g);
+			ck_assert_ptr_null(e);
+		}
+		free(g);
+		free(e);
+	}
+	arches_free(&t);
+}
+END_TEST
+
 static Suite *harness_suite(void)
 {
 	Suite *s = suite_create("harness-units");
 	TCase *tc = tcase_create("result-line");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_result_line_parses_the_protocol_example);
+	tcase_add_test(tc, test_go_env_of_the_arch_table);
 	tcase_add_loop_test(tc, test_result_line_refuses_what_the_protocol_forbids_and_says_why, 0,
 			    (int)(sizeof forbidden / sizeof forbidden[0]));
 	tcase_add_test(tc, test_result_line_reports_where_the_json_breaks);
