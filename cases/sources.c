@@ -47,14 +47,15 @@ static void *cannon_main(void *arg)
 	long period_ns = r->opt.rate > 0 ? 1000000000L / r->opt.rate : 0;
 	struct timespec next;
 	clock_gettime(CLOCK_MONOTONIC, &next);
-	uint32_t shot_at[MAX_WORKERS];   /* the handled count when we last fired */
-	double shot_time[MAX_WORKERS];
-	for (int i = 0; i < r->opt.threads; i++) {
+	uint32_t shot_at[MAX_WORKERS + 1];   /* the handled count when we last fired */
+	double shot_time[MAX_WORKERS + 1];
+	int ntargets = run_targets(r);
+	for (int i = 0; i < ntargets; i++) {
 		shot_at[i] = UINT32_MAX;
 		shot_time[i] = 0;
 	}
 	int idle = 0;
-	for (int i = 0; !__atomic_load_n(&r->stop_source, __ATOMIC_RELAXED); i = (i + 1) % r->opt.threads) {
+	for (int i = 0; !__atomic_load_n(&r->stop_source, __ATOMIC_RELAXED); i = (i + 1) % ntargets) {
 		struct worker *w = &r->workers[i];
 		uint32_t handled = peek(&w->handled);
 		/* A signal not handled after 50 ms is taken as lost (it can be,
@@ -62,7 +63,7 @@ static void *cannon_main(void *arg)
 		 * worker would never be shot at again. */
 		bool waiting = handled == shot_at[i] && run_clock() - shot_time[i] < 0.05;
 		if (peek(&w->in_handler) || waiting) {
-			if (++idle >= r->opt.threads) {
+			if (++idle >= ntargets) {
 				/* Nobody ready: sleep a little instead of spinning, so
 				 * the workers (on 2 cores, with spinlocks whose holder
 				 * must not be preempted) keep the CPUs. */
