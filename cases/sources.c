@@ -9,6 +9,10 @@
  *                 (slow, emulated) handler runs, the next one lands right
  *                 after sigreturn, the worker never moves, and thousands of
  *                 samples share one PC: a signal storm that exercises nothing.
+ *                 In rate-change main is a target too, and while it is inside
+ *                 cpuprof_start/stop the cannon aims at it first: that
+ *                 section is what the case is about, and a few microseconds
+ *                 long natively.
  *   itimer        setitimer(ITIMER_PROF): process-directed, as Go <= 1.17.
  *                 Only workers have SIGPROF unblocked, so only they get it.
  *   thread-timer  timer_create(CLOCK_THREAD_CPUTIME_ID, SIGEV_THREAD_ID) per
@@ -55,7 +59,11 @@ static void *cannon_main(void *arg)
 		shot_time[i] = 0;
 	}
 	int idle = 0;
+	const struct worker *controller =
+		ntargets > r->opt.threads ? &r->workers[r->opt.threads] : NULL;
 	for (int i = 0; !__atomic_load_n(&r->stop_source, __ATOMIC_RELAXED); i = (i + 1) % ntargets) {
+		if (controller && peek(&controller->in_rate_change))
+			i = r->opt.threads; /* rate-change: the moment the case is about */
 		struct worker *w = &r->workers[i];
 		uint32_t handled = peek(&w->handled);
 		/* A signal not handled after 50 ms is taken as lost (it can be,
