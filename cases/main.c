@@ -23,12 +23,14 @@
 
 static size_t log_words(enum case_id c)
 {
-	return c == CASE_OVERFLOW ? 1 << 9 : c == CASE_PROFILE_STOP || c == CASE_RATE_CHANGE ? 1 << 12 : CPUPROF_LOG_WORDS;
+	bool sessions = c == CASE_PROFILE_STOP || c == CASE_RATE_CHANGE; /* many short logs */
+	return c == CASE_OVERFLOW ? 1 << 9 : sessions ? 1 << 12 : CPUPROF_LOG_WORDS;
 }
 
 static size_t log_tags(enum case_id c)
 {
-	return c == CASE_OVERFLOW ? 1 << 5 : c == CASE_PROFILE_STOP || c == CASE_RATE_CHANGE ? 1 << 9 : CPUPROF_LOG_TAGS;
+	bool sessions = c == CASE_PROFILE_STOP || c == CASE_RATE_CHANGE;
+	return c == CASE_OVERFLOW ? 1 << 5 : sessions ? 1 << 9 : CPUPROF_LOG_TAGS;
 }
 
 /* A new log for a session. Outside atomic-deadlock, a later session's log
@@ -189,7 +191,7 @@ static int run_sessions(struct run *r, char *why, size_t cap)
 static void stop(struct run *r)
 {
 	if (r->opt.kase == CASE_RATE_CHANGE)
-		workers_release_controller(r);
+		workers_release_controller();
 	source_stop(r);
 	run_note_progress(r);
 	workers_stop(r);

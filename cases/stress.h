@@ -272,7 +272,7 @@ void workers_stop(struct run *r);
  * SIGPROF for it. After workers_start, before source_start. */
 void workers_adopt_controller(struct run *r);
 /* The controller stops taking SIGPROF (blocks it again). */
-void workers_release_controller(struct run *r);
+void workers_release_controller(void);
 void workers_choose_targets(struct run *r, struct profbuf *log);
 bool log_shares_a_lock_with_targets(const struct run *r, struct profbuf *log);
 

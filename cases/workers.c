@@ -334,13 +334,12 @@ void workers_adopt_controller(struct run *r)
 	pthread_sigmask(SIG_UNBLOCK, &prof, NULL);
 }
 
-void workers_release_controller(struct run *r)
+void workers_release_controller(void)
 {
 	sigset_t prof;
 	sigemptyset(&prof);
 	sigaddset(&prof, SIGPROF);
 	pthread_sigmask(SIG_BLOCK, &prof, NULL);
-	(void)r;
 }
 
 void workers_stop(struct run *r)
