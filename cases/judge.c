@@ -65,27 +65,36 @@ static bool drifted(const struct run *r, const uint64_t *c, char *why, size_t ca
 static uint64_t in_libatomic(const struct run *r)
 {
 	uint64_t n = 0;
-	for (int i = 0; i < r->opt.threads; i++)
+	for (int i = 0; i < run_targets(r); i++)
 		n += peek(&r->workers[i].in_libatomic);
 	return n;
 }
 
 static bool vacuous(const struct run *r, const uint64_t *c, char *why, size_t cap)
 {
-	bool atomic_case = r->opt.kase != CASE_OVERFLOW;
+	/* rate-change is about the controller's signals, not atomics: it needs
+	 * signals that reached main, the thread that enters the section. */
+	bool rate_change = r->opt.kase == CASE_RATE_CHANGE;
+	bool atomic_case = r->opt.kase != CASE_OVERFLOW && !rate_change;
+	uint64_t by_controller = rate_change ? peek(&r->workers[r->opt.threads].handled) : 0;
 	bool c11 = r->opt.kase == CASE_LIBATOMIC_DEADLOCK; /* writes no log, so flushes none */
 	bool flushes_unlocked = sigprof_ops(r->opt.variant)->flush_unlocked != NULL && !c11;
 	bool libatomic_locks = c11 && atomic_emul_lock_count() > 0;
 	if (c[CTR_HANDLED] >= MIN_HANDLED && (!atomic_case || c[CTR_IN_ATOMIC] >= MIN_IN_ATOMIC) &&
 	    !(libatomic_locks && in_libatomic(r) < MIN_IN_ATOMIC) &&
 	    !(flushes_unlocked && atomic_case && c[CTR_FLUSHES] == 0) &&
-	    !(r->opt.kase == CASE_OVERFLOW && c[CTR_OVERFLOW] == 0))
+	    !(r->opt.kase == CASE_OVERFLOW && c[CTR_OVERFLOW] == 0) &&
+	    !(rate_change && by_controller < MIN_IN_ATOMIC))
 		return false;
+	char controller[64] = "";
+	if (rate_change)
+		snprintf(controller, sizeof controller, ", %llu by the controller",
+			 (unsigned long long)by_controller);
 	snprintf(why, cap, "%s: %llu signals handled, %llu inside atomics (%llu inside libatomic "
-			   "calls), %llu unlocked flushes, %llu overflowed records",
+			   "calls), %llu unlocked flushes, %llu overflowed records%s",
 		 outcome_name(OUT_VACUOUS), (unsigned long long)c[CTR_HANDLED],
 		 (unsigned long long)c[CTR_IN_ATOMIC], (unsigned long long)in_libatomic(r),
-		 (unsigned long long)c[CTR_FLUSHES], (unsigned long long)c[CTR_OVERFLOW]);
+		 (unsigned long long)c[CTR_FLUSHES], (unsigned long long)c[CTR_OVERFLOW], controller);
 	return true;
 }
 

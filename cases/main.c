@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,12 +23,14 @@
 
 static size_t log_words(enum case_id c)
 {
-	return c == CASE_OVERFLOW ? 1 << 9 : c == CASE_PROFILE_STOP ? 1 << 12 : CPUPROF_LOG_WORDS;
+	bool sessions = c == CASE_PROFILE_STOP || c == CASE_RATE_CHANGE; /* many short logs */
+	return c == CASE_OVERFLOW ? 1 << 9 : sessions ? 1 << 12 : CPUPROF_LOG_WORDS;
 }
 
 static size_t log_tags(enum case_id c)
 {
-	return c == CASE_OVERFLOW ? 1 << 5 : c == CASE_PROFILE_STOP ? 1 << 9 : CPUPROF_LOG_TAGS;
+	bool sessions = c == CASE_PROFILE_STOP || c == CASE_RATE_CHANGE;
+	return c == CASE_OVERFLOW ? 1 << 5 : sessions ? 1 << 9 : CPUPROF_LOG_TAGS;
 }
 
 /* A new log for a session. Outside atomic-deadlock, a later session's log
@@ -53,6 +56,28 @@ static struct profbuf *new_log(struct run *r)
 	return log;
 }
 
+/* rate-change: main, the controller, is inside cpuprof_start/stop (for the
+ * watchdog's dump: a handler of main's that waits there waits for itself). */
+static void note_rate_change(struct run *r, uint32_t on)
+{
+	if (r->opt.kase == CASE_RATE_CHANGE)
+		__atomic_store_n(&r->workers[r->opt.threads].in_rate_change, on, __ATOMIC_RELAXED);
+}
+
+/* rate-change: Go's setProcessCPUProfiler(hz), which setcpuprofilerate calls
+ * with prof.signalLock held: a setitimer(2) system call. Here the process
+ * timer is re-armed with what it has (nothing under the cannon, the itimer
+ * source's period under itimer), so the signals stay the source's; what
+ * matters is Go's system call inside the section, on whose return the
+ * kernel (or qemu) delivers a signal that arrived meanwhile. */
+static void rearm_process_timer(int32_t hz)
+{
+	(void)hz;
+	struct itimerval it;
+	if (getitimer(ITIMER_PROF, &it) == 0)
+		setitimer(ITIMER_PROF, &it, NULL);
+}
+
 /* Go's SetCPUProfileRate(hz) with a new log: 0, or -1 with why. */
 static int start_session(struct run *r, char *why, size_t cap)
 {
@@ -61,7 +86,10 @@ static int start_session(struct run *r, char *why, size_t cap)
 		return -1;
 	}
 	struct profbuf *log = new_log(r);
-	if (!log || cpuprof_start_log(&r->prof, PROFILE_HZ, log) != 0) {
+	note_rate_change(r, 1);
+	int rc = log ? cpuprof_start_log(&r->prof, PROFILE_HZ, log) : -1;
+	note_rate_change(r, 0);
+	if (rc != 0) {
 		snprintf(why, cap, "cpuprof_start: %s", strerror(errno));
 		return -1;
 	}
@@ -84,7 +112,9 @@ static void sleep_noting_progress(struct run *r, double seconds)
  * readProfile's "cpuprof.log = nil". The log itself stays in r->logs. */
 static void end_session(struct run *r)
 {
+	note_rate_change(r, 1);
 	cpuprof_stop(&r->prof);
+	note_rate_change(r, 0);
 	while (peek(&r->reader_done_session) < peek(&r->session))
 		sleep_noting_progress(r, 0.001);
 	(void)cpuprof_detach_log(&r->prof); /* kept in r->logs */
@@ -115,28 +145,36 @@ static int start(struct run *r, char *why, size_t cap)
 	sigaddset(&prof, SIGPROF);
 	pthread_sigmask(SIG_BLOCK, &prof, NULL); /* inherited by every thread but workers */
 
+	if (r->opt.kase == CASE_RATE_CHANGE)
+		r->prof.set_process_timer = rearm_process_timer;
 	if (start_session(r, why, cap) != 0)
 		return -1;
 	workers_choose_targets(r, r->prof.log);
-	if (reader_start(r, why, cap) || watchdog_start(r, why, cap) || workers_start(r, why, cap) ||
-	    source_start(r, why, cap))
+	if (reader_start(r, why, cap) || watchdog_start(r, why, cap) || workers_start(r, why, cap))
 		return -1;
-	return 0;
+	if (r->opt.kase == CASE_RATE_CHANGE)
+		workers_adopt_controller(r); /* main takes SIGPROF from here on, as a Go thread */
+	return source_start(r, why, cap);
 }
 
 /* Signals fly for --duration, or until the first failure; profile-stop
- * starts a new session every 1/25 of it. The duration counts from here,
+ * starts a new session every 1/25 of it, rate-change every 1/100 (each
+ * start and stop is one pass through the rate-change section, on a thread
+ * the signals reach). The duration counts from here,
  * once every thread runs: setup under a loaded qemu can take longer than a
  * short run, and must not eat the time the run is about. 0, or -1 with why. */
 static int run_sessions(struct run *r, char *why, size_t cap)
 {
-	double session_len = r->opt.kase == CASE_PROFILE_STOP ? r->opt.duration / 25 : r->opt.duration;
+	double session_len = r->opt.kase == CASE_PROFILE_STOP  ? r->opt.duration / 25
+			     : r->opt.kase == CASE_RATE_CHANGE ? r->opt.duration / 100
+							       : r->opt.duration;
 	double session_start = run_clock(), end = session_start + r->opt.duration;
 	while (run_clock() < end) {
 		if (!r->opt.keep_going && run_failed(r))
 			break;
 		sleep_noting_progress(r, 0.005);
-		if (r->opt.kase == CASE_PROFILE_STOP && run_clock() - session_start >= session_len &&
+		if ((r->opt.kase == CASE_PROFILE_STOP || r->opt.kase == CASE_RATE_CHANGE) &&
+		    run_clock() - session_start >= session_len &&
 		    r->nlogs < MAX_SESSIONS) {
 			end_session(r); /* signals keep flying: that is the case */
 			if (start_session(r, why, cap) != 0)
@@ -152,6 +190,8 @@ static int run_sessions(struct run *r, char *why, size_t cap)
  * last entries. */
 static void stop(struct run *r)
 {
+	if (r->opt.kase == CASE_RATE_CHANGE)
+		workers_release_controller();
 	source_stop(r);
 	run_note_progress(r);
 	workers_stop(r);

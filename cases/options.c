@@ -132,6 +132,7 @@ static const int default_mix[NCASES][2] = {
 	[CASE_PROFILE_STOP] = { 8, 128 },
 	[CASE_OVERFLOW] = { 0, 64 },
 	[CASE_LIBATOMIC_DEADLOCK] = { 32, 4 },
+	[CASE_RATE_CHANGE] = { 8, 128 },
 };
 
 /* libatomic-deadlock's strategy, whatever the arch's default. */

@@ -35,11 +35,11 @@ static enum corruption corruption_from_code(int code)
 	}
 }
 
-/* A tag is valid only if it is one of our workers, exactly. */
+/* A tag is valid only if it is one of our signal targets' slots, exactly. */
 static struct worker *worker_of_tag(struct run *r, void *tag)
 {
 	uintptr_t t = (uintptr_t)tag, base = (uintptr_t)&r->workers[0];
-	if (t < base || t >= base + (uintptr_t)r->opt.threads * sizeof(struct worker))
+	if (t < base || t >= base + (uintptr_t)run_targets(r) * sizeof(struct worker))
 		return NULL;
 	if ((t - base) % sizeof(struct worker) != 0)
 		return NULL;

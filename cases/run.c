@@ -122,7 +122,7 @@ void run_finish(struct run *r, uint64_t residue)
 
 static void tally_workers(const struct run *r, uint64_t *c)
 {
-	for (int i = 0; i < r->opt.threads; i++) {
+	for (int i = 0; i < run_targets(r); i++) {
 		const struct worker *w = &r->workers[i];
 		c[CTR_HANDLED] += peek(&w->handled);
 		c[CTR_IN_ATOMIC] += peek(&w->in_atomic);

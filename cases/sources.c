@@ -9,6 +9,10 @@
  *                 (slow, emulated) handler runs, the next one lands right
  *                 after sigreturn, the worker never moves, and thousands of
  *                 samples share one PC: a signal storm that exercises nothing.
+ *                 In rate-change main is a target too, and while it is inside
+ *                 cpuprof_start/stop the cannon aims at it first: that
+ *                 section is what the case is about, and a few microseconds
+ *                 long natively.
  *   itimer        setitimer(ITIMER_PROF): process-directed, as Go <= 1.17.
  *                 Only workers have SIGPROF unblocked, so only they get it.
  *   thread-timer  timer_create(CLOCK_THREAD_CPUTIME_ID, SIGEV_THREAD_ID) per
@@ -47,14 +51,19 @@ static void *cannon_main(void *arg)
 	long period_ns = r->opt.rate > 0 ? 1000000000L / r->opt.rate : 0;
 	struct timespec next;
 	clock_gettime(CLOCK_MONOTONIC, &next);
-	uint32_t shot_at[MAX_WORKERS];   /* the handled count when we last fired */
-	double shot_time[MAX_WORKERS];
-	for (int i = 0; i < r->opt.threads; i++) {
+	uint32_t shot_at[MAX_WORKERS + 1];   /* the handled count when we last fired */
+	double shot_time[MAX_WORKERS + 1];
+	int ntargets = run_targets(r);
+	for (int i = 0; i < ntargets; i++) {
 		shot_at[i] = UINT32_MAX;
 		shot_time[i] = 0;
 	}
 	int idle = 0;
-	for (int i = 0; !__atomic_load_n(&r->stop_source, __ATOMIC_RELAXED); i = (i + 1) % r->opt.threads) {
+	const struct worker *controller =
+		ntargets > r->opt.threads ? &r->workers[r->opt.threads] : NULL;
+	for (int i = 0; !__atomic_load_n(&r->stop_source, __ATOMIC_RELAXED); i = (i + 1) % ntargets) {
+		if (controller && peek(&controller->in_rate_change))
+			i = r->opt.threads; /* rate-change: the moment the case is about */
 		struct worker *w = &r->workers[i];
 		uint32_t handled = peek(&w->handled);
 		/* A signal not handled after 50 ms is taken as lost (it can be,
@@ -62,7 +71,7 @@ static void *cannon_main(void *arg)
 		 * worker would never be shot at again. */
 		bool waiting = handled == shot_at[i] && run_clock() - shot_time[i] < 0.05;
 		if (peek(&w->in_handler) || waiting) {
-			if (++idle >= r->opt.threads) {
+			if (++idle >= ntargets) {
 				/* Nobody ready: sleep a little instead of spinning, so
 				 * the workers (on 2 cores, with spinlocks whose holder
 				 * must not be preempted) keep the CPUs. */

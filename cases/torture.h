@@ -117,6 +117,7 @@ struct worker {
 	uint32_t in_libatomic; /* signals whose PC class was libatomic (inside a locking libatomic call) */
 	uint32_t in_handler;
 	uint32_t in_c11_count; /* libatomic-deadlock: the handler is in sigprof_count_c11 */
+	uint32_t in_rate_change; /* rate-change, the controller's slot: main is in cpuprof_start/stop */
 	uint32_t exited;       /* set when the worker leaves its loop for good */
 	uint32_t last_pc_class;
 	uintptr_t last_pc;
@@ -137,7 +138,9 @@ struct run {
 	struct options opt;            /* immutable once the run starts */
 	double t0;                     /* monotonic start, immutable */
 	struct cpuprof prof;
-	struct worker workers[MAX_WORKERS];
+	/* workers[threads] is the controller's (main's) slot in rate-change,
+	 * where main is a SIGPROF target too (run_targets) */
+	struct worker workers[MAX_WORKERS + 1];
 	uint64_t *hot;                 /* the words workers hammer */
 	uint64_t *targets[MAX_TARGETS]; /* hot words sharing a spinlock with the log's index words, or not */
 	int ntargets;
@@ -264,6 +267,12 @@ uintptr_t sample_checksum(uintptr_t tid, uintptr_t seq, uintptr_t pc);
  * its alternate stack. 0, or -1 with the reason in why. */
 int workers_start(struct run *r, char *why, size_t cap);
 void workers_stop(struct run *r);
+/* rate-change: makes the calling thread (main) the controller, a SIGPROF
+ * target in slot workers[threads] with the workers' handler, and unblocks
+ * SIGPROF for it. After workers_start, before source_start. */
+void workers_adopt_controller(struct run *r);
+/* The controller stops taking SIGPROF (blocks it again). */
+void workers_release_controller(void);
 void workers_choose_targets(struct run *r, struct profbuf *log);
 bool log_shares_a_lock_with_targets(const struct run *r, struct profbuf *log);
 
@@ -294,6 +303,15 @@ void judge(const struct run *r, const struct tally *t, struct verdict *v);
  * and write(2)s it to fd. Any thread; no lock, no allocation, no state
  * shared with another caller. The caller holds run_claim_report. */
 void result_line_write(const struct run *r, const struct verdict *v, int fd);
+
+/* The threads SIGPROF is aimed at, workers[0 .. run_targets): the workers,
+ * and in rate-change also main, the controller that starts and stops the
+ * profile (workers[threads]): as in Go, where setcpuprofilerate runs on a
+ * thread the process's SIGPROF can reach. Their handlers' counters all count. */
+static inline int run_targets(const struct run *r)
+{
+	return r->opt.threads + (r->opt.kase == CASE_RATE_CHANGE);
+}
 
 /* 32-bit single-writer counters: plain loads and stores on every arch. */
 static inline void bump(uint32_t *c)

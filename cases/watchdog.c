@@ -96,6 +96,31 @@ static void dump_worker(const struct run *r, const struct worker *w, int i, int 
 	dump_c11_wait(r, w, i);
 }
 
+/* rate-change: main, the controller, as a SIGPROF target. A handler of
+ * main's that stalls while main is inside cpuprof_start/stop with
+ * signal_lock taken waits for a lock its own thread holds (golang/go#25785).
+ * signal_lock is a 32-bit word: a plain atomic load everywhere. */
+static void dump_controller(const struct run *r)
+{
+	if (r->opt.kase != CASE_RATE_CHANGE)
+		return;
+	const struct worker *w = &r->workers[r->opt.threads];
+	char line[320];
+	uint32_t in_handler = peek(&w->in_handler), in_section = peek(&w->in_rate_change);
+	uint32_t lock = __atomic_load_n(&r->prof.signal_lock, __ATOMIC_RELAXED);
+	int n = snprintf(line, sizeof line,
+			 "  main (the controller) tid %d: in_handler %u, in cpuprof_start/stop %u, "
+			 "signal_lock %u, handled %u, ignored %u\n",
+			 (int)w->tid, in_handler, in_section, lock, peek(&w->handled), peek(&w->ignored));
+	say_line(line, n, sizeof line);
+	if (in_handler && in_section && lock) {
+		n = snprintf(line, sizeof line,
+			     "  main's handler waits for signal_lock, which main took in the "
+			     "rate-change section it interrupted: a self-deadlock\n");
+		say_line(line, n, sizeof line);
+	}
+}
+
 static void dump(const struct run *r, const char *who, double stalled)
 {
 	char line[256];
@@ -106,6 +131,7 @@ static void dump(const struct run *r, const char *who, double stalled)
 	int nlocks = atomic_emul_lock_count();
 	for (int i = 0; i < r->opt.threads; i++)
 		dump_worker(r, &r->workers[i], i, nlocks);
+	dump_controller(r);
 	for (int l = 0; l < nlocks; l++) {
 		int32_t owner = atomic_emul_lock_owner(l);
 		if (owner) {

@@ -321,6 +321,27 @@ int workers_start(struct run *r, char *why, size_t cap)
 	return wait_for_workers(r, why, cap);
 }
 
+void workers_adopt_controller(struct run *r)
+{
+	struct worker *w = &r->workers[r->opt.threads];
+	w->index = r->opt.threads;
+	w->rng = r->opt.seed * 0x9e3779b97f4a7c15ull;
+	self = w;
+	__atomic_store_n(&w->tid, gettid(), __ATOMIC_RELEASE);
+	sigset_t prof;
+	sigemptyset(&prof);
+	sigaddset(&prof, SIGPROF);
+	pthread_sigmask(SIG_UNBLOCK, &prof, NULL);
+}
+
+void workers_release_controller(void)
+{
+	sigset_t prof;
+	sigemptyset(&prof);
+	sigaddset(&prof, SIGPROF);
+	pthread_sigmask(SIG_BLOCK, &prof, NULL);
+}
+
 void workers_stop(struct run *r)
 {
 	__atomic_store_n(&r->stop_workers, 1, __ATOMIC_RELAXED);

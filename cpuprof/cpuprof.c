@@ -15,6 +15,8 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <time.h>
 
@@ -165,12 +167,31 @@ void cpuprof_count_lost_atomic_exact(struct cpuprof *p)
 
 /* ---- controller ---- */
 
+/* Go's mp.profilehz == 0 on the thread inside setcpuprofilerate. Written
+ * and read only by its own thread (the controller, and a handler that
+ * interrupts it), so program order is all it needs: a signal fence keeps the
+ * compiler from moving the flag's stores across the lock. */
+static _Thread_local volatile sig_atomic_t thread_profiling_off;
+
+bool cpuprof_thread_profiling_off(void)
+{
+	return thread_profiling_off != 0;
+}
+
+/* Go's setcpuprofilerate. */
 static void set_rate(struct cpuprof *p, int32_t hz)
 {
+	thread_profiling_off = 1; /* Go: setThreadCPUProfiler(0) */
+	atomic_signal_fence(memory_order_seq_cst);
 	lock_signal(p);
+	TESTPOINT(TESTPOINT_CPUPROF_SET_RATE_LOCKED);
 	/* release: a handler that sees hz != 0 under the lock sees the header. */
 	__atomic_store_n(&p->hz, hz, __ATOMIC_RELEASE);
+	if (p->set_process_timer)
+		p->set_process_timer(hz); /* Go: setProcessCPUProfiler(hz), lock held */
 	unlock_signal(p);
+	atomic_signal_fence(memory_order_seq_cst);
+	thread_profiling_off = 0; /* Go: setThreadCPUProfiler(hz) */
 }
 
 int cpuprof_start(struct cpuprof *p, int hz, size_t bufwords, size_t tags)

@@ -38,6 +38,20 @@
  *   lost_atomic_exact  ours: a 32-bit atomic counter for the exact variant,
  *                      incremented with xadd32, flushed with xchg32
  *   on                 the controlling thread only
+ *   set_process_timer  set before the first start; called by the controller
+ *                      under signal_lock
+ *
+ * The rate-change section (Go's setcpuprofilerate)
+ * ------------------------------------------------
+ * cpuprof_start and cpuprof_stop change hz as Go does: turn profiling off
+ * for the calling thread (setThreadCPUProfiler(0); here a thread-local flag,
+ * cpuprof_thread_profiling_off), take signal_lock, change hz and call
+ * set_process_timer (Go's setProcessCPUProfiler: a setitimer system call
+ * under the lock), release, turn the thread's profiling back on. A handler
+ * that runs on THAT thread inside the section and calls cpuprof_add spins
+ * for ever on the lock its own thread holds (golang/go#25785); Go 1.19's
+ * sigprof returns first when the thread's profiling is off, and so does a
+ * handler here that checks cpuprof_thread_profiling_off.
  */
 #ifndef PROFTORTURE_CPUPROF_H
 #define PROFTORTURE_CPUPROF_H
@@ -63,6 +77,10 @@ struct cpuprof {
 	uint64_t lost_atomic;
 	uint32_t lost_atomic_exact;
 	bool on;
+	/* Go's setProcessCPUProfiler(hz): called under signal_lock whenever hz
+	 * changes (NULL: nothing). Async-signal-safe is not required: the
+	 * controller calls it, never a handler. */
+	void (*set_process_timer)(int32_t hz);
 };
 
 /* --- controlling thread (Go's SetCPUProfileRate) --- */
@@ -111,6 +129,11 @@ void cpuprof_add_lost_atomic64(struct cpuprof *p, uint64_t count);
  * add under the lock. _racy is Go's plain increment; _exact is ours. */
 void cpuprof_count_lost_atomic_racy(struct cpuprof *p);
 void cpuprof_count_lost_atomic_exact(struct cpuprof *p);
+
+/* True while the calling thread is inside cpuprof_start's or cpuprof_stop's
+ * rate-change section (Go: getg().m.profilehz == 0 there). A handler that
+ * checks it on its own thread never waits for signal_lock held by itself. */
+bool cpuprof_thread_profiling_off(void);
 
 /* Profiling on? A racy fast-path filter, as Go's sigprof reads prof.hz. */
 bool cpuprof_enabled(const struct cpuprof *p);

@@ -21,6 +21,9 @@ enum testpoint {
 	TESTPOINT_PROFBUF_READ_FOUND_EMPTY,
 	/* cpuprof: signalLock held, before the log is written. */
 	TESTPOINT_CPUPROF_ADD_LOCKED,
+	/* cpuprof_start/stop: signalLock held by the controller, hz not yet
+	 * changed (Go's setcpuprofilerate section). */
+	TESTPOINT_CPUPROF_SET_RATE_LOCKED,
 	TESTPOINT_COUNT
 };
 

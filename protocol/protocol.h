@@ -117,7 +117,8 @@ enum protocol_class { PROTOCOL_CLEAN, PROTOCOL_FAILURE, PROTOCOL_VOID };
 	X(ATOMIC_DEADLOCK, "atomic-deadlock")                                                     \
 	X(PROFILE_STOP, "profile-stop")                                                           \
 	X(OVERFLOW, "overflow")                                                                   \
-	X(LIBATOMIC_DEADLOCK, "libatomic-deadlock")
+	X(LIBATOMIC_DEADLOCK, "libatomic-deadlock")                                               \
+	X(RATE_CHANGE, "rate-change")
 
 /* The historical shapes of Go's SIGPROF handler (sigprof/sigprof.h). */
 #define PROTOCOL_VARIANTS(X)                                                                      \

@@ -54,6 +54,7 @@ static const struct sigprof_ops variants[SIGPROF_NVARIANTS] = {
 		.flush_unlocked = NULL,
 		.take_unflushed = cpuprof_take_unflushed_lost_atomic,
 		.lost_count_exact = false,
+		.checks_thread_profiling = false,
 	},
 	[SIGPROF_UNLOCKED_FLUSH] = {
 		.variant = SIGPROF_UNLOCKED_FLUSH,
@@ -62,6 +63,7 @@ static const struct sigprof_ops variants[SIGPROF_NVARIANTS] = {
 		.flush_unlocked = flush_unlocked_go_global,
 		.take_unflushed = take_unflushed_go_global,
 		.lost_count_exact = false,
+		.checks_thread_profiling = false,
 	},
 	[SIGPROF_LOCKED_FLUSH] = {
 		.variant = SIGPROF_LOCKED_FLUSH,
@@ -70,6 +72,7 @@ static const struct sigprof_ops variants[SIGPROF_NVARIANTS] = {
 		.flush_unlocked = NULL,
 		.take_unflushed = cpuprof_take_unflushed_lost_atomic,
 		.lost_count_exact = false,
+		.checks_thread_profiling = false,
 	},
 	[SIGPROF_LOCKED_FLUSH_KUSER] = {
 		.variant = SIGPROF_LOCKED_FLUSH_KUSER,
@@ -78,6 +81,7 @@ static const struct sigprof_ops variants[SIGPROF_NVARIANTS] = {
 		.flush_unlocked = NULL,
 		.take_unflushed = cpuprof_take_unflushed_lost_atomic,
 		.lost_count_exact = false,
+		.checks_thread_profiling = true,
 	},
 	[SIGPROF_EXACT] = {
 		.variant = SIGPROF_EXACT,
@@ -86,6 +90,7 @@ static const struct sigprof_ops variants[SIGPROF_NVARIANTS] = {
 		.flush_unlocked = NULL,
 		.take_unflushed = cpuprof_take_unflushed_lost_atomic,
 		.lost_count_exact = true,
+		.checks_thread_profiling = true,
 	},
 };
 
@@ -118,6 +123,11 @@ struct sigprof_result sigprof_handle(struct cpuprof *p, enum sigprof_variant v, 
 	free(leak);
 #endif
 	if (!cpuprof_enabled(p))
+		return r;
+	/* Go 1.19: "If mp.profilehz is 0, then profiling is not enabled for this
+	 * thread. We must check this to avoid a deadlock between
+	 * setcpuprofilerate and the call to cpuprof.add". */
+	if (ops->checks_thread_profiling && cpuprof_thread_profiling_off())
 		return r;
 
 	if (ops->atomic_pcs & SIGPROF_PC(atomic_emul_classify_pc(pc))) {

@@ -22,6 +22,14 @@
  *   exact               ours: the complete check, and the lost count kept in
  *                       a 32-bit atomic, so every signal is counted once.
  *
+ * Orthogonal to those: whether the handler returns at once on a thread
+ * whose profiling is off (Go 1.19's `mp.profilehz == 0` check), i.e. on the
+ * thread inside cpuprof_start's or cpuprof_stop's rate-change section
+ * (cpuprof.h), which holds signal_lock. unchecked, unlocked-flush and
+ * locked-flush do not (Go before that check: go1.12, go1.14); such a handler
+ * there spins for ever on its own thread's lock (golang/go#25785, the
+ * rate-change case). locked-flush-kuser (Go 1.19's shape) and exact do.
+ *
  * The same variants also drive the plainest C profiler there is,
  * sigprof_count_c11 below: a handler that counts samples in a C11
  * `_Atomic uint64_t` (the libatomic-deadlock case). There only a row's check
@@ -93,13 +101,19 @@ struct sigprof_ops {
 	 * what was never flushed). False for Go's racy counters, whose
 	 * difference is only reported; and for unchecked, which counts nothing. */
 	bool lost_count_exact;
+	/* Returns at once on a thread whose profiling is off, the one inside
+	 * the rate-change section (cpuprof_thread_profiling_off; Go 1.19's
+	 * mp.profilehz check). False: such a signal goes on to cpuprof_add and
+	 * waits for its own thread's signal_lock (golang/go#25785). */
+	bool checks_thread_profiling;
 };
 
 /* The row of v (v must be a valid variant). */
 const struct sigprof_ops *sigprof_ops(enum sigprof_variant v);
 
 enum sigprof_fate {
-	SIGPROF_IGNORED,     /* profiling off at entry (Go's prof.hz == 0 return) */
+	SIGPROF_IGNORED,     /* profiling off at entry (Go's prof.hz == 0 return), or
+			      * off for this thread (checks_thread_profiling) */
 	SIGPROF_LOST_ATOMIC, /* PC inside an atomic: counted, not recorded */
 	SIGPROF_RECORDED,    /* cpuprof_add wrote the sample */
 	SIGPROF_TOO_LATE,    /* add found profiling stopped under the lock */

@@ -22,6 +22,12 @@
  *    of a libatomic call, with the mutex taken, and the fault's handler is
  *    the C twin. Which variants wait for ever is the expected table's
  *    libatomic-deadlock rows, one place at a time.
+ *
+ * 4. golang/go#25785: SIGPROF reaches the controller itself inside
+ *    cpuprof_stop's rate-change section, signal_lock held
+ *    (TESTPOINT_CPUPROF_SET_RATE_LOCKED raises it there). A variant that
+ *    checks the thread's profiling (Go 1.19's mp.profilehz check) returns at
+ *    once; the others spin in cpuprof_add on their own thread's lock.
  */
 #define _GNU_SOURCE
 #include <check.h>
@@ -439,6 +445,121 @@ START_TEST(test_c11_counter_handler_with_its_lock_held)
 }
 END_TEST
 
+/* ---- golang/go#25785: a signal inside the rate-change section ---- */
+
+struct section_report {
+	uint32_t entered, returned, stop_returned;
+	uint32_t lock_in_section, off_in_section, lock_in_timer, timer_calls;
+	uint32_t off_before, off_after, lock_while_stuck;
+	int32_t controller_tid, handler_tid, fate;
+};
+static struct section_report *srep;
+
+static void section_handler(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)si;
+	int saved = errno;
+	srep->handler_tid = (int32_t)gettid();
+	__atomic_store_n(&srep->entered, 1, __ATOMIC_SEQ_CST);
+	struct sigprof_result r =
+		sigprof_handle(&prof, variant_under_test, ucontext_pc(uc), &tag_a, one_frame, NULL);
+	srep->fate = (int32_t)r.fate;
+	__atomic_store_n(&srep->returned, 1, __ATOMIC_SEQ_CST);
+	errno = saved;
+}
+
+/* At the section's test point, on the controller: what the section looks
+ * like from inside, then a SIGPROF to this very thread, handled before raise
+ * returns. */
+static void raise_in_section(enum testpoint pt)
+{
+	if (pt != TESTPOINT_CPUPROF_SET_RATE_LOCKED)
+		return;
+	srep->lock_in_section = atomic_emul_load32(&prof.signal_lock);
+	srep->off_in_section = cpuprof_thread_profiling_off();
+	testpoint_hook = NULL; /* once */
+	raise(SIGPROF);
+}
+
+/* Go's setProcessCPUProfiler, seen from the test: called under the lock. */
+static void note_process_timer(int32_t hz)
+{
+	(void)hz;
+	srep->lock_in_timer = atomic_emul_load32(&prof.signal_lock);
+	srep->timer_calls++;
+}
+
+static void *controller_stops_profile(void *arg)
+{
+	(void)arg;
+	srep->controller_tid = (int32_t)gettid();
+	srep->off_before = cpuprof_thread_profiling_off();
+	testpoint_hook = raise_in_section;
+	cpuprof_stop(&prof);
+	srep->off_after = cpuprof_thread_profiling_off();
+	__atomic_store_n(&srep->stop_returned, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+/* Exit status: 10 the handler never ran; 3 it did not return (it waits for
+ * signal_lock, held by the section it interrupted); 0 it returned and the
+ * stop completed. */
+static void section_scenario(void *arg)
+{
+	(void)arg;
+	memset(&prof, 0, sizeof prof);
+	if (cpuprof_start(&prof, 100, 1 << 8, 16))
+		_exit(12);
+	prof.set_process_timer = note_process_timer;
+	on_signal(SIGPROF, section_handler, 0);
+	pthread_t t;
+	pthread_create(&t, NULL, controller_stops_profile, NULL);
+	if (!wait_for_flag(&srep->entered, 5 * slowdown()))
+		_exit(10);
+	if (!wait_for_flag(&srep->stop_returned, 0.3 * slowdown())) {
+		srep->lock_while_stuck = atomic_emul_load32(&prof.signal_lock);
+		_exit(3);
+	}
+	pthread_join(t, NULL);
+	_exit(0);
+}
+
+START_TEST(test_signal_inside_rate_change_section)
+{
+	enum sigprof_variant v = (enum sigprof_variant)_i;
+	const char *vn = sigprof_variant_name(v);
+	srep = shared_alloc(sizeof *srep);
+	variant_under_test = v;
+	struct child_result r = run_in_child(section_scenario, NULL, 20 * slowdown());
+	ck_assert_msg(srep->entered, "%s: no signal reached the handler (outcome %d code %d)", vn,
+		      r.outcome, r.code);
+	/* The section as Go's: the lock held, this thread's profiling off,
+	 * the process timer changed under the lock; and the handler ran on the
+	 * thread that holds it. */
+	ck_assert_uint_eq(srep->lock_in_section, 1);
+	ck_assert_uint_eq(srep->off_in_section, 1);
+	ck_assert_uint_eq(srep->off_before, 0);
+	ck_assert_int_eq(srep->handler_tid, srep->controller_tid);
+	if (sigprof_ops(v)->checks_thread_profiling) {
+		ck_assert_msg(r.outcome == CHILD_EXITED && r.code == 0,
+			      "%s: the handler or the stop did not return (outcome %d code %d)", vn,
+			      r.outcome, r.code);
+		ck_assert_int_eq(srep->fate, SIGPROF_IGNORED);
+		ck_assert_uint_eq(srep->timer_calls, 1);
+		ck_assert_uint_eq(srep->lock_in_timer, 1);
+		ck_assert_uint_eq(srep->off_after, 0);
+	} else {
+		ck_assert_msg(r.outcome == CHILD_EXITED && r.code == 3,
+			      "%s: want a handler stuck on its own thread's lock, got outcome %d code %d",
+			      vn, r.outcome, r.code);
+		ck_assert(!srep->returned && !srep->stop_returned);
+		ck_assert_uint_eq(srep->lock_while_stuck, 1);
+		ck_assert_uint_eq(srep->timer_calls, 0); /* the section never got that far */
+	}
+}
+END_TEST
+
 /* ---- the table of operations ---- */
 
 START_TEST(test_ops_table_is_consistent)
@@ -463,6 +584,12 @@ START_TEST(test_ops_table_is_consistent)
 	ck_assert_uint_eq(sigprof_ops(SIGPROF_UNCHECKED)->atomic_pcs, 0);
 	/* Go's check sees the section only; the complete one every helper too. */
 	ck_assert_uint_eq(sigprof_ops(SIGPROF_LOCKED_FLUSH)->atomic_pcs, SIGPROF_PC(ATOMIC_PC_UNIT));
+	/* Go 1.19's mp.profilehz check: its shape and ours; not Go's older ones. */
+	ck_assert(!sigprof_ops(SIGPROF_UNCHECKED)->checks_thread_profiling);
+	ck_assert(!sigprof_ops(SIGPROF_UNLOCKED_FLUSH)->checks_thread_profiling);
+	ck_assert(!sigprof_ops(SIGPROF_LOCKED_FLUSH)->checks_thread_profiling);
+	ck_assert(sigprof_ops(SIGPROF_LOCKED_FLUSH_KUSER)->checks_thread_profiling);
+	ck_assert(sigprof_ops(SIGPROF_EXACT)->checks_thread_profiling);
 	for (int c = ATOMIC_PC_UNIT; c <= ATOMIC_PC_OUTLINE; c++) {
 		ck_assert(sigprof_ops(SIGPROF_LOCKED_FLUSH_KUSER)->atomic_pcs & SIGPROF_PC(c));
 		ck_assert(sigprof_ops(SIGPROF_EXACT)->atomic_pcs & SIGPROF_PC(c));
@@ -528,6 +655,7 @@ static Suite *sigprof_suite(void)
 		tcase_set_timeout(tc, 300);
 		tcase_add_loop_test(tc, test_handler_variants_inside_emulated_atomic, 0, NLOCKING_STRATEGIES);
 		tcase_add_loop_test(tc, test_c11_counter_handler_with_its_lock_held, 0, C11_NPLACES);
+		tcase_add_loop_test(tc, test_signal_inside_rate_change_section, 0, SIGPROF_NVARIANTS);
 		suite_add_tcase(s, tc);
 	}
 	return s;
