@@ -219,6 +219,9 @@ static void proc_reset(struct proc *p, const struct proc_opts *o)
 	p->kill_signal = o->kill_signal == SIGKILL ? 0 : o->kill_signal;
 	p->kill_grace_s = o->kill_grace_s;
 	p->cannon_id = -1;
+	p->echo = o->echo;
+	p->echo_fd[0] = o->echo ? o->echo_fd[0] : -1;
+	p->echo_fd[1] = o->echo ? o->echo_fd[1] : -1;
 }
 
 /* Waits for exec (EOF on the close-on-exec pipe) or its errno; 0 or errno. */
@@ -333,6 +336,27 @@ void proc_release(struct proc *p)
 	p->state = PROC_IDLE;
 }
 
+/* All n bytes to the stream's echo descriptor, which may be a pipe that
+ * someone made non-blocking (then we wait for room: a pass-through must
+ * not drop bytes). The first failure ends that stream's echo. */
+static void echo_out(struct proc *p, int i, const char *data, size_t n)
+{
+	int fd = p->echo_fd[i];
+	while (fd >= 0 && n) {
+		ssize_t w = write(fd, data, n);
+		if (w > 0) {
+			data += w;
+			n -= (size_t)w;
+		} else if (w < 0 && errno == EAGAIN) {
+			poll(&(struct pollfd){ .fd = fd, .events = POLLOUT }, 1, 100);
+		} else if (!(w < 0 && errno == EINTR)) {
+			if (!p->echo_errno)
+				p->echo_errno = w < 0 ? errno : EIO;
+			p->echo_fd[i] = fd = -1;
+		}
+	}
+}
+
 /* Reads what is there on the proc's pipes now, without waiting (bounded
  * per call so one spewing child cannot starve the others). */
 static void read_ready(struct proc *p, int i)
@@ -342,6 +366,8 @@ static void read_ready(struct proc *p, int i)
 		ssize_t r = read(p->fd[i], buf, sizeof buf);
 		if (r > 0) {
 			capture_add(&p->cap[i], buf, (size_t)r);
+			if (p->echo)
+				echo_out(p, i, buf, (size_t)r);
 			continue;
 		}
 		if (r < 0 && (errno == EINTR || errno == EAGAIN))

@@ -33,6 +33,12 @@
  *   its last CAPTURE_TAIL bytes and counts the rest: memory per run is
  *   bounded whatever the child prints. After the leader exits the pipes are
  *   drained for at most DRAIN_GRACE_S seconds.
+ * - Pass-through (proc_opts.echo): each stream's bytes are also written,
+ *   as they arrive and in full, to a descriptor of the caller's (the
+ *   runner's own stdout, or a spill file), so a wrapper can hand a
+ *   program's output on unchanged while the capture still classifies it.
+ *   A failed write stops the echo of that stream and is kept in
+ *   echo_errno; it never stops the run.
  * - The pool is single-threaded (the cannon's thread aside): poll() on all pipes with a short timeout,
  *   waitid() for exits, deadlines checked every iteration. SIGINT, SIGTERM
  *   and SIGHUP set a flag (handlers installed without SA_RESTART so poll
@@ -107,6 +113,9 @@ struct proc {
 	int cannon_id;
 	struct cannon *cannon_owner;
 	struct cannon_result cannon_result; /* valid once the proc is DONE */
+	bool echo;        /* proc_opts.echo, below */
+	int echo_fd[2];
+	int echo_errno;   /* the first failed echo write's errno, or 0 */
 };
 
 /* How to run one proc: proc_start's arguments and the settings since. A
@@ -121,6 +130,11 @@ struct proc_opts {
 	double kill_grace_s;
 	/* The signal cannon; cannon.signal 0: none. Only pool jobs get one. */
 	struct cannon_aim cannon;
+	/* When echo is set, stream i (0: stdout, or the combined output)
+	 * is also written to echo_fd[i] as it arrives (-1: that stream not).
+	 * The descriptors stay the caller's: never closed here. */
+	bool echo;
+	int echo_fd[2];
 };
 
 /* Starts argv (argv[0] searched in PATH) with a deadline timeout_s seconds
