@@ -1,6 +1,8 @@
 /*
  * stress — the state of one `proftorture stress` session, shared by its
- * files: stress_cmd.c (options, setup: arches, placeholders, --baseline),
+ * files (and run by `proftorture go-exec`, go_exec_cmd.c, from settings of
+ * its own: stress_defaults, stress_session and the hooks below):
+ * stress_cmd.c (options, setup: arches, placeholders, --baseline),
  * stress_run.c (the pool's callbacks: which set runs next, one run's start
  * and its classification), stress_report.c (each set's closing summary,
  * the pooled table, the verdicts, --json) and stress_out.c (--out: the
@@ -101,8 +103,29 @@ struct stress_not_run {
 	char *arch, *reason;
 };
 
+struct proc;
+struct proc_opts;
+struct opts_program;
+
+/* What a command that runs a stress session for its own ends changes;
+ * all zero is `proftorture stress` itself. */
+struct stress_hooks {
+	bool quiet;            /* no start lines and no failure output on stderr */
+	bool no_files;         /* failures are grouped, not saved (-o unused) */
+	bool separate_streams; /* stdout and stderr in two pipes (spawn.h), the
+				* failure text then stdout's, then stderr's */
+	const char *tag;       /* starts each progress line (default: none) */
+	const struct opts_program *program; /* names setup errors (default: stress) */
+	/* Called for run `run` (1-based) after the session's own settings. */
+	void (*configure)(void *ctx, uint64_t run, struct proc_opts *po);
+	/* Called as each run ends, after it is counted (not when interrupted). */
+	void (*ended)(void *ctx, uint64_t run, struct proc *p, bool failed);
+	void *ctx;
+};
+
 struct stress_state {
 	struct stress_opts o;
+	struct stress_hooks hooks;
 	char **cmds[2]; /* the command(s) as given: [0] alone, or baseline and new */
 	regex_t failure_re, ignore_re, signature_re;
 	char *prefix;     /* -o, or its default */
@@ -118,6 +141,17 @@ struct stress_state {
 };
 
 void stress_series_add(struct stress_series *s, double x);
+
+/* ---- stress_cmd.c: the session for another command ---- */
+
+/* The session as `proftorture stress CMD...` with no option would run it:
+ * every option's default, cmd (NULL-terminated, not copied) to run. */
+void stress_defaults(struct stress_state *s, char **cmd);
+/* Checks the setup (dies with exit status 2, as the hooks' program, on
+ * anything wrong), then runs the session; returns the signal that
+ * interrupted it, or 0. t holds the arch table until stress_free. */
+int stress_session(struct stress_state *s, struct arch_table *t);
+void stress_free(struct stress_state *s);
 
 /* ---- stress_run.c ---- */
 

@@ -184,13 +184,16 @@ static const struct opts_program stress_program = {
 	.stop_at_operand = true,
 };
 
+/* Who setup errors are from: stress, or the command running the session. */
+static const struct opts_program *die_as = &stress_program;
+
 static void compile_re(regex_t *re, const char *opt, const char *pattern)
 {
 	int rc = regcomp(re, pattern ? pattern : "", REG_EXTENDED | REG_NEWLINE | REG_NOSUB);
 	if (rc) {
 		char msg[256];
 		regerror(rc, re, msg, sizeof msg);
-		opts_die(&stress_program, "%s: bad regular expression '%s': %s", opt, pattern, msg);
+		opts_die(die_as, "%s: bad regular expression '%s': %s", opt, pattern, msg);
 	}
 }
 
@@ -201,7 +204,7 @@ static void load_arches(struct arch_table *t)
 	char err[512];
 	char *apath = root_path("ci/arches.tsv");
 	if (arches_load(apath, t, err, sizeof err))
-		opts_die(&stress_program, "--arch: %s", err);
+		opts_die(die_as, "--arch: %s", err);
 	free(apath);
 }
 
@@ -210,7 +213,7 @@ static _Noreturn void unknown_arch(const struct arch_table *t, const char *name)
 	struct sbuf b = { 0 };
 	for (size_t i = 0; i < t->n; i++)
 		sb_printf(&b, "%s%s", i ? " " : "", t->v[i].name);
-	opts_die(&stress_program, "--arch: unknown arch '%s'; allowed: %s, or all", name, b.s);
+	opts_die(die_as, "--arch: unknown arch '%s'; allowed: %s, or all", name, b.s);
 }
 
 /* --arch's names, in order: the table's rows for all. */
@@ -227,14 +230,14 @@ static char **arch_names(const struct arch_table *t, const char *list, bool *all
 	char *copy = xstrdup(list), *save = copy;
 	for (char *name; (name = strsep(&save, ","));) {
 		if (!*name)
-			opts_die(&stress_program, "--arch: '%s' has an empty name", list);
+			opts_die(die_as, "--arch: '%s' has an empty name", list);
 		if (strcmp(name, "all") == 0)
-			opts_die(&stress_program, "--arch: all stands alone, not in a list");
+			opts_die(die_as, "--arch: all stands alone, not in a list");
 		if (!arch_find(t, name))
 			unknown_arch(t, name);
 		for (size_t i = 0; i < n; i++)
 			if (strcmp(v[i], name) == 0)
-				opts_die(&stress_program, "--arch: '%s' is named twice", name);
+				opts_die(die_as, "--arch: '%s' is named twice", name);
 		v[n++] = xstrdup(name);
 	}
 	free(copy);
@@ -297,7 +300,7 @@ static void check_placeholders(struct stress_state *s)
 	for (int c = 0; c < 2 && s->cmds[c]; c++) {
 		char **v = substitute_argv(s->cmds[c], "a", "g", why, sizeof why);
 		if (!v)
-			opts_die(&stress_program, "CMD: %s", why);
+			opts_die(die_as, "CMD: %s", why);
 		argv_free(v);
 	}
 }
@@ -385,7 +388,7 @@ static char *failure_prefix(const char *given, const char *outdir)
 	struct sbuf probe = { 0 };
 	sb_printf(&probe, "%sprobe", pre.s);
 	if (ut_write_file(probe.s, "x", 1, UT_FILE_NOSYNC) < 0)
-		opts_die(&stress_program, "-o: cannot create files with prefix %s: %s", pre.s,
+		opts_die(die_as, "-o: cannot create files with prefix %s: %s", pre.s,
 			 strerror(errno));
 	unlink(probe.s);
 	sb_free(&probe);
@@ -419,10 +422,10 @@ static void check_setup(struct stress_state *s, struct arch_table *t)
 {
 	struct stress_opts *o = &s->o;
 	if ((o->signal_given || o->signal_after_given) && o->signal_rate <= 0)
-		opts_die(&stress_program, "--%s needs --signal-rate N (N > 0)",
+		opts_die(die_as, "--%s needs --signal-rate N (N > 0)",
 			 o->signal_after_given ? "signal-after" : "signal");
 	if (o->signal_rate > 0 && (o->signal == SIGKILL || o->signal == SIGSTOP))
-		opts_die(&stress_program, "--signal: SIG%s cannot be handled by any program",
+		opts_die(die_as, "--signal: SIG%s cannot be handled by any program",
 			 sigabbrev_np(o->signal));
 	if (o->kill_signal == SIGKILL)
 		o->kill_signal = 0; /* SIGKILL at once */
@@ -435,32 +438,32 @@ static void check_setup(struct stress_state *s, struct arch_table *t)
 		if (add_arch(s, t, names[i], why, sizeof why) == 0)
 			continue;
 		if (!all)
-			opts_die(&stress_program, "%s", why);
+			opts_die(die_as, "%s", why);
 		add_not_run(s, names[i], why);
 	}
 	argv_free(names);
 	if (!s->nsets)
-		opts_die(&stress_program, "--arch all: no arch can run here (each is named above)");
+		opts_die(die_as, "--arch all: no arch can run here (each is named above)");
 	if (o->out) {
 		char err[512];
 		struct sbuf runs = { 0 };
 		sb_printf(&runs, "%s/runs", o->out);
 		if (ut_dir_writable(o->out, err, sizeof err) ||
 		    ut_dir_writable(runs.s, err, sizeof err))
-			opts_die(&stress_program, "--out: %s", err);
+			opts_die(die_as, "--out: %s", err);
 		sb_free(&runs);
 		s->outdir = xstrdup(o->out);
 	}
-	s->prefix = failure_prefix(o->prefix, s->outdir);
+	s->prefix = s->hooks.no_files ? xstrdup("") : failure_prefix(o->prefix, s->outdir);
 	set_prefixes(s);
-	cli_check_output_file("stress", "--json", o->json);
+	cli_check_output_file(die_as == &stress_program ? "stress" : die_as->name, "--json", o->json);
 }
 
 /* The operands: CMD ARGS..., or with --baseline OLD ARGS... -- NEW ARGS... */
 static void split_commands(struct stress_state *s, int argc, char **argv, int first)
 {
 	if (first >= argc)
-		opts_die(&stress_program,
+		opts_die(die_as,
 			 "no command given (proftorture stress [options] -- CMD ARGS...)");
 	s->cmds[0] = &argv[first];
 	if (!s->o.baseline)
@@ -472,7 +475,7 @@ static void split_commands(struct stress_state *s, int argc, char **argv, int fi
 			break;
 		}
 	if (!s->cmds[1] || !s->cmds[0][0] || !s->cmds[1][0])
-		opts_die(&stress_program, "--baseline: give two commands: -- BASELINE [ARGS...] -- "
+		opts_die(die_as, "--baseline: give two commands: -- BASELINE [ARGS...] -- "
 					  "NEW [ARGS...]");
 }
 
@@ -527,7 +530,7 @@ static void announce_start(const struct stress_state *s)
 			100 * s->o.until_bound, (unsigned long long)s->sets[0].needed);
 }
 
-static void free_state(struct stress_state *s)
+void stress_free(struct stress_state *s)
 {
 	for (size_t k = 0; k < s->nsets; k++) {
 		struct stress_set *set = &s->sets[k];
@@ -584,7 +587,31 @@ int cmd_stress(int argc, char **argv)
 	else
 		fflush(f);
 	int rc = ledger_finish(stress_exit_status(&s));
-	free_state(&s);
+	stress_free(&s);
 	arches_free(&t);
 	return rc;
+}
+
+void stress_defaults(struct stress_state *s, char **cmd)
+{
+	memset(s, 0, sizeof *s);
+	s->o.p = 1;
+	s->o.signal_after = -1;
+	char *none[] = { (char *)stress_program.name, NULL };
+	opts_parse(&stress_program, 1, none, &s->o);
+	compile_re(&s->failure_re, "--failure", NULL);
+	compile_re(&s->ignore_re, "--ignore", NULL);
+	compile_re(&s->signature_re, "--signature", NULL);
+	s->cmds[0] = cmd;
+}
+
+int stress_session(struct stress_state *s, struct arch_table *t)
+{
+	die_as = s->hooks.program ? s->hooks.program : &stress_program;
+	s->table = t;
+	check_setup(s, t);
+	if (!s->hooks.quiet)
+		announce_start(s);
+	s->interrupted = stress_run_sets(s);
+	return s->interrupted;
 }

@@ -141,7 +141,7 @@ static bool next(void *ctx, char ***argv, bool *merge, double *timeout, void **j
 	j->index = ++set->started;
 	j->qemu_log = qemu_log;
 	j->argv = *argv = stress_run_argv(set, qemu_log); /* must live until done() */
-	*merge = true;
+	*merge = !s->hooks.separate_streams;
 	*timeout = s->o.timeout;
 	*job = j;
 	return true;
@@ -157,6 +157,8 @@ static void configure(void *ctx, void *job, struct proc_opts *po)
 		po->cannon = (struct cannon_aim){ s->o.signal, s->o.signal_rate,
 						  s->o.signal_after_given ? s->o.signal_after : -1,
 						  j->qemu_log };
+	if (s->hooks.configure)
+		s->hooks.configure(s->hooks.ctx, j->index, po);
 }
 
 /* Nothing more to start now: every set is done (next() says so too; this
@@ -178,7 +180,8 @@ static void status(void *ctx, double elapsed, void *const *running, size_t nrunn
 	}
 	char el[32];
 	ut_format_duration(el, sizeof el, elapsed);
-	fprintf(stderr, "%s: %llu runs so far, %llu failures (%.2f%%), %zu active", el,
+	fprintf(stderr, "%s%s: %llu runs so far, %llu failures (%.2f%%), %zu active",
+		s->hooks.tag ? s->hooks.tag : "", el,
 		(unsigned long long)finished, (unsigned long long)failures,
 		finished ? 100.0 * (double)failures / (double)finished : 0.0, nrunning);
 	if (s->nsets > 1)
@@ -357,9 +360,11 @@ static void add_to_group(struct stress_set *set, const char *sig, const char *fi
 }
 
 /* Like Go's stress: the first failures' output in full; then one line each. */
-static void announce(const struct stress_set *set, const char *file, const char *text, size_t len,
-		     const char *how, const char *sig)
+static void announce(const struct stress_state *s, const struct stress_set *set, const char *file,
+		     const char *text, size_t len, const char *how, const char *sig)
 {
+	if (s->hooks.quiet)
+		return;
 	if (set->failures > 3) {
 		fprintf(stderr, "%s: %s\n", file ? file : "(not saved)", sig);
 		return;
@@ -372,6 +377,31 @@ static void announce(const struct stress_set *set, const char *file, const char 
 	sb_free(&head);
 }
 
+/* A run's output as one text: the combined stream, or stdout then stderr
+ * (the split where stderr's text starts: stdout_len_of). */
+static size_t stdout_len_of(const struct proc *p, size_t len)
+{
+	size_t err_len;
+	free(capture_text(&p->cap[1], &err_len));
+	return len - err_len;
+}
+
+static char *run_text(const struct proc *p, size_t *len)
+{
+	char *text = capture_text(&p->cap[0], len);
+	if (p->merged)
+		return text;
+	size_t err_len;
+	char *err = capture_text(&p->cap[1], &err_len);
+	struct sbuf b = { 0 };
+	sb_add(&b, text, *len);
+	sb_add(&b, err, err_len);
+	free(text);
+	free(err);
+	*len = b.len;
+	return b.s ? b.s : xstrdup("");
+}
+
 static void record_failure(const struct stress_state *s, struct stress_set *set,
 			   struct stress_run *run, const struct proc *p, const char *text,
 			   size_t len, const char *where, const char *threads)
@@ -379,7 +409,10 @@ static void record_failure(const struct stress_state *s, struct stress_set *set,
 	set->failures++;
 	set->timeouts += p->timed_out;
 	stress_series_add(&set->wall_failed, p->end - p->start);
-	size_t kill_at = p->kill_sent_at ? capture_text_offset(&p->cap[0], p->out_at_kill[0]) : len;
+	size_t kill_at = !p->kill_sent_at ? len
+			 : p->merged	 ? capture_text_offset(&p->cap[0], p->out_at_kill[0])
+					 : stdout_len_of(p, len) +
+						   capture_text_offset(&p->cap[1], p->out_at_kill[1]);
 	struct sig_end end = sig_end_of(p, kill_at);
 	const regex_t *user = s->o.signature ? &s->signature_re : s->o.failure ? &s->failure_re : NULL;
 	char how[192];
@@ -387,9 +420,11 @@ static void record_failure(const struct stress_state *s, struct stress_set *set,
 	end.where = where;
 	sig_of_run(text, len, &end, user, run->sig, sizeof run->sig);
 	run->failed = true;
-	run->file = save_failure(set, run->index, p, text, len, kill_at, how, threads);
+	run->file = s->hooks.no_files
+			    ? NULL
+			    : save_failure(set, run->index, p, text, len, kill_at, how, threads);
 	add_to_group(set, run->sig, run->file);
-	announce(set, run->file, text, len, how, run->sig);
+	announce(s, set, run->file, text, len, how, run->sig);
 }
 
 static struct stress_run *add_run(struct stress_set *set)
@@ -421,7 +456,7 @@ static void done(void *ctx, void *job, struct proc *p)
 			strerror(p->spawn_errno));
 	}
 	size_t len;
-	char *text = capture_text(&p->cap[0], &len);
+	char *text = run_text(p, &len);
 	double handled = stress_handled_of(text, len);
 	count_run(s, set, p, handled);
 	struct stress_run *run = add_run(set);
@@ -440,6 +475,8 @@ static void done(void *ctx, void *job, struct proc *p)
 		sb_free(&threads);
 	}
 	free(text);
+	if (s->hooks.ended)
+		s->hooks.ended(s->hooks.ctx, idx, p, run->failed);
 }
 
 int stress_run_sets(struct stress_state *s)
