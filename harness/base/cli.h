@@ -24,6 +24,10 @@ int cmd_merge(int argc, char **argv);
 int cmd_stress(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_go_exec(int argc, char **argv);
+/* A go_<goos>_<goarch>_exec wrapper (go-exec install's symlinks), called
+ * when the runner is run by such a name. */
+int go_exec_wrapper(const char *name, int argc, char **argv);
 
 struct matrix;
 /* `merge`'s reading stage, shared with `report`: pools the summary.json of

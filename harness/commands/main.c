@@ -1,9 +1,11 @@
 /*
  * proftorture — the host-side runner: one subcommand per row of `commands`
- * below, each with its own --help. Exit statuses: cli.h. The design:
- * harness/README.md.
+ * below, each with its own --help. Run by a go_<goos>_<goarch>_exec name
+ * (a symlink `go-exec install` made), it is that wrapper instead
+ * (go_exec_cmd.c). Exit statuses: cli.h. The design: harness/README.md.
  */
 #define _GNU_SOURCE
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,6 +29,8 @@ static const struct {
 	{ "report", cmd_report, "one self-contained HTML page (verdicts, plots, failures, configuration)\n"
 				"from summary.json files; --markdown for a CI job summary" },
 	{ "bench", cmd_bench, "signal-rate ceiling, stress rate, time to corruption, exposure" },
+	{ "go-exec", cmd_go_exec, "install go_linux_<goarch>_exec wrappers: go test runs cross-compiled\n"
+				  "tests under qemu (and the signal cannon) through them" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -45,8 +49,21 @@ static void usage(FILE *f)
 	fprintf(f, "\n`proftorture <command> --help` for each command's options.\n");
 }
 
+/* go_<goos>_<goarch>_exec: Go's name for a cross-arch exec wrapper. */
+static bool is_wrapper_name(const char *base)
+{
+	size_t n = strlen(base);
+	return n > 8 && strncmp(base, "go_", 3) == 0 && strcmp(base + n - 5, "_exec") == 0;
+}
+
 int main(int argc, char **argv)
 {
+	const char *base = argc > 0 ? strrchr(argv[0], '/') : NULL;
+	base = base ? base + 1 : argc > 0 ? argv[0] : "";
+	if (is_wrapper_name(base)) {
+		spawn_install_signal_handlers();
+		return go_exec_wrapper(base, argc, argv);
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return PROTOCOL_EXIT_USAGE;
