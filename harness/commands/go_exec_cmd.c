@@ -327,7 +327,7 @@ struct wrapper {
 	struct spill active[256]; /* at most PROFTORTURE_PARALLEL at once */
 	struct spill kept;        /* run 0: none yet */
 	bool kept_failed;
-	int status;               /* the first failing run's (0: none failed) */
+	int status;               /* the first failing run's to end (0: none failed) */
 	uint64_t status_run;
 	const char *dir;          /* PROFTORTURE_OUT's per-binary directory, or NULL */
 };
@@ -415,7 +415,7 @@ static void ended(void *ctx, uint64_t run, struct proc *p, bool failed)
 		ledger_lost(w->several ? LEDGER_ARTIFACT : LEDGER_DOCUMENT,
 			    w->several ? "a spill file" : "the program's output", p->echo_errno);
 	int st = failed ? status_of(p) : 0;
-	if (failed && (!w->status_run || run < w->status_run)) {
+	if (failed && !w->status_run) { /* the first to end failing: the run printed */
 		w->status = st ? st : PROTOCOL_RUNNER_EXIT_MISMATCH;
 		w->status_run = run;
 	}
@@ -480,17 +480,18 @@ static void replay(struct wrapper *w)
 static void say_summary(struct wrapper *w)
 {
 	struct stress_state *s = &w->s;
+	struct stress_set *set = &s->sets[0]; /* a wrapper's session has one */
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 	if (!f)
 		return;
-	stress_print_summary(s, f);
+	stress_print_summary(s, set, f);
 	fclose(f);
 	fprintf(stderr, TAG "%llu of %llu runs failed under %s (%s",
-		(unsigned long long)s->failures, (unsigned long long)s->finished,
-		s->arch && arch_is_cross(s->arch) ? s->arch->qemu : "the host kernel",
-		s->arch ? s->arch->name : "native");
+		(unsigned long long)set->failures, (unsigned long long)set->finished,
+		set->arch && arch_is_cross(set->arch) ? set->arch->qemu : "the host kernel",
+		set->arch_name);
 	if (s->o.signal_rate > 0)
 		fprintf(stderr, ", cannon SIG%s at %.6g/s", sigabbrev_np(s->o.signal), s->o.signal_rate);
 	if (w->several && w->kept.run)
@@ -600,12 +601,13 @@ int go_exec_wrapper(const char *name, int argc, char **argv)
 	int sig = stress_session(&w.s, &session_arches);
 	if (w.several)
 		replay(&w);
-	if (w.several || w.s.failures || sig)
+	const struct stress_set *set = &w.s.sets[0];
+	if (w.several || set->failures || sig)
 		say_summary(&w);
 	if (w.s.o.json)
 		stress_write_json(&w.s);
 	int rc = sig ? 128 + sig : w.status;
-	if (w.s.cannot_start && !rc)
+	if (set->cannot_start && !rc)
 		rc = PROTOCOL_RUNNER_EXIT_MISMATCH;
 	rc = ledger_finish(rc);
 	spill_close(&w.kept);
