@@ -30,7 +30,7 @@ HARNESS_OBJS     := $(HARNESS_SRCS:%.c=$(B)/obj/%.o)
 HARNESS_LIB_OBJS := $(filter-out $(B)/obj/harness/commands/main.o,$(HARNESS_OBJS))
 HARNESS          := $(if $(filter native,$(ARCH)),$(B)/proftorture)
 HARNESS_TESTS    := $(addprefix $(B)/tests/harness/,check_harness check_runner check_stress \
-                      check_exit_paths check_report check_go_kind check_matrix_file)
+                      check_exit_paths check_report check_go_kind check_matrix_file check_go_exec)
 HARNESS_FAKES    := $(B)/tests/harness/fake_torture $(B)/tests/harness/sampler_standin
 HARNESS_SHIMS    := $(B)/tests/harness/fault_open.so
 
