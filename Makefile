@@ -24,7 +24,7 @@ include mk/arch.mk mk/units.mk mk/tests.mk mk/harness.mk mk/check-all.mk \
         check-handler-safety check-harness check-external check-report check-workflow \
         check-arm check-mipsle check-all check-tsan check-asan repro repro-binaries runner \
         fuzz bench bench-profbuf soak measure-stress go-workloads go-runtime-tests check-go \
-        go-protocol repro-go repro-go-quick repro-go-binaries repro-go-eof \
+        go-protocol go-exec repro-go repro-go-quick repro-go-binaries repro-go-eof \
         $(addprefix check-,$(ARCHES)) $(addprefix check-arch-,$(ARCHES))
 
 # --- building (mk/units.mk) ---
@@ -37,6 +37,8 @@ tests: $(TESTS)
 programs: $(PROGRAMS)
 ## make examples [ARCH=a] | examples/sampler-ring: a C sampler's buggy and fixed builds, build/<a>/examples/sampler-ring-{buggy,fixed}
 examples: $(EXAMPLES)
+## make go-exec [GO_EXEC_DIR=build/go-exec] | go_linux_<goarch>_exec wrappers there: go test -> qemu + signal cannon
+go-exec:
 ## make help | this list: every "## make" line of the Makefile and mk/*.mk
 help:
 	@sed -n 's/^## make //p' $(filter Makefile mk/%.mk,$(MAKEFILE_LIST)) | \

@@ -40,3 +40,12 @@ repro-binaries:
 
 repro:
 	build/native/proftorture repro $(REPRO_FLAGS)
+
+# Go's go_linux_<goarch>_exec wrappers (proftorture go-exec install) into
+# GO_EXEC_DIR: put it on PATH and `go test` with a cross GOARCH runs under
+# the arch's qemu (docs/go-exec.md).
+GO_EXEC_DIR ?= build/go-exec
+go-exec:
+	$(MAKE) --no-print-directory ARCH=native build/native/proftorture
+	build/native/proftorture go-exec install $(abspath $(GO_EXEC_DIR))
+	@echo "go-exec: PATH=$(abspath $(GO_EXEC_DIR)):\$$PATH GOARCH=mipsle GOMIPS=softfloat go test ./yourpkg"

@@ -45,6 +45,7 @@ check-units:
 	  { tests/ci/check-doc-links --self-test && tests/ci/check-doc-links; } || fail=1; \
 	  echo "+ tests/ci/check-doc-blocks"; \
 	  { tests/ci/check-doc-blocks --self-test && tests/ci/check-doc-blocks; } || fail=1; \
+	  echo "+ tests/ci/check-go-exec"; tests/ci/check-go-exec || fail=1; \
 	  echo "+ go vet ./... (in $(GO_VET_DIRS)); gofmt -l; ci/gen-go-protocol --check $(B)/torture"; \
 	  for d in $(GO_VET_DIRS); do (cd $$d && env $(GO_ENV) $(GO) vet ./...) || fail=1; done; \
 	  unfmt=$$($(GOFMT) -l cases/go tests/programs/go) && [ -z "$$unfmt" ] || { echo "not gofmt'ed: $$unfmt"; fail=1; }; \
