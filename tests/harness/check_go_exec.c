@@ -32,45 +32,35 @@
 
 #include "../support/slurp.h"
 #include "../support/suite_run.h"
+#include "../support/tree.h"
 
 static char top[PATH_MAX], runner[PATH_MAX + 32], gotest[PATH_MAX + 48], hang[PATH_MAX + 48];
 static char scratch[PATH_MAX], bin[PATH_MAX + 8];
 
 static void setup(void)
 {
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	ck_assert(n > 0);
-	exe[n] = 0;
-	/* <top>/build/native/tests/harness/check_go_exec */
-	for (int i = 0; i < 5; i++)
-		*strrchr(exe, '/') = 0;
-	snprintf(top, sizeof top, "%s", exe);
+	tree_top(top, sizeof top, 5); /* <top>/build/native/tests/harness/check_go_exec */
 	snprintf(runner, sizeof runner, "%s/build/native/proftorture", top);
 	snprintf(gotest, sizeof gotest, "%s/build/mipsel/programs/gotest.test", top);
 	snprintf(hang, sizeof hang, "%s/build/mipsel/programs/hang", top);
-	snprintf(scratch, sizeof scratch, "/tmp/proftorture-check-go-exec-XXXXXX");
-	ck_assert(mkdtemp(scratch) != NULL);
+	scratch_make(scratch, sizeof scratch, "check-go-exec");
 	snprintf(bin, sizeof bin, "%s/bin", scratch);
 }
 
 static void teardown(void)
 {
-	char cmd[PATH_MAX + 16];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", scratch);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", scratch);
+	scratch_remove(scratch);
 }
 
-struct res {
+struct shell_out {
 	int rc;
 	char *out, *err; /* err is "" when both went to out */
 };
 
 /* `sh -c LINE` in the scratch directory, 120 s at most, its stdout and
  * stderr to two files, or (both) to one, as go test gives them. */
-static struct res sh(bool both, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static struct res sh(bool both, const char *fmt, ...)
+static struct shell_out sh(bool both, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static struct shell_out sh(bool both, const char *fmt, ...)
 {
 	char *line, *cmd, outp[PATH_MAX + 16], errp[PATH_MAX + 16];
 	va_list ap;
@@ -85,13 +75,13 @@ static struct res sh(bool both, const char *fmt, ...)
 	int st = system(cmd);
 	free(line);
 	free(cmd);
-	struct res r = { WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), slurp(outp, NULL),
+	struct shell_out r = { WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), slurp(outp, NULL),
 			 both ? strdup("") : slurp(errp, NULL) };
 	ck_assert_msg(r.out && r.err, "cannot read %s or %s", outp, errp);
 	return r;
 }
 
-static void res_free(struct res *r)
+static void shell_out_free(struct shell_out *r)
 {
 	free(r->out);
 	free(r->err);
@@ -99,9 +89,9 @@ static void res_free(struct res *r)
 
 static void install(void)
 {
-	struct res r = sh(false, "%s go-exec install %s", runner, bin);
+	struct shell_out r = sh(false, "%s go-exec install %s", runner, bin);
 	ck_assert_msg(r.rc == 0, "%d %s%s", r.rc, r.out, r.err);
-	res_free(&r);
+	shell_out_free(&r);
 }
 
 /* Go's test output says how long each test took: "(0.01s)" -> "(T)". */
@@ -130,29 +120,29 @@ START_TEST(test_install_writes_one_symlink_per_goarch)
 		ck_assert_msg(strcmp(target, runner) == 0, "%s -> %s, not %s", path, target, runner);
 		ck_assert_msg(access(path, X_OK) == 0, "%s is not executable", path);
 	}
-	struct res r = sh(false, "ls %s | wc -l", bin);
+	struct shell_out r = sh(false, "ls %s | wc -l", bin);
 	ck_assert_msg(atoi(r.out) == 9, "%s", r.out); /* no other name, no temporary */
-	res_free(&r);
+	shell_out_free(&r);
 	install(); /* again, in place */
 	r = sh(false, "rm %s/go_linux_mips_exec && echo mine > %s/go_linux_mips_exec && "
 		      "%s go-exec install %s",
 	       bin, bin, runner, bin);
 	ck_assert_msg(r.rc == 2 && strstr(r.err, "go_linux_mips_exec exists and is not a symlink"),
 		      "%d %s", r.rc, r.err);
-	res_free(&r);
+	shell_out_free(&r);
 	r = sh(false, "%s go-exec --help", runner);
 	ck_assert_msg(r.rc == 0 && strstr(r.out, "PROFTORTURE_COUNT=N") &&
 			      strstr(r.out, "7 or unset armhf's"),
 		      "%s", r.out);
-	res_free(&r);
+	shell_out_free(&r);
 }
 END_TEST
 
 /* The wrapper's output against qemu's own, in one stream or two. */
 static void same_as_qemu(bool both, const char *test, int want_rc)
 {
-	struct res q = sh(both, "qemu-mipsel %s -test.v -test.run %s", gotest, test);
-	struct res w = sh(both, "%s/go_linux_mipsle_exec %s -test.v -test.run %s", bin, gotest, test);
+	struct shell_out q = sh(both, "qemu-mipsel %s -test.v -test.run %s", gotest, test);
+	struct shell_out w = sh(both, "%s/go_linux_mipsle_exec %s -test.v -test.run %s", bin, gotest, test);
 	ck_assert_msg(q.rc == want_rc && w.rc == want_rc, "%s: qemu %d, wrapper %d\n%s%s", test,
 		      q.rc, w.rc, w.out, w.err);
 	untime(q.out);
@@ -170,8 +160,8 @@ static void same_as_qemu(bool both, const char *test, int want_rc)
 		ck_assert_msg(strncmp(w.err, q.err, strlen(q.err)) == 0 &&
 				      strstr(w.err, "\nproftorture: 1 of 1 runs failed under qemu-mipsel"),
 			      "%s: stderr:\n%s", test, w.err);
-	res_free(&q);
-	res_free(&w);
+	shell_out_free(&q);
+	shell_out_free(&w);
 }
 
 START_TEST(test_a_go_test_binary_runs_as_under_qemu)
@@ -182,32 +172,32 @@ START_TEST(test_a_go_test_binary_runs_as_under_qemu)
 	same_as_qemu(false, "TestDivision", 1);
 	same_as_qemu(true, "TestDivision", 1);
 	/* the failing test prints on stderr, the verdict on stdout */
-	struct res r = sh(false, "%s/go_linux_mipsle_exec %s -test.run TestDivision", bin, gotest);
+	struct shell_out r = sh(false, "%s/go_linux_mipsle_exec %s -test.run TestDivision", bin, gotest);
 	ck_assert_msg(strstr(r.err, "gotest: dividing on stderr\n") && strstr(r.out, "--- FAIL"),
 		      "%s---\n%s", r.out, r.err);
 	ck_assert_msg(strstr(r.err, "proftorture:   ") && strstr(r.err, "--- FAIL: TestDivision"),
 		      "no signature: %s", r.err);
-	res_free(&r);
+	shell_out_free(&r);
 }
 END_TEST
 
 /* A host script that fails (exit 7) on its second run only. */
 static void flaky_script(void)
 {
-	struct res r = sh(false, "printf \"%%s\\n\" \"#!/bin/sh\" "
+	struct shell_out r = sh(false, "printf \"%%s\\n\" \"#!/bin/sh\" "
 				 "\"n=\\$(cat %s/n 2>/dev/null || echo 0); echo \\$((n+1)) > %s/n\" "
 				 "\"echo out \\$n; echo err \\$n >&2; [ \\$n != 1 ] || exit 7\" "
 				 "> %s/flaky && chmod +x %s/flaky && rm -f %s/n",
 			  scratch, scratch, scratch, scratch, scratch);
 	ck_assert_int_eq(r.rc, 0);
-	res_free(&r);
+	shell_out_free(&r);
 }
 
 START_TEST(test_count_prints_one_run_and_the_pooled_result)
 {
 	install();
 	flaky_script();
-	struct res r = sh(false, "PROFTORTURE_ARCH=native PROFTORTURE_COUNT=4 PROFTORTURE_OUT=%s/o "
+	struct shell_out r = sh(false, "PROFTORTURE_ARCH=native PROFTORTURE_COUNT=4 PROFTORTURE_OUT=%s/o "
 				 "%s/go_linux_mipsle_exec %s/flaky",
 			  scratch, bin, scratch);
 	ck_assert_msg(r.rc == 7, "%d %s", r.rc, r.err);
@@ -218,16 +208,16 @@ START_TEST(test_count_prints_one_run_and_the_pooled_result)
 		      "%s", r.err);
 	ck_assert_msg(strstr(r.err, "proftorture:        1  100.0%  exit status 7: err N\n"), "%s",
 		      r.err);
-	res_free(&r);
+	shell_out_free(&r);
 	/* every line of its own is prefixed */
 	r = sh(false, "grep -v -e \"^proftorture: \" -e \"^err 1$\" %s/err", scratch);
 	ck_assert_msg(r.rc == 1, "unprefixed: %s", r.out);
-	res_free(&r);
+	shell_out_free(&r);
 	r = sh(false, "cat %s/o/flaky-*/run-2 && ls %s/o/flaky-*", scratch, scratch);
 	ck_assert_msg(strstr(r.out, "out 1") && strstr(r.out, "ERROR: exit status 7") &&
 			      strstr(r.out, "summary.json") && !strstr(r.out, "run-1"),
 		      "%s", r.out);
-	res_free(&r);
+	shell_out_free(&r);
 	r = sh(false, "cat %s/o/flaky-*/summary.json", scratch);
 	json_error_t e;
 	json_t *j = json_loads(r.out, JSON_REJECT_DUPLICATES, &e);
@@ -235,7 +225,7 @@ START_TEST(test_count_prints_one_run_and_the_pooled_result)
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "runs")), 4);
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "failures")), 1);
 	json_decref(j);
-	res_free(&r);
+	shell_out_free(&r);
 	/* all pass: the last run's output, exit 0, and still the summary */
 	r = sh(true, "echo 2 > %s/n; PROFTORTURE_ARCH=native PROFTORTURE_COUNT=3 "
 		     "%s/go_linux_mipsle_exec %s/flaky",
@@ -244,7 +234,7 @@ START_TEST(test_count_prints_one_run_and_the_pooled_result)
 	ck_assert_msg(strncmp(r.out, "out 4\nerr 4\nproftorture: 0 of 3 runs failed", 43) == 0 &&
 			      strstr(r.out, "run 3's, the last\n"),
 		      "%s", r.out);
-	res_free(&r);
+	shell_out_free(&r);
 	/* the Go test binary: one verdict in the output, not three */
 	r = sh(true, "PROFTORTURE_COUNT=3 %s/go_linux_mipsle_exec %s -test.run TestDivision", bin,
 	       gotest);
@@ -257,7 +247,7 @@ START_TEST(test_count_prints_one_run_and_the_pooled_result)
 		      r.out);
 	char *first = strstr(r.out, "\nFAIL\n");
 	ck_assert_msg(first && !strstr(first + 1, "\nFAIL\n"), "not one verdict:\n%s", r.out);
-	res_free(&r);
+	shell_out_free(&r);
 }
 END_TEST
 
@@ -270,13 +260,13 @@ START_TEST(test_goarm_picks_the_arm_row)
 	} cases[] = { { "GOARM=5", "armel" }, { "GOARM=6", "armel" }, { "GOARM=7", "armhf" },
 		      { "", "armhf" },	      { "GOARM=5 PROFTORTURE_ARCH=mips", "mips" } };
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		struct res r = sh(false, "env -u GOARM %s %s/go_linux_arm_exec %s", cases[i].env,
+		struct shell_out r = sh(false, "env -u GOARM %s %s/go_linux_arm_exec %s", cases[i].env,
 				  bin, gotest);
 		char want[64];
 		snprintf(want, sizeof want, "but %s runs", cases[i].arch);
 		ck_assert_msg(r.rc == 2 && strstr(r.err, want), "%s: %d %s", cases[i].env, r.rc,
 			      r.err);
-		res_free(&r);
+		shell_out_free(&r);
 	}
 }
 END_TEST
@@ -300,7 +290,7 @@ START_TEST(test_bad_settings_are_one_line_and_nothing_runs)
 		{ "PROFTORTURE_ARCH= GOARM=8", "GOARM: '8' is not 5, 6 or 7" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		struct res r = sh(false, "PROFTORTURE_ARCH=native %s %s/go_linux_arm_exec %s/flaky",
+		struct shell_out r = sh(false, "PROFTORTURE_ARCH=native %s %s/go_linux_arm_exec %s/flaky",
 				  cases[i].env, bin, scratch);
 		char want[256];
 		snprintf(want, sizeof want, "proftorture: %s", cases[i].want);
@@ -308,31 +298,31 @@ START_TEST(test_bad_settings_are_one_line_and_nothing_runs)
 				      strchr(r.err, '\n') == r.err + strlen(r.err) - 1,
 			      "%s: %d [%s]", cases[i].env, r.rc, r.err);
 		ck_assert_msg(!*r.out, "it ran: %s", r.out);
-		res_free(&r);
+		shell_out_free(&r);
 	}
 	/* the negative control: the same script with good settings runs */
-	struct res r = sh(false, "PROFTORTURE_ARCH=native PROFTORTURE_COUNT=1 %s/go_linux_arm_exec %s/flaky",
+	struct shell_out r = sh(false, "PROFTORTURE_ARCH=native PROFTORTURE_COUNT=1 %s/go_linux_arm_exec %s/flaky",
 			  bin, scratch);
 	ck_assert_msg(r.rc == 0 && strcmp(r.out, "out 0\n") == 0 && strcmp(r.err, "err 0\n") == 0,
 		      "%d %s %s", r.rc, r.out, r.err);
-	res_free(&r);
+	shell_out_free(&r);
 	r = sh(false, "%s/go_linux_mipsle_exec", bin);
 	ck_assert_msg(r.rc == 2 && strstr(r.err, "usage:"), "%s", r.err);
-	res_free(&r);
+	shell_out_free(&r);
 	r = sh(false, "%s/go_windows_amd64_exec x", bin);
 	ck_assert_msg(r.rc == 127, "%d", r.rc); /* never installed */
-	res_free(&r);
+	shell_out_free(&r);
 	r = sh(false, "ln -s %s %s/go_windows_386_exec && %s/go_windows_386_exec %s", runner, bin,
 	       bin, gotest);
 	ck_assert_msg(r.rc == 2 && strstr(r.err, "GOOS=windows: only linux"), "%s", r.err);
-	res_free(&r);
+	shell_out_free(&r);
 }
 END_TEST
 
 START_TEST(test_a_timeout_prints_the_dump_and_fails)
 {
 	install();
-	struct res r = sh(true, "PROFTORTURE_TIMEOUT=3s %s/go_linux_mipsle_exec %s", bin, hang);
+	struct shell_out r = sh(true, "PROFTORTURE_TIMEOUT=3s %s/go_linux_mipsle_exec %s", bin, hang);
 	ck_assert_msg(r.rc == 2, "%d %s", r.rc, r.out); /* Go's exit status after SIGQUIT */
 	char *dump = strstr(r.out, "SIGQUIT: quit");
 	char *said = strstr(r.out, "proftorture: timeout after 3s: SIGQUIT sent");
@@ -340,7 +330,7 @@ START_TEST(test_a_timeout_prints_the_dump_and_fails)
 	ck_assert_msg(strstr(r.out, "proftorture: 1 of 1 runs failed") &&
 			      strstr(r.out, "timeout (printed on SIGQUIT)"),
 		      "%s", r.out);
-	res_free(&r);
+	shell_out_free(&r);
 }
 END_TEST
 
