@@ -617,13 +617,19 @@ int go_exec_wrapper(const char *name, int argc, char **argv)
 	return rc;
 }
 
+/* `go-exec` itself: no option but --help; parsed by options.h, so
+ * PROFTORTURE_ARGS_ONLY=1 (the docs' example test) is honoured too. */
+static const struct opts_program go_exec_program = {
+	.name = "proftorture go-exec",
+	.usage = go_exec_help,
+	.usage_exit = PROTOCOL_EXIT_USAGE,
+	.stop_at_operand = true,
+};
+
 int cmd_go_exec(int argc, char **argv)
 {
-	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		fputs(go_exec_help, stdout);
-		return 0;
-	}
-	if (argc == 3 && !strcmp(argv[1], "install"))
-		return install(argv[2]);
-	cli_die("go-exec", "usage: proftorture go-exec install DIR (see proftorture go-exec --help)");
+	int first = opts_parse(&go_exec_program, argc, argv, NULL);
+	if (argc - first == 2 && !strcmp(argv[first], "install"))
+		return install(argv[first + 1]);
+	opts_die(&go_exec_program, "give install DIR");
 }
