@@ -111,23 +111,9 @@ static const char go_exec_help[] =
 
 /* ---- the arch table's Go names ---- */
 
-/* The value of word KEY=... in an arch's go_analogue column, malloc'd, or NULL. */
-static char *go_word(const struct arch *a, const char *key)
-{
-	size_t klen = strlen(key);
-	for (const char *w = a->go; w && *w;) {
-		w += strspn(w, " ");
-		size_t n = strcspn(w, " ");
-		if (n > klen && strncmp(w, key, klen) == 0 && w[klen] == '=')
-			return strndup(w + klen + 1, n - klen - 1);
-		w += n;
-	}
-	return NULL;
-}
-
 static bool is_goarch(const struct arch *a, const char *goarch)
 {
-	char *g = strcmp(a->name, "native") ? go_word(a, "GOARCH") : NULL;
+	char *g = strcmp(a->name, "native") ? arch_go_word(a, "GOARCH") : NULL;
 	bool yes = g && (!goarch || strcmp(g, goarch) == 0);
 	free(g);
 	return yes;
@@ -170,7 +156,7 @@ static void describe(const struct arch_table *t, const char *goarch, struct sbuf
 	for (size_t i = 0, k = 0; i < t->n; i++) {
 		if (!is_goarch(&t->v[i], goarch))
 			continue;
-		char *goarm = go_word(&t->v[i], "GOARM");
+		char *goarm = arch_go_word(&t->v[i], "GOARM");
 		sb_printf(b, "%s%s", k++ ? ", " : "", t->v[i].name);
 		if (goarm)
 			sb_printf(b, " when GOARM=%s", strcmp(goarm, "5") == 0 ? "5 or 6"
@@ -195,7 +181,7 @@ static int install(const char *dir)
 	size_t ndone = 0;
 	done[0] = NULL;
 	for (size_t i = 0; i < t.n; i++) {
-		char *goarch = is_goarch(&t.v[i], NULL) ? go_word(&t.v[i], "GOARCH") : NULL;
+		char *goarch = is_goarch(&t.v[i], NULL) ? arch_go_word(&t.v[i], "GOARCH") : NULL;
 		if (!goarch || ut_list_has(done, goarch)) {
 			free(goarch);
 			continue;
@@ -295,7 +281,7 @@ static const struct arch *pick_arch(const struct arch_table *t, const char *wrap
 	for (size_t i = 0; i < t->n; i++) {
 		if (!is_goarch(&t->v[i], goarch))
 			continue;
-		char *arm = go_word(&t->v[i], "GOARM");
+		char *arm = arch_go_word(&t->v[i], "GOARM");
 		bool match = !arm || (want && strcmp(arm, want) == 0);
 		if (arm && !want) {
 			free(arm);

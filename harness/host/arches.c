@@ -368,11 +368,22 @@ void arch_caps_free(struct arch_caps *caps)
 	memset(caps, 0, sizeof *caps);
 }
 
+char *arch_go_word(const struct arch *a, const char *key)
+{
+	size_t klen = strlen(key);
+	for (const char *w = a ? a->go : NULL; w && *w;) {
+		w += strspn(w, " \t");
+		size_t n = strcspn(w, " \t");
+		if (n > klen && strncmp(w, key, klen) == 0 && w[klen] == '=')
+			return xstrndup(w + klen + 1, n - klen - 1);
+		w += n;
+	}
+	return NULL;
+}
+
 char *arch_goarch(const struct arch *a)
 {
-	const char *g = a && a->go ? strstr(a->go, "GOARCH=") : NULL;
-	size_t n = g ? strcspn(g + 7, " \t") : 0;
-	return n ? xstrndup(g + 7, n) : NULL;
+	return arch_go_word(a, "GOARCH");
 }
 
 char *arch_go_env(const struct arch *a)

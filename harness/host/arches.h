@@ -89,6 +89,9 @@ bool arch_is_cross(const struct arch *a);
  * Both malloc'd; NULL when the row has no Go port. */
 char *arch_goarch(const struct arch *a);
 char *arch_go_env(const struct arch *a);
+/* The value of one KEY=value word of the go_analogue column ("GOARM" ->
+ * "5"), malloc'd, or NULL. */
+char *arch_go_word(const struct arch *a, const char *key);
 
 /* argv prefix to run `cmd` for this arch (qemu + flags + cmd, or cmd),
  * malloc'd, NULL-terminated, with room for `extra` more entries. *n is the
