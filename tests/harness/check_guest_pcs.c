@@ -30,30 +30,20 @@
 #include "../../harness/host/threads.h"
 #include "../support/slurp.h"
 #include "../support/suite_run.h"
+#include "../support/tree.h"
 
 static char top[PATH_MAX], runner[PATH_MAX + 32], scratch[PATH_MAX];
 
 static void find_tree(void)
 {
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	ck_assert(n > 0);
-	exe[n] = 0;
-	/* <top>/build/native/tests/harness/check_guest_pcs */
-	for (int i = 0; i < 5; i++)
-		*strrchr(exe, '/') = 0;
-	snprintf(top, sizeof top, "%s", exe);
+	tree_top(top, sizeof top, 5); /* <top>/build/native/tests/harness/check_guest_pcs */
 	snprintf(runner, sizeof runner, "%s/build/native/proftorture", top);
-	snprintf(scratch, sizeof scratch, "/tmp/proftorture-check-guest-pcs-XXXXXX");
-	ck_assert(mkdtemp(scratch) != NULL);
+	scratch_make(scratch, sizeof scratch, "check-guest-pcs");
 }
 
 static void remove_tree(void)
 {
-	char cmd[PATH_MAX + 16];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", scratch);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", scratch);
+	scratch_remove(scratch);
 }
 
 /* ---- the ELF reader against readelf ---- */
