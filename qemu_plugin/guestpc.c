@@ -10,10 +10,13 @@
  * docs/measurements/stress.md. A file that is missing or not the runner's
  * (wrong size or header) is said once on stderr and the guest runs without
  * the plugin's callbacks: a diagnostic must not fail the run it watches.
+ * A guest that forks: the child's qemu writes into a private buffer
+ * (pthread_atfork), as the runner watches only the process it started.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -28,6 +31,14 @@
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
 static struct guestpc_file *slots;
+/* Where a forked child of the guest writes: not the runner's file, whose
+ * slots its threads (numbered from 0 again) would overwrite. */
+static struct guestpc_file discard;
+
+static void in_forked_child(void)
+{
+	slots = &discard;
+}
 
 /* Relaxed everywhere: each slot has one writer (its vCPU's thread, or the
  * thread creating that vCPU before it runs), and the reader wants a recent
@@ -109,6 +120,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 	slots = map_slots(out);
 	if (!slots)
 		return 0;
+	pthread_atfork(NULL, NULL, in_forked_child);
 	qemu_plugin_register_vcpu_init_cb(id, on_vcpu_init);
 	qemu_plugin_register_vcpu_tb_trans_cb(id, on_translate);
 	return 0;
