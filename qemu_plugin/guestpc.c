@@ -6,7 +6,7 @@
  *   qemu-mipsel -plugin build/native/guestpc.so,out=FILE ./program
  *
  * Cost: one call per block executed (QEMU_PLUGIN_CB_NO_REGS: qemu need not
- * sync the guest's registers for it), a compare and two stores; measured in
+ * sync the guest's registers for it), two compares and up to four stores; measured in
  * docs/measurements/stress.md. A file that is missing or not the runner's
  * (wrong size or header) is said once on stderr and the guest runs without
  * the plugin's callbacks: a diagnostic must not fail the run it watches.
@@ -50,7 +50,11 @@ static void on_block(unsigned int vcpu, void *pc)
 	struct guestpc_slot *s = &slots->slot[vcpu];
 	if (__atomic_load_n(&s->tid, __ATOMIC_RELAXED) == 0)
 		__atomic_store_n(&s->tid, (int32_t)syscall(SYS_gettid), __ATOMIC_RELAXED);
-	__atomic_store_n(&s->pc, (uint64_t)(uintptr_t)pc, __ATOMIC_RELAXED);
+	uint64_t last = __atomic_load_n(&s->pc, __ATOMIC_RELAXED);
+	if (last != (uint64_t)(uintptr_t)pc) { /* a block looping on itself keeps its caller */
+		__atomic_store_n(&s->prev, last, __ATOMIC_RELAXED);
+		__atomic_store_n(&s->pc, (uint64_t)(uintptr_t)pc, __ATOMIC_RELAXED);
+	}
 	__atomic_store_n(&s->count, __atomic_load_n(&s->count, __ATOMIC_RELAXED) + 1,
 			 __ATOMIC_RELAXED);
 }
@@ -74,6 +78,7 @@ static void on_vcpu_init(qemu_plugin_id_t id, unsigned int vcpu)
 	__atomic_store_n(&s->tid, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->count, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->pc, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->prev, 0, __ATOMIC_RELAXED);
 }
 
 static struct guestpc_file *map_slots(const char *path)

@@ -8,7 +8,8 @@
  * (a silent timeout: harness/host/guest_pcs.h). The plugin checks the
  * header, maps the file shared and, every time a translated block starts
  * on vCPU i (i < GUESTPC_SLOTS), stores in slot i the block's guest
- * address and adds one to the slot's count; on the first block a vCPU
+ * address (the one it replaces, when different, in prev) and adds one to
+ * the slot's count; on the first block a vCPU
  * runs it records the host thread id of the thread running it (under
  * qemu-user, every guest thread is one host thread with one vCPU of its
  * own). A vCPU created anew (a new guest thread, which may reuse the index
@@ -28,11 +29,14 @@
 #include <stdint.h>
 
 #define GUESTPC_MAGIC 0x43504754u /* "TGPC", little-endian */
-#define GUESTPC_VERSION 1u
+#define GUESTPC_VERSION 2u
 #define GUESTPC_SLOTS 256u /* vCPUs (guest threads alive at once) with a slot */
 
 struct guestpc_slot {
 	uint64_t pc;    /* guest address of the last translated block started */
+	uint64_t prev;  /* the block started before it, at another address: in a
+			 * thread blocked in a system call's wrapper, a block of
+			 * the function that called it (one frame up, for free) */
 	uint64_t count; /* blocks started on this vCPU (wraps) */
 	int32_t tid;    /* host thread id running this vCPU; 0: not yet known */
 	uint32_t unused;

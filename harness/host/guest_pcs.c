@@ -99,11 +99,26 @@ static void load_symbols(struct guest_pcs *g)
 		snprintf(g->problem, sizeof g->problem, "%s: %s", g->binary, why);
 }
 
+/* "name+0xoff" of the block before pc's when it is in another function. */
+static void caller_of(const struct guest_pcs *g, uint64_t prev, const char *fn, char *caller,
+		      size_t cap)
+{
+	uint64_t off;
+	const char *name = prev ? elf_symbols_lookup(g->symbols, prev, &off) : NULL;
+	if (!name || strcmp(name, fn) == 0)
+		return;
+	char clean[128];
+	ut_copy_clean(clean, sizeof clean, name);
+	snprintf(caller, cap, "%s+0x%llx", clean, (unsigned long long)off);
+}
+
 enum guest_where guest_pcs_where(struct guest_pcs *g, pid_t tid, char *fn, size_t cap,
-				 uint64_t *off)
+				 uint64_t *off, char *caller, size_t caller_cap)
 {
 	snprintf(fn, cap, "?");
 	*off = 0;
+	if (caller && caller_cap)
+		caller[0] = 0;
 	if (!guest_pcs_on(g))
 		return GUEST_UNKNOWN;
 	const struct guestpc_slot *hit = NULL;
@@ -113,6 +128,7 @@ enum guest_where guest_pcs_where(struct guest_pcs *g, pid_t tid, char *fn, size_
 	if (!hit)
 		return GUEST_NONE;
 	uint64_t pc = __atomic_load_n(&hit->pc, __ATOMIC_RELAXED);
+	uint64_t prev = __atomic_load_n(&hit->prev, __ATOMIC_RELAXED);
 	load_symbols(g);
 	const char *name = elf_symbols_lookup(g->symbols, pc, off);
 	if (!name) {
@@ -120,6 +136,8 @@ enum guest_where guest_pcs_where(struct guest_pcs *g, pid_t tid, char *fn, size_
 		return GUEST_ADDRESS;
 	}
 	ut_copy_clean(fn, cap, name);
+	if (caller && caller_cap)
+		caller_of(g, prev, name, caller, caller_cap);
 	return GUEST_FUNCTION;
 }
 

@@ -51,9 +51,12 @@ enum guest_where {
 };
 
 /* Where host thread tid of the run is in the guest now. fn gets the
- * function's name (printable ASCII, cut to cap) or the address. */
+ * function's name (printable ASCII, cut to cap) or the address; caller
+ * (when not NULL) the function of the block before, "name+0xoff", when it
+ * is another function ("" otherwise: one frame up for a thread in a
+ * system call's wrapper, guestpc_slots.h). */
 enum guest_where guest_pcs_where(struct guest_pcs *g, pid_t tid, char *fn, size_t cap,
-				 uint64_t *off);
+				 uint64_t *off, char *caller, size_t caller_cap);
 /* Why the binary's functions are not known ("" when they are, or not yet
  * asked): e.g. "stripped", said once under the table. */
 const char *guest_pcs_symbols_problem(const struct guest_pcs *g);

@@ -25,6 +25,7 @@ struct activity {
 struct guest_fn {
 	char name[GUEST_FN_MAX];
 	uint64_t off;
+	char caller[GUEST_FN_MAX + 24]; /* the last sample's, "" when none */
 	unsigned n;
 };
 
@@ -179,30 +180,33 @@ static void count_activity(struct thread_track *t, const char *what)
 	t->act[t->nact++].n = 1;
 }
 
-static void count_guest_fn(struct thread_track *t, const char *name, uint64_t off)
+static void count_guest_fn(struct thread_track *t, const char *name, uint64_t off,
+			   const char *caller)
 {
-	for (unsigned i = 0; i < t->nfn; i++)
-		if (strcmp(t->fn[i].name, name) == 0) {
-			t->fn[i].n++;
-			t->fn[i].off = off;
-			return;
-		}
-	if (t->nfn == MAX_GUEST_FNS) {
+	struct guest_fn *f = NULL;
+	for (unsigned i = 0; i < t->nfn && !f; i++)
+		if (strcmp(t->fn[i].name, name) == 0)
+			f = &t->fn[i];
+	if (!f && t->nfn == MAX_GUEST_FNS) {
 		t->fn_unlisted++;
 		return;
 	}
-	snprintf(t->fn[t->nfn].name, sizeof t->fn[t->nfn].name, "%s", name);
-	t->fn[t->nfn].off = off;
-	t->fn[t->nfn++].n = 1;
+	if (!f) {
+		f = &t->fn[t->nfn++];
+		snprintf(f->name, sizeof f->name, "%s", name);
+	}
+	f->n++;
+	f->off = off;
+	snprintf(f->caller, sizeof f->caller, "%s", caller);
 }
 
 /* Where the guest thread is now, under qemu. */
 static void sample_guest(struct threads_watch *w, struct thread_track *t)
 {
-	char fn[GUEST_FN_MAX];
+	char fn[GUEST_FN_MAX], caller[GUEST_FN_MAX + 24];
 	uint64_t off;
-	switch (guest_pcs_where(w->guest, t->tid, fn, sizeof fn, &off)) {
-	case GUEST_FUNCTION: count_guest_fn(t, fn, off); break;
+	switch (guest_pcs_where(w->guest, t->tid, fn, sizeof fn, &off, caller, sizeof caller)) {
+	case GUEST_FUNCTION: count_guest_fn(t, fn, off, caller); break;
 	case GUEST_ADDRESS:
 		t->guest_address++;
 		snprintf(t->last_address, sizeof t->last_address, "%s", fn);
@@ -394,9 +398,12 @@ static void guest_column(const struct threads_watch *w, const struct thread_trac
 		return;
 	}
 	const char *sep = " ";
-	for (unsigned i = 0; i < t->nfn; i++, sep = ", ")
+	for (unsigned i = 0; i < t->nfn; i++, sep = ", ") {
 		sb_printf(table, "%s%s+0x%llx %u/%u", sep, t->fn[i].name,
 			  (unsigned long long)t->fn[i].off, t->fn[i].n, t->samples);
+		if (t->fn[i].caller[0])
+			sb_printf(table, " (from %s)", t->fn[i].caller);
+	}
 	if (t->guest_address) {
 		sb_printf(table, "%s%s %u/%u", sep, t->last_address, t->guest_address, t->samples);
 		sep = ", ";

@@ -28,7 +28,9 @@
  * system-call numbers are the host's (the runner runs natively). Where the
  * guest is comes from the guest-PC plugin (guest_pcs.h): each sample also
  * asks it for the thread's guest function, the table gets a guest column
- * ("; guest sched_yield+0x0 20/20", "?" without the plugin, "-" for
+ * ("; guest sched_yield+0x0 20/20 (from spin+0x18)": the function, the
+ * samples that found it, the block before it when in another function;
+ * "?" without the plugin, "-" for
  * qemu's own threads) and the summary names the function more than half
  * of its threads were in, by each thread's most frequent one: "4 threads
  * spinning in runtime.osyield", "2 threads blocked in futex at

@@ -248,8 +248,10 @@ START_TEST(test_the_plugin_names_every_spinning_thread)
 	char *file = slurp(path, NULL);
 	ck_assert_msg(file, "cannot read %s", path);
 	/* main and its three threads, each in the libc wrapper of the call
-	 * (glibc's __sched_yield, named by its alias) */
+	 * (glibc's __sched_yield, named by its alias), called from the loop
+	 * (spin, inlined into main for the main thread) */
 	ck_assert_msg(count(file, "; guest sched_yield+0x") == 4, "%s", file);
+	ck_assert_msg(count(file, " (from spin+0x") + count(file, " (from main+0x") == 4, "%s", file);
 	/* qemu's own thread runs no guest code */
 	ck_assert_msg(count(file, "; guest - (no guest code") >= 1, "%s", file);
 	ck_assert_msg(!strstr(file, "guest ?"), "%s", file);
