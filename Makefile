@@ -66,7 +66,7 @@ check-units: all $(B)/profbuf_go_cases $(RUN_NEEDS)
 check-quick:
 ## make check-examples [ARCH=a] | examples/sampler-ring's matrix file through the runner: every cell EXPECTED
 check-examples:
-check-harness: $(HARNESS) $(HARNESS_TESTS) $(HARNESS_FAKES) $(HARNESS_SHIMS) $(TORTURE) $(if $(filter native,$(ARCH)),programs)
+check-harness: $(HARNESS) $(HARNESS_TESTS) $(HARNESS_FAKES) $(HARNESS_SHIMS) $(TORTURE) $(if $(filter native,$(ARCH)),programs guest-pcs-fixtures)
 check-external: $(B)/profbuf_go_cases $(RUN_NEEDS)
 ## make check-report | the HTML report in headless Chromium
 check-report: $(HARNESS) $(TORTURE)

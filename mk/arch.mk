@@ -85,7 +85,7 @@ DEFAULT_CAS32    := ATOMIC_EMUL_CAS32_$(if $(findstring -kuser,$(ATOMICS)),KUSER
 # directories, in order, that an #include "x.h" is looked up in.
 OPT      ?= -O2
 CFLAGS   := -std=c11 $(OPT) -g -Wall -Wextra -Werror -pthread $(ARCH_FLAGS) $(SAN_FLAGS) $(EXTRA_CFLAGS)
-CPPFLAGS := -Iprotocol -Ioptions -Itls_pin -Iatomic_emul -Iprofbuf -Icpuprof -Isigprof -Icases -I$(B)/gen \
+CPPFLAGS := -Iprotocol -Ioptions -Itls_pin -Iatomic_emul -Iprofbuf -Icpuprof -Isigprof -Icases -Iqemu_plugin -I$(B)/gen \
             -Iharness/base -Iharness/host -Iharness/judge -Iharness/pipeline -Iharness/kinds \
             -Iharness/records -Iharness/report -Iharness/commands \
             -DATOMIC_EMUL_DEFAULT_STRATEGY=$(DEFAULT_STRATEGY) \

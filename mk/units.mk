@@ -30,9 +30,14 @@ HARNESS_OBJS     := $(HARNESS_SRCS:%.c=$(B)/obj/%.o)
 HARNESS_LIB_OBJS := $(filter-out $(B)/obj/harness/commands/main.o,$(HARNESS_OBJS))
 HARNESS          := $(if $(filter native,$(ARCH)),$(B)/proftorture)
 HARNESS_TESTS    := $(addprefix $(B)/tests/harness/,check_harness check_runner check_stress \
-                      check_exit_paths check_report check_go_kind check_matrix_file check_go_exec)
+                      check_exit_paths check_report check_go_kind check_matrix_file check_go_exec \
+                      check_guest_pcs)
 HARNESS_FAKES    := $(B)/tests/harness/fake_torture $(B)/tests/harness/sampler_standin
 HARNESS_SHIMS    := $(B)/tests/harness/fault_open.so
+# qemu-user's guest-PC plugin (qemu_plugin/guestpc.c, guest_pcs.h): one for
+# every native build, sanitizers or not, where the runner looks for it.
+GUESTPC          := $(if $(filter native,$(ARCH)),build/native/guestpc.so)
+QEMU_PLUGIN_H    := build/native/qemu-plugin/qemu-plugin.h
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -78,8 +83,17 @@ $(B)/stress: $(B)/torture
 	ln -sfn torture $@
 
 $(B)/proftorture: LINK_LIBS = $(ATOMIC_LIBS) $(JANSSON_LIBS) -lm
-$(B)/proftorture: $(HARNESS_OBJS) $(LIB)
+$(B)/proftorture: $(HARNESS_OBJS) $(LIB) | $(GUESTPC)
 	$(LINK)
+
+# The plugin is loaded into qemu, not linked: PIC, shared, no sanitizer
+# (its runtime cannot live in an uninstrumented qemu), built on the header
+# of the installed QEMU that ci/install-deps fetches.
+build/native/guestpc.so: qemu_plugin/guestpc.c qemu_plugin/guestpc_slots.h
+	@test -f $(QEMU_PLUGIN_H) || { echo "$(QEMU_PLUGIN_H) is missing: run ci/install-deps" \
+	  "(it fetches QEMU's plugin header from Debian's qemu source package)" >&2; exit 1; }
+	gcc -std=c11 -O2 -g -Wall -Wextra -Werror -fPIC -shared -Iqemu_plugin \
+	  -I$(dir $(QEMU_PLUGIN_H)) -o $@ $<
 
 # The unit tests, build/<arch>/tests/check_*: one per tests/check_*.c.
 # check_stats tests harness/judge/stats.c (pure C) on every arch, so it also
@@ -111,6 +125,12 @@ $(filter-out %/check_runner,$(HARNESS_TESTS)): $(LIB)
 $(HARNESS_TESTS): LINK_LIBS = $(CHECK_LIBS) $(JANSSON_LIBS) -lm
 $(B)/tests/harness/check_runner: LINK_LIBS = $(CHECK_LIBS) -lm
 $(addprefix $(B)/tests/harness/,check_harness check_stress): LINK_LIBS = $(ATOMIC_LIBS) $(CHECK_LIBS) $(JANSSON_LIBS) -lm
+# check_guest_pcs reads real binaries of five arches (readelf is the oracle)
+# and runs the plugin under qemu-mipsel: their programs are built first.
+.PHONY: guest-pcs-fixtures
+guest-pcs-fixtures:
+	@for a in mipsel mips armhf s390x aarch64; do \
+	  $(MAKE) --no-print-directory ARCH=$$a build/$$a/programs/trap_quit || exit 1; done
 
 # Every object's header dependencies (-MMD -MP), whatever list it came from:
 # a .d file left out meant a header change left stale binaries behind.

@@ -47,6 +47,7 @@ struct stress_opts {
 	double signal_after;
 	double until_bound; /* 0: none; else a rate in (0, 1) */
 	bool signal_given, signal_after_given, baseline;
+	bool no_guest_pcs; /* under qemu: no guest-PC plugin (guest_pcs.h) */
 };
 
 struct stress_group {
@@ -138,6 +139,7 @@ struct stress_state {
 	size_t nnot_run;
 	double t0, elapsed;
 	int interrupted; /* the signal that ended the session, or 0 */
+	char *guest_plugin; /* under qemu: the guest-PC plugin, or NULL (guest_pcs.h) */
 };
 
 void stress_series_add(struct stress_series *s, double x);

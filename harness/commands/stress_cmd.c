@@ -126,6 +126,10 @@ static const struct opt stress_table[] = {
 		  "KILL: no dump)" },
 	{ .name = "kill-grace", .arg = "D", .def = "5s", .kind = OPT_SECONDS, .at = S(kill_grace),
 	  .help = "then SIGKILL this long after --kill-signal" },
+	{ .name = "no-guest-pcs", .kind = OPT_FLAG, .at = S(no_guest_pcs),
+	  .help = "under qemu, without the guest-PC plugin, which\n"
+		  "names each hung thread's guest function but slows\n"
+		  "a CPU-bound guest about 2x (docs/stress.md: \"Hangs\")" },
 	{ .name = "signal", .arg = "SIG", .def = "PROF", .kind = OPT_CUSTOM, .at = S(signal),
 	  .given_at = OPT_GIVEN(struct stress_opts, signal_given), .parse = parse_signal,
 	  .help = "the cannon's signal", .group = "the signal cannon (docs/stress.md: \"The signal cannon\"):" },
@@ -455,6 +459,7 @@ static void check_setup(struct stress_state *s, struct arch_table *t)
 		s->outdir = xstrdup(o->out);
 	}
 	s->prefix = s->hooks.no_files ? xstrdup("") : failure_prefix(o->prefix, s->outdir);
+	s->guest_plugin = guestpc_plugin_path();
 	set_prefixes(s);
 	cli_check_output_file(die_as == &stress_program ? "stress" : die_as->name, "--json", o->json);
 }
@@ -559,6 +564,7 @@ void stress_free(struct stress_state *s)
 	free(s->prefix);
 	free(s->outdir);
 	free(s->command_line);
+	free(s->guest_plugin);
 }
 
 int cmd_stress(int argc, char **argv)

@@ -153,6 +153,8 @@ static void configure(void *ctx, void *job, struct proc_opts *po)
 	const struct sjob *j = job;
 	po->kill_signal = s->o.kill_signal;
 	po->kill_grace_s = s->o.kill_grace;
+	po->guest_binary = cross(j->set) && !s->o.no_guest_pcs ? j->set->cmd[0] : NULL; /* a hang's guest PCs */
+	po->guest_plugin = s->guest_plugin;
 	if (s->o.signal_rate > 0)
 		po->cannon = (struct cannon_aim){ s->o.signal, s->o.signal_rate,
 						  s->o.signal_after_given ? s->o.signal_after : -1,
@@ -467,7 +469,7 @@ static void done(void *ctx, void *job, struct proc *p)
 	end_short(p, run->end, sizeof run->end);
 	if (is_failure(p)) {
 		struct sbuf threads = { 0 };
-		char where[96] = "";
+		char where[THREADS_SUMMARY_MAX] = "";
 		if (p->watch)
 			threads_watch_report(p->watch, &threads, where, sizeof where);
 		if (counts(s, set, p, text, len, where))

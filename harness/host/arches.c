@@ -65,6 +65,15 @@ char *torture_path(const char *arch)
 	return b.s;
 }
 
+char *guestpc_plugin_path(void)
+{
+	char *so = root_path("build/native/guestpc.so");
+	if (access(so, R_OK) == 0)
+		return so;
+	free(so);
+	return NULL;
+}
+
 static char *field(const char *s)
 {
 	return xstrdup(strcmp(s, "-") == 0 ? "" : s);

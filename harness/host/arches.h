@@ -74,6 +74,9 @@ const char *harness_root(void);
 char *root_path(const char *rel);
 /* <root>/build/<arch>/torture, malloc'd. */
 char *torture_path(const char *arch);
+/* <root>/build/native/guestpc.so, qemu's guest-PC plugin (guest_pcs.h),
+ * malloc'd; NULL when it is not built. */
+char *guestpc_plugin_path(void);
 
 int arches_load(const char *path, struct arch_table *t, char *err, size_t errlen);
 void arches_free(struct arch_table *t);

@@ -275,7 +275,13 @@ static void start_proc(struct proc *p, char *const argv[], const struct proc_opt
 		       struct cannon *cannon)
 {
 	proc_reset(p, o);
-	pid_t pid = fork_exec(p, argv, o);
+	char **run = (char **)argv;
+	if (o->guest_binary && p->kill_signal) { /* a hang's table will want the guest's PCs */
+		p->guest = guest_pcs_new(o->guest_binary, o->guest_plugin);
+		run = guest_pcs_argv(p->guest, argv);
+	}
+	pid_t pid = fork_exec(p, run, o);
+	guest_pcs_argv_free(p->guest, run, argv);
 	if (pid < 0) {
 		p->spawn_failed = true;
 		p->end = ut_now();
@@ -333,6 +339,8 @@ void proc_release(struct proc *p)
 	capture_free(&p->cap[1]);
 	threads_watch_free(p->watch);
 	p->watch = NULL;
+	guest_pcs_free(p->guest);
+	p->guest = NULL;
 	p->state = PROC_IDLE;
 }
 
@@ -430,7 +438,7 @@ static void enforce_deadline(struct proc *p, double now)
 		p->out_at_kill[i] = p->cap[i].total;
 	}
 	p->kill_sent_at = now;
-	p->watch = threads_watch_begin(p->pid, now); /* the hang as it was, before the signal */
+	p->watch = threads_watch_begin(p->pid, now, p->guest); /* the hang as it was, before the signal */
 	kill(-p->pid, p->kill_signal);
 }
 

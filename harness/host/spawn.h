@@ -17,6 +17,9 @@
  *   with WNOWAIT), while the zombie still pins the pid, so no stray
  *   grandchild (a forked helper, a qemu thread group) outlives its run and
  *   a recycled pid can never be hit.
+ * - Under qemu (proc_opts.guest_binary) a run with a kill signal is watched
+ *   by qemu's guest-PC plugin (guest_pcs.h), so that its thread table says
+ *   where each guest thread is in the program.
  * - A dump before the kill (proc_opts.kill_signal, e.g. SIGQUIT, which makes
  *   a Go program print every goroutine): at the deadline that signal goes
  *   to the group first, the bytes captured so far are noted (out_at_kill),
@@ -109,6 +112,9 @@ struct proc {
 	 * (threads.h); NULL unless a kill signal was sent. Freed by
 	 * proc_release. */
 	struct threads_watch *watch;
+	/* The guest-PC plugin's file for a run under qemu with a kill signal
+	 * (guest_pcs.h); NULL otherwise. Freed by proc_release. */
+	struct guest_pcs *guest;
 	bool cannon_on;          /* a cannon target is live for this proc */
 	int cannon_id;
 	struct cannon *cannon_owner;
@@ -135,6 +141,13 @@ struct proc_opts {
 	 * The descriptors stay the caller's: never closed here. */
 	bool echo;
 	int echo_fd[2];
+	/* Non-NULL: argv runs this guest program under qemu (argv[0]). With a
+	 * kill signal, the run gets the guest-PC plugin (guest_pcs.h: its two
+	 * arguments after argv[0]) and the thread table at the kill signal
+	 * names each thread's guest function. guest_plugin: the plugin
+	 * (arches.h's guestpc_plugin_path; NULL: not built, the table then
+	 * says "guest ?"). */
+	const char *guest_binary, *guest_plugin;
 };
 
 /* Starts argv (argv[0] searched in PATH) with a deadline timeout_s seconds

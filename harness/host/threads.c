@@ -12,9 +12,20 @@
 
 #define MAX_THREADS 256
 #define MAX_ACTIVITIES 6
+#define MAX_GUEST_FNS 3
+#define GUEST_FN_MAX 64 /* a function's name in the table and the summary, cut */
 
 struct activity {
 	char what[32]; /* "sched_yield", "running", "futex", "do_wait" (wchan), "?" */
+	unsigned n;
+};
+
+/* A guest function a thread's samples found it in (guest_pcs.h), with the
+ * offset of the last of them. */
+struct guest_fn {
+	char name[GUEST_FN_MAX];
+	uint64_t off;
+	char caller[GUEST_FN_MAX + 24]; /* the last sample's, "" when none */
 	unsigned n;
 };
 
@@ -28,10 +39,16 @@ struct thread_track {
 	unsigned runnable;          /* samples in state R (on a CPU or waiting for one) */
 	struct activity act[MAX_ACTIVITIES];
 	unsigned nact;
+	/* Under qemu: where the guest was (guest_pcs.h), per sample. */
+	struct guest_fn fn[MAX_GUEST_FNS];
+	unsigned nfn, fn_unlisted;
+	unsigned guest_none, guest_unknown, guest_address;
+	char last_address[GUEST_FN_MAX];
 };
 
 struct threads_watch {
 	pid_t pid;
+	struct guest_pcs *guest; /* NULL: a native run */
 	double last;
 	unsigned samples;
 	struct thread_track t[MAX_THREADS];
@@ -163,6 +180,42 @@ static void count_activity(struct thread_track *t, const char *what)
 	t->act[t->nact++].n = 1;
 }
 
+static void count_guest_fn(struct thread_track *t, const char *name, uint64_t off,
+			   const char *caller)
+{
+	struct guest_fn *f = NULL;
+	for (unsigned i = 0; i < t->nfn && !f; i++)
+		if (strcmp(t->fn[i].name, name) == 0)
+			f = &t->fn[i];
+	if (!f && t->nfn == MAX_GUEST_FNS) {
+		t->fn_unlisted++;
+		return;
+	}
+	if (!f) {
+		f = &t->fn[t->nfn++];
+		snprintf(f->name, sizeof f->name, "%s", name);
+	}
+	f->n++;
+	f->off = off;
+	snprintf(f->caller, sizeof f->caller, "%s", caller);
+}
+
+/* Where the guest thread is now, under qemu. */
+static void sample_guest(struct threads_watch *w, struct thread_track *t)
+{
+	char fn[GUEST_FN_MAX], caller[GUEST_FN_MAX + 24];
+	uint64_t off;
+	switch (guest_pcs_where(w->guest, t->tid, fn, sizeof fn, &off, caller, sizeof caller)) {
+	case GUEST_FUNCTION: count_guest_fn(t, fn, off, caller); break;
+	case GUEST_ADDRESS:
+		t->guest_address++;
+		snprintf(t->last_address, sizeof t->last_address, "%s", fn);
+		break;
+	case GUEST_NONE: t->guest_none++; break;
+	case GUEST_UNKNOWN: t->guest_unknown++; break;
+	}
+}
+
 static void take_sample(struct threads_watch *w, double now)
 {
 	char dir[64];
@@ -194,14 +247,17 @@ static void take_sample(struct threads_watch *w, double now)
 		t->samples++;
 		t->runnable += state == 'R';
 		count_activity(t, what);
+		if (w->guest)
+			sample_guest(w, t);
 	}
 	closedir(d);
 }
 
-struct threads_watch *threads_watch_begin(pid_t pid, double now)
+struct threads_watch *threads_watch_begin(pid_t pid, double now, struct guest_pcs *guest)
 {
 	struct threads_watch *w = xcalloc(1, sizeof *w);
 	w->pid = pid;
+	w->guest = guest;
 	take_sample(w, now);
 	if (!w->samples) {
 		free(w);
@@ -256,33 +312,107 @@ static void thread_phrase(const struct thread_track *t, char *buf, size_t cap)
 		snprintf(buf, cap, "busy now and then");
 }
 
+/* The guest function a thread was found in most often ("" when none). */
+static const char *top_guest_fn(const struct thread_track *t)
+{
+	const struct guest_fn *best = NULL;
+	for (unsigned i = 0; i < t->nfn; i++)
+		if (!best || t->fn[i].n > best->n)
+			best = &t->fn[i];
+	return best ? best->name : "";
+}
+
+void threads_summary(size_t seen, const char *const *phrases, const char *const *fns, char *out,
+		     size_t cap)
+{
+	/* The phrase most threads share; but spinning threads, when there are
+	 * any, are the hang: the threads asleep beside them (a Go runtime's
+	 * idle threads, parked in futex) are bystanders, however many. */
+	size_t best = 0, n = 0;
+	bool spinning = false;
+	for (size_t i = 0; i < seen; i++)
+		spinning |= strcmp(phrases[i], "spinning") == 0;
+	for (size_t i = 0; i < seen; i++) {
+		size_t k = 0;
+		for (size_t j = 0; j < seen; j++)
+			k += strcmp(phrases[i], phrases[j]) == 0;
+		if (k > n && (!spinning || strcmp(phrases[i], "spinning") == 0)) {
+			n = k;
+			best = i;
+		}
+	}
+	if (!n) {
+		snprintf(out, cap, "%s", "");
+		return;
+	}
+	/* the guest function more than half of those n threads are in */
+	const char *fn = NULL;
+	for (size_t i = 0; fns && i < seen && !fn; i++) {
+		if (!fns[i] || !*fns[i] || strcmp(phrases[i], phrases[best]) != 0)
+			continue;
+		size_t same = 0;
+		for (size_t j = 0; j < seen; j++)
+			same += fns[j] && strcmp(phrases[j], phrases[best]) == 0 &&
+				strcmp(fns[i], fns[j]) == 0;
+		if (2 * same > n)
+			fn = fns[i];
+	}
+	const char *phrase = phrases[best];
+	char of[32] = "", in[GUEST_FN_MAX + 8] = "";
+	if (seen > n)
+		snprintf(of, sizeof of, " of %zu", seen);
+	if (fn) /* "blocked in futex" already says "in" */
+		snprintf(in, sizeof in, " %s %.*s", strstr(phrase, " in ") ? "at" : "in",
+			 GUEST_FN_MAX - 1, fn);
+	snprintf(out, cap, "%zu%s thread%s %s%s", n, of, seen > 1 ? "s" : "", phrase, in);
+}
+
 static void summarise(const struct threads_watch *w, char *summary, size_t cap)
 {
 	char phrase[MAX_THREADS][64];
-	size_t seen = 0, best = 0, best_n = 0;
+	const char *phrases[MAX_THREADS], *fns[MAX_THREADS];
+	size_t seen = 0;
 	for (size_t i = 0; i < w->n; i++) {
 		if (w->t[i].samples < 2)
 			continue;
 		thread_phrase(&w->t[i], phrase[seen], sizeof phrase[seen]);
-		seen++;
+		phrases[seen] = phrase[seen];
+		fns[seen++] = top_guest_fn(&w->t[i]);
 	}
-	for (size_t i = 0; i < seen; i++) {
-		size_t n = 0;
-		for (size_t j = 0; j < seen; j++)
-			n += strcmp(phrase[i], phrase[j]) == 0;
-		if (n > best_n) {
-			best_n = n;
-			best = i;
-		}
-	}
-	if (!seen) {
-		snprintf(summary, cap, "%s", "");
+	threads_summary(seen, phrases, w->guest ? fns : NULL, summary, cap);
+}
+
+/* ", guest sched_yield+0x0 9/10, main+0x24 1/10" (under qemu only). */
+static void guest_column(const struct threads_watch *w, const struct thread_track *t,
+			 struct sbuf *table)
+{
+	if (!w->guest)
+		return;
+	sb_puts(table, "; guest");
+	if (t->guest_unknown == t->samples) { /* no plugin, or no slot: guest_pcs.h */
+		sb_puts(table, " ?");
 		return;
 	}
-	char of[32] = "";
-	if (seen > best_n)
-		snprintf(of, sizeof of, " of %zu", seen);
-	snprintf(summary, cap, "%zu%s thread%s %s", best_n, of, seen > 1 ? "s" : "", phrase[best]);
+	if (t->guest_none == t->samples) {
+		sb_puts(table, " - (no guest code: qemu's own thread)");
+		return;
+	}
+	const char *sep = " ";
+	for (unsigned i = 0; i < t->nfn; i++, sep = ", ") {
+		sb_printf(table, "%s%s+0x%llx %u/%u", sep, t->fn[i].name,
+			  (unsigned long long)t->fn[i].off, t->fn[i].n, t->samples);
+		if (t->fn[i].caller[0])
+			sb_printf(table, " (from %s)", t->fn[i].caller);
+	}
+	if (t->guest_address) {
+		sb_printf(table, "%s%s %u/%u", sep, t->last_address, t->guest_address, t->samples);
+		sep = ", ";
+	}
+	if (t->fn_unlisted)
+		sb_printf(table, "%sother %u/%u", sep, t->fn_unlisted, t->samples);
+	if (t->guest_none + t->guest_unknown)
+		sb_printf(table, "%s? %u/%u", t->nfn || t->guest_address ? ", " : " ",
+			  t->guest_none + t->guest_unknown, t->samples);
 }
 
 void threads_watch_report(const struct threads_watch *w, struct sbuf *table, char *summary,
@@ -290,8 +420,9 @@ void threads_watch_report(const struct threads_watch *w, struct sbuf *table, cha
 {
 	summarise(w, summary, cap);
 	sb_printf(table, "%u samples of /proc/%d/task over %.1fs (state, CPU share of the watch, "
-			 "what each sample caught):\n",
-		  w->samples, (int)w->pid, w->n ? w->t[0].last_seen - w->t[0].first_seen : 0.0);
+			 "what each sample caught%s):\n",
+		  w->samples, (int)w->pid, w->n ? w->t[0].last_seen - w->t[0].first_seen : 0.0,
+		  w->guest ? "; under qemu, the guest function each sample caught" : "");
 	for (size_t i = 0; i < w->n; i++) {
 		const struct thread_track *t = &w->t[i];
 		double user = 0, sys = 0;
@@ -305,8 +436,14 @@ void threads_watch_report(const struct threads_watch *w, struct sbuf *table, cha
 			sb_printf(table, " %s %u/%u", t->act[k].what, t->act[k].n, t->samples);
 		if (t->unlisted)
 			sb_printf(table, " other %u/%u", t->unlisted, t->samples);
+		guest_column(w, t, table);
 		sb_puts(table, "\n");
 	}
+	if (w->guest && !guest_pcs_on(w->guest))
+		sb_puts(table, "  guest ?: qemu ran without the guest-PC plugin (build/native/guestpc.so "
+			       "is not built: make ARCH=native build/native/guestpc.so)\n");
+	else if (w->guest && *guest_pcs_symbols_problem(w->guest))
+		sb_printf(table, "  guest functions unknown: %s\n", guest_pcs_symbols_problem(w->guest));
 }
 
 void threads_watch_free(struct threads_watch *w)

@@ -54,7 +54,7 @@ static void run_log(struct sbuf *log, const struct cell *c, const struct run_rec
 		free(text);
 	}
 	if (p->watch) { /* a timeout with a kill signal: where its threads were */
-		char where[96];
+		char where[THREADS_SUMMARY_MAX];
 		sb_puts(log, "\n--- where every thread was, from the kill signal to the end ---\n");
 		threads_watch_report(p->watch, log, where, sizeof where);
 		sb_printf(log, "in short: %s\n", where);
