@@ -248,10 +248,15 @@ START_TEST(test_the_plugin_names_every_spinning_thread)
 	char *file = slurp(path, NULL);
 	ck_assert_msg(file, "cannot read %s", path);
 	/* main and its three threads, each in the libc wrapper of the call
-	 * (glibc's __sched_yield, named by its alias), called from the loop
-	 * (spin, inlined into main for the main thread) */
+	 * (glibc's __sched_yield, named by its alias) */
 	ck_assert_msg(count(file, "; guest sched_yield+0x") == 4, "%s", file);
-	ck_assert_msg(count(file, " (from spin+0x") + count(file, " (from main+0x") == 4, "%s", file);
+	/* The caller is the block before the last, a hint: a thread caught
+	 * past the wrapper's first block (sched_yield+0x14, after the system
+	 * call) has its previous block in the wrapper too, and no caller is
+	 * named. Every caller named is the loop (spin, inlined into main for
+	 * the main thread), and at least one is. */
+	int callers = count(file, " (from spin+0x") + count(file, " (from main+0x");
+	ck_assert_msg(callers >= 1 && callers == count(file, " (from "), "%s", file);
 	/* qemu's own thread runs no guest code */
 	ck_assert_msg(count(file, "; guest - (no guest code") >= 1, "%s", file);
 	ck_assert_msg(!strstr(file, "guest ?"), "%s", file);
