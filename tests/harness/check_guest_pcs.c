@@ -232,6 +232,26 @@ static int count(const char *text, const char *what)
 	return n;
 }
 
+/* The callers named for samples caught in sched_yield ("sched_yield+0xN
+ * K/M (from F+0x"): how many, -1 when one names anything but the loop
+ * (spin, or main where it is inlined). A sample caught elsewhere (main,
+ * just back from the call) may name sched_yield as its block before: that
+ * is not a caller of the wrapper and is not counted. */
+static int yield_callers(const char *text)
+{
+	int n = 0;
+	for (const char *p = text; (p = strstr(p, "sched_yield+0x")); p++) {
+		const char *end = strchr(p, '\n'), *from = strstr(p, " (from ");
+		const char *next = strchr(p, ',');
+		if (!from || (end && from > end) || (next && next < from))
+			continue; /* this sample has no caller named */
+		if (strncmp(from, " (from spin+0x", 14) && strncmp(from, " (from main+0x", 14))
+			return -1;
+		n++;
+	}
+	return n;
+}
+
 /* The spinning program under qemu-mipsel: a timeout long enough for qemu to
  * start it on a loaded machine, a grace of a second of samples. */
 #define SPIN "--arch mipsel --count 1 --timeout 5 --kill-grace 1 -o %s/%s- -- " \
@@ -255,8 +275,7 @@ START_TEST(test_the_plugin_names_every_spinning_thread)
 	 * call) has its previous block in the wrapper too, and no caller is
 	 * named. Every caller named is the loop (spin, inlined into main for
 	 * the main thread), and at least one is. */
-	int callers = count(file, " (from spin+0x") + count(file, " (from main+0x");
-	ck_assert_msg(callers >= 1 && callers == count(file, " (from "), "%s", file);
+	ck_assert_msg(yield_callers(file) >= 1, "%s", file);
 	/* qemu's own thread runs no guest code */
 	ck_assert_msg(count(file, "; guest - (no guest code") >= 1, "%s", file);
 	ck_assert_msg(!strstr(file, "guest ?"), "%s", file);
