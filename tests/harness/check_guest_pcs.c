@@ -28,6 +28,7 @@
 
 #include "../../harness/host/elf_symbols.h"
 #include "../../harness/host/threads.h"
+#include "../support/shell.h"
 #include "../support/slurp.h"
 #include "../support/suite_run.h"
 #include "../support/tree.h"
@@ -208,20 +209,18 @@ static int stress(const char *root, char **out, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static int stress(const char *root, char **out, const char *fmt, ...)
 {
-	char *args, *cmd, outp[PATH_MAX + 16];
+	char *args, *cmd;
 	va_list ap;
 	va_start(ap, fmt);
 	ck_assert(vasprintf(&args, fmt, ap) > 0);
 	va_end(ap);
-	snprintf(outp, sizeof outp, "%s/stdout", scratch);
-	ck_assert(asprintf(&cmd, "%s%s timeout -s KILL 120 %s stress --status-interval 0 %s >%s",
-			   *root ? "PROFTORTURE_ROOT=" : "", root, runner, args, outp) > 0);
-	int st = system(cmd);
+	ck_assert(asprintf(&cmd, "%s%s timeout -s KILL 120 %s stress --status-interval 0 %s",
+			   *root ? "PROFTORTURE_ROOT=" : "", root, runner, args) > 0);
+	int rc = shell_capture(cmd, scratch, out, NULL);
 	free(args);
 	free(cmd);
-	*out = slurp(outp, NULL);
-	ck_assert_msg(*out, "cannot read %s", outp);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	ck_assert_msg(*out, "cannot read %s/stdout", scratch);
+	return rc;
 }
 
 static int count(const char *text, const char *what)

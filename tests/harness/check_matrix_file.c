@@ -26,6 +26,7 @@
 #include "../../harness/host/arches.h"
 #include "../../harness/judge/exposure.h"
 #include "../../harness/pipeline/matrix_file.h"
+#include "../support/shell.h"
 #include "../support/slurp.h"
 #include "../support/suite_run.h"
 
@@ -214,17 +215,10 @@ END_TEST
 
 static char *run_runner(const char *dir, const char *args, int *rc)
 {
-	char cmd[8192], path[4200];
-	snprintf(cmd, sizeof cmd, "cd %s && %s/build/native/proftorture run %s >%s/stdout 2>%s/stderr;"
-		 " echo $? > %s/rc", dir, top, args, dir, dir, dir);
-	ck_assert_int_eq(system(cmd), 0);
-	size_t len;
-	snprintf(path, sizeof path, "%s/rc", dir);
-	char *s = slurp(path, &len);
-	*rc = s ? atoi(s) : -1;
-	free(s);
-	snprintf(path, sizeof path, "%s/stderr", dir);
-	return slurp(path, &len);
+	char cmd[8192], *err = NULL;
+	snprintf(cmd, sizeof cmd, "cd %s && %s/build/native/proftorture run %s", dir, top, args);
+	*rc = shell_capture(cmd, dir, NULL, &err);
+	return err;
 }
 
 static void remove_dir(const char *dir)

@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "../../harness/judge/signature.h"
+#include "../support/shell.h"
 #include "../support/slurp.h"
 #include "../support/suite_run.h"
 
@@ -212,21 +213,18 @@ struct res {
 static struct res stress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static struct res stress(const char *fmt, ...)
 {
-	char *args, *cmd, outp[PATH_MAX + 16], errp[PATH_MAX + 16];
+	char *args, *cmd;
 	va_list ap;
 	va_start(ap, fmt);
 	ck_assert(vasprintf(&args, fmt, ap) > 0);
 	va_end(ap);
-	snprintf(outp, sizeof outp, "%s/stdout", scratch);
-	snprintf(errp, sizeof errp, "%s/stderr", scratch);
-	ck_assert(asprintf(&cmd, "timeout -s KILL 120 %s stress --status-interval 0 %s >%s 2>%s",
-			   runner, args, outp, errp) > 0);
-	int st = system(cmd);
+	ck_assert(asprintf(&cmd, "timeout -s KILL 120 %s stress --status-interval 0 %s", runner,
+			   args) > 0);
+	struct res r;
+	r.rc = shell_capture(cmd, scratch, &r.out, &r.err);
 	free(args);
 	free(cmd);
-	struct res r = { WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), slurp(outp, NULL),
-			 slurp(errp, NULL) };
-	ck_assert_msg(r.out && r.err, "cannot read %s or %s", outp, errp);
+	ck_assert_msg(r.out && r.err, "cannot read %s/stdout or %s/stderr", scratch, scratch);
 	return r;
 }
 
