@@ -9,7 +9,7 @@ GO_SRCS     := $(wildcard tests/programs/go/*/*.go) tests/programs/go/go.mod
 # Go programs only where Go has a port: native, or a GOARCH in the table's
 # go_analogue column (powerpc, m68k, hppa, sparc64 have none).
 GO_PROGRAMS := $(if $(or $(filter native,$(ARCH)),$(GO_ARCH_ENV)),crash2 selfprof hang panic spin)
-C_PROGRAMS  := assert segv doublefree exitcode sigprof_count trap_quit check_fail
+C_PROGRAMS  := assert segv doublefree exitcode sigprof_count timer_phases trap_quit check_fail
 # One source, two builds: the bug and its fix (tests/programs/c/torn.c).
 TORN_PROGRAMS := torn_buggy torn_fixed
 SAN_PROGRAMS := $(if $(filter native,$(ARCH)),uaf race overflow)

@@ -39,6 +39,8 @@ check-units:
 	  echo "+ tests/ci/check-no-issue-numbers"; \
 	  { tests/ci/check-no-issue-numbers --self-test && tests/ci/check-no-issue-numbers; } || fail=1; \
 	  echo "+ ci/doctor --self-test"; ci/doctor --self-test || fail=1; \
+	  echo "+ tests/ci/check-timergate-table"; \
+	  { tests/ci/check-timergate-table --self-test && tests/ci/check-timergate-table; } || fail=1; \
 	  echo "+ tests/ci/check-containerfile"; \
 	  { tests/ci/check-containerfile --self-test && tests/ci/check-containerfile; } || fail=1; \
 	  echo "+ tests/ci/check-doc-links"; \

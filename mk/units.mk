@@ -34,9 +34,10 @@ HARNESS_TESTS    := $(addprefix $(B)/tests/harness/,check_harness check_runner c
                       check_guest_pcs)
 HARNESS_FAKES    := $(B)/tests/harness/fake_torture $(B)/tests/harness/sampler_standin
 HARNESS_SHIMS    := $(B)/tests/harness/fault_open.so
-# qemu-user's guest-PC plugin (qemu_plugin/guestpc.c, guest_pcs.h): one for
-# every native build, sanitizers or not, where the runner looks for it.
-GUESTPC          := $(if $(filter native,$(ARCH)),build/native/guestpc.so)
+# qemu-user's plugins, one for every native build, sanitizers or not, where
+# the runner looks for them: the guest-PC plugin (qemu_plugin/guestpc.c,
+# guest_pcs.h) and the timer gate (qemu_plugin/timergate.c, timer_gate.h).
+QEMU_PLUGINS     := $(if $(filter native,$(ARCH)),build/native/guestpc.so build/native/timergate.so)
 QEMU_PLUGIN_H    := build/native/qemu-plugin/qemu-plugin.h
 
 $(B)/obj/%.o: %.c
@@ -83,13 +84,13 @@ $(B)/stress: $(B)/torture
 	ln -sfn torture $@
 
 $(B)/proftorture: LINK_LIBS = $(ATOMIC_LIBS) $(JANSSON_LIBS) -lm
-$(B)/proftorture: $(HARNESS_OBJS) $(LIB) | $(GUESTPC)
+$(B)/proftorture: $(HARNESS_OBJS) $(LIB) | $(QEMU_PLUGINS)
 	$(LINK)
 
 # The plugin is loaded into qemu, not linked: PIC, shared, no sanitizer
 # (its runtime cannot live in an uninstrumented qemu), built on the header
 # of the installed QEMU that ci/install-deps fetches.
-build/native/guestpc.so: qemu_plugin/guestpc.c qemu_plugin/guestpc_slots.h
+build/native/%.so: qemu_plugin/%.c qemu_plugin/*.h
 	@test -f $(QEMU_PLUGIN_H) || { echo "$(QEMU_PLUGIN_H) is missing: run ci/install-deps" \
 	  "(it fetches QEMU's plugin header from Debian's qemu source package)" >&2; exit 1; }
 	gcc -std=c11 -O2 -g -Wall -Wextra -Werror -fPIC -shared -Iqemu_plugin \

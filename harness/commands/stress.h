@@ -48,6 +48,7 @@ struct stress_opts {
 	double until_bound; /* 0: none; else a rate in (0, 1) */
 	bool signal_given, signal_after_given, baseline;
 	bool no_guest_pcs; /* under qemu: no guest-PC plugin (guest_pcs.h) */
+	bool signal_anytime; /* the cannon ignores the program's timers (cannon.h "Gate") */
 };
 
 struct stress_group {
@@ -93,6 +94,9 @@ struct stress_set {
 	uint64_t handled_reports; /* runs that printed STRESS_HANDLED_LINE */
 	double handled;           /* the sum of what they printed */
 	struct stress_series wall_all, wall_failed, sent, ready;
+	struct stress_series held; /* signals the closed gate held back, per run */
+	uint64_t gate_opens;       /* times a run's gate opened, in all */
+	char gate_problem[128];    /* why a run's gate did not watch ("" none seen) */
 	struct stress_group *groups;
 	size_t ngroups;
 	struct stress_run *runs;
@@ -140,6 +144,7 @@ struct stress_state {
 	double t0, elapsed;
 	int interrupted; /* the signal that ended the session, or 0 */
 	char *guest_plugin; /* under qemu: the guest-PC plugin, or NULL (guest_pcs.h) */
+	char *gate_plugin;  /* under qemu: the timer-gate plugin, or NULL (timer_gate.h) */
 };
 
 void stress_series_add(struct stress_series *s, double x);
@@ -163,6 +168,11 @@ int stress_run_sets(struct stress_state *s);
 /* [qemu flags... [trace options...]] CMD ARGS... of one run of a set
  * (qemu_log: the cannon's readiness trace, or -1); argv_free it. */
 char **stress_run_argv(const struct stress_set *set, int qemu_log);
+/* Whether set's runs get a gated cannon: under qemu, unless --signal-anytime
+ * (natively no gate can see the program's timers: cannon.h "Gate"). */
+bool stress_gated(const struct stress_state *s, const struct stress_set *set);
+/* "gated" or "anytime": how set's cannon fires (cannon.h "Gate"). */
+const char *stress_cannon_mode(const struct stress_state *s, const struct stress_set *set);
 /* The N of the last STRESS_HANDLED_LINE in text, or NaN. */
 double stress_handled_of(const char *text, size_t len);
 /* The runs of zero failures whose one-sided 95% upper bound is below rate. */

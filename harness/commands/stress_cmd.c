@@ -140,6 +140,14 @@ static const struct opt stress_table[] = {
 		  "sample counts with CPU time fails under any cannon\n"
 		  "(Go's TestCPUProfileMultithreadMagnitude): leave it\n"
 		  "out with -test.run (docs/stress.md)" },
+	{ .name = "signal-anytime", .kind = OPT_FLAG, .at = S(signal_anytime),
+	  .help = "fire whether or not the program's profiling timer\n"
+		  "is armed (default under qemu: only while it is, at\n"
+		  "the threads the kernel would signal). Also finds\n"
+		  "what a signal delivered late finds (a SIGPROF inside\n"
+		  "the runtime's own profiler switch: Go's cpuProfile.add\n"
+		  "livelock); costs nothing more, but those hangs then\n"
+		  "mix with the bug under test (docs/stress.md)" },
 	{ .name = "signal-after", .arg = "D", .kind = OPT_SECONDS, .at = S(signal_after),
 	  .given_at = OPT_GIVEN(struct stress_opts, signal_after_given),
 	  .help = "fire from D after the start (default: once the\n"
@@ -425,9 +433,15 @@ static void add_not_run(struct stress_state *s, const char *arch, const char *wh
 static void check_setup(struct stress_state *s, struct arch_table *t)
 {
 	struct stress_opts *o = &s->o;
-	if ((o->signal_given || o->signal_after_given) && o->signal_rate <= 0)
+	if ((o->signal_given || o->signal_after_given || o->signal_anytime) && o->signal_rate <= 0)
 		opts_die(die_as, "--%s needs --signal-rate N (N > 0)",
-			 o->signal_after_given ? "signal-after" : "signal");
+			 o->signal_after_given ? "signal-after"
+			 : o->signal_anytime  ? "signal-anytime"
+					      : "signal");
+	if (o->signal_rate > 0 && !o->signal_anytime && o->signal != SIGPROF)
+		opts_die(die_as, "--signal SIG%s: the cannon's gate follows the program's "
+			 "profiling timers, which send SIGPROF; give --signal-anytime to fire "
+			 "SIG%s regardless", sigabbrev_np(o->signal), sigabbrev_np(o->signal));
 	if (o->signal_rate > 0 && (o->signal == SIGKILL || o->signal == SIGSTOP))
 		opts_die(die_as, "--signal: SIG%s cannot be handled by any program",
 			 sigabbrev_np(o->signal));
@@ -460,6 +474,7 @@ static void check_setup(struct stress_state *s, struct arch_table *t)
 	}
 	s->prefix = s->hooks.no_files ? xstrdup("") : failure_prefix(o->prefix, s->outdir);
 	s->guest_plugin = guestpc_plugin_path();
+	s->gate_plugin = timergate_plugin_path();
 	set_prefixes(s);
 	cli_check_output_file(die_as == &stress_program ? "stress" : die_as->name, "--json", o->json);
 }
@@ -523,8 +538,11 @@ static void announce_start(const struct stress_state *s)
 	fprintf(stderr, "), failures to %s%s<run>\n", s->prefix,
 		s->nsets > 1 ? "<arch>[-<side>]-" : "");
 	if (s->o.signal_rate > 0)
-		fprintf(stderr, "proftorture stress: cannon: SIG%s at %.6g/s per run, from %s\n",
+		fprintf(stderr, "proftorture stress: cannon: SIG%s at %.6g/s per run, %s, from %s\n",
 			signame(s->o.signal), s->o.signal_rate,
+			s->o.signal_anytime ? "at any time (--signal-anytime)"
+					    : "under qemu only while the program's profiling timer is "
+					      "armed (natively at any time)",
 			s->o.signal_after_given ? "--signal-after"
 						: "the program's own handler (natively: "
 						  "/proc/PID/status; under qemu: qemu's trace of "
@@ -548,6 +566,7 @@ void stress_free(struct stress_state *s)
 		free(set->wall_all.v);
 		free(set->wall_failed.v);
 		free(set->sent.v);
+		free(set->held.v);
 		free(set->ready.v);
 		free(set->prefix);
 		argv_free(set->cmd);
@@ -565,6 +584,7 @@ void stress_free(struct stress_state *s)
 	free(s->outdir);
 	free(s->command_line);
 	free(s->guest_plugin);
+	free(s->gate_plugin);
 }
 
 int cmd_stress(int argc, char **argv)

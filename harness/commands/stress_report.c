@@ -126,6 +126,17 @@ static void print_times(struct stress_set *s, FILE *f)
 	fputc('\n', f);
 }
 
+bool stress_gated(const struct stress_state *s, const struct stress_set *set)
+{
+	return set->arch && arch_is_cross(set->arch) && s->o.signal_rate > 0 &&
+	       !s->o.signal_anytime;
+}
+
+const char *stress_cannon_mode(const struct stress_state *s, const struct stress_set *set)
+{
+	return stress_gated(s, set) ? "gated" : "anytime";
+}
+
 static void print_cannon(const struct stress_state *s, struct stress_set *set, FILE *f)
 {
 	if (s->o.signal_rate <= 0 || !set->sent.n)
@@ -139,6 +150,15 @@ static void print_cannon(const struct stress_state *s, struct stress_set *set, F
 	fprintf(f, "; %llu runs never ready, %llu killed by SIG%s\n",
 		(unsigned long long)set->never_ready, (unsigned long long)set->killed_by_cannon_signal,
 		name ? name : "?");
+	if (stress_gated(s, set))
+		fprintf(f, "cannon gated by the program's profiling timers: opened %llu times in "
+			"all, %.0f signals per run held while closed (median)%s%s\n",
+			(unsigned long long)set->gate_opens, quantile(&set->held, 0.5),
+			set->gate_problem[0] ? "; " : "", set->gate_problem);
+	else
+		fprintf(f, "cannon fired at any time (%s)\n",
+			s->o.signal_anytime ? "--signal-anytime"
+					    : "natively no gate can see the program's timers");
 }
 
 void stress_print_summary(const struct stress_state *s, struct stress_set *set, FILE *f)
@@ -425,12 +445,13 @@ static json_t *cannon_json(const struct stress_state *s, const struct stress_set
 	const char *name = sigabbrev_np(s->o.signal);
 	json_t *sent = spread(&set->sent);
 	json_object_set_new(sent, "total", json_real(total(&set->sent)));
-	return json_pack("{s:s, s:i, s:f, s:o, s:o, s:o, s:I, s:I}", "signal", name ? name : "?",
-			 "signal_number", s->o.signal, "rate", s->o.signal_rate, "after_s",
-			 s->o.signal_after_given ? json_real(s->o.signal_after) : json_null(),
+	return json_pack("{s:s, s:i, s:f, s:o, s:o, s:o, s:I, s:I, s:s, s:o, s:I}", "signal",
+			 name ? name : "?", "signal_number", s->o.signal, "rate", s->o.signal_rate,
+			 "after_s", s->o.signal_after_given ? json_real(s->o.signal_after) : json_null(),
 			 "sent_per_run", sent, "ready_s", spread(&set->ready), "never_ready",
 			 (json_int_t)set->never_ready, "killed_by_signal",
-			 (json_int_t)set->killed_by_cannon_signal);
+			 (json_int_t)set->killed_by_cannon_signal, "mode", stress_cannon_mode(s, set),
+			 "held_per_run", spread(&set->held), "gate_opens", (json_int_t)set->gate_opens);
 }
 
 static json_t *groups_json(const struct stress_set *s)

@@ -156,9 +156,14 @@ static void configure(void *ctx, void *job, struct proc_opts *po)
 	po->guest_binary = cross(j->set) && !s->o.no_guest_pcs ? j->set->cmd[0] : NULL; /* a hang's guest PCs */
 	po->guest_plugin = s->guest_plugin;
 	if (s->o.signal_rate > 0)
-		po->cannon = (struct cannon_aim){ s->o.signal, s->o.signal_rate,
-						  s->o.signal_after_given ? s->o.signal_after : -1,
-						  j->qemu_log };
+		po->cannon = (struct cannon_aim){
+			.signal = s->o.signal,
+			.rate = s->o.signal_rate,
+			.after_s = s->o.signal_after_given ? s->o.signal_after : -1,
+			.qemu_log_fd = j->qemu_log,
+			.gated = stress_gated(s, j->set),
+		};
+	po->gate_plugin = s->gate_plugin;
 	if (s->hooks.configure)
 		s->hooks.configure(s->hooks.ctx, j->index, po);
 }
@@ -290,6 +295,13 @@ static void count_run(const struct stress_state *s, struct stress_set *set, cons
 	if (s->o.signal_rate <= 0)
 		return;
 	stress_series_add(&set->sent, (double)p->cannon_result.sent);
+	if (stress_gated(s, set)) {
+		stress_series_add(&set->held, (double)p->cannon_result.held);
+		set->gate_opens += p->gate_counts.opens;
+		if (p->gate_counts.problem[0] && !set->gate_problem[0])
+			snprintf(set->gate_problem, sizeof set->gate_problem, "%s",
+				 p->gate_counts.problem);
+	}
 	if (p->cannon_result.ready_s < 0)
 		set->never_ready++;
 	else

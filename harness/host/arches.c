@@ -65,13 +65,23 @@ char *torture_path(const char *arch)
 	return b.s;
 }
 
-char *guestpc_plugin_path(void)
+static char *built_plugin(const char *rel)
 {
-	char *so = root_path("build/native/guestpc.so");
+	char *so = root_path(rel);
 	if (access(so, R_OK) == 0)
 		return so;
 	free(so);
 	return NULL;
+}
+
+char *guestpc_plugin_path(void)
+{
+	return built_plugin("build/native/guestpc.so");
+}
+
+char *timergate_plugin_path(void)
+{
+	return built_plugin("build/native/timergate.so");
 }
 
 static char *field(const char *s)

@@ -77,6 +77,9 @@ char *torture_path(const char *arch);
 /* <root>/build/native/guestpc.so, qemu's guest-PC plugin (guest_pcs.h),
  * malloc'd; NULL when it is not built. */
 char *guestpc_plugin_path(void);
+/* <root>/build/native/timergate.so, qemu's timer-gate plugin (timer_gate.h),
+ * or NULL when it is not built. */
+char *timergate_plugin_path(void);
 
 int arches_load(const char *path, struct arch_table *t, char *err, size_t errlen);
 void arches_free(struct arch_table *t);

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "timer_gate.h"
 #include "util.h"
 
 int cannon_qemu_log_new(void)
@@ -54,7 +55,7 @@ struct target {
 	size_t carry_len;
 	pid_t *tids;
 	size_t ntids, turn;
-	uint64_t sent;
+	uint64_t sent, held;
 };
 
 struct cannon {
@@ -229,6 +230,39 @@ static void apply_reads(struct cannon *c, double now, struct snapshot *s, size_t
 	}
 }
 
+static bool send(struct target *t, pid_t tid, double now)
+{
+	if (syscall(SYS_tgkill, t->pid, tid, t->aim.signal) == 0) {
+		t->sent++;
+		return true;
+	}
+	if (errno == ESRCH)
+		t->next_refresh = now; /* that thread is gone */
+	return false;
+}
+
+/* One signal to the next thread in turn the gate is open for, or held.
+ * `firing` brackets the look and the send (timergate_file.h); the stores
+ * are sequentially consistent, as the proof there needs. */
+static void send_gated(struct target *t, double now)
+{
+	struct timergate_file *g = t->aim.gate;
+	if (!g || __atomic_load_n(&g->status, __ATOMIC_ACQUIRE) != TIMERGATE_WATCHING) {
+		t->held++;
+		return;
+	}
+	__atomic_store_n(&g->firing, 1, __ATOMIC_SEQ_CST);
+	bool sent = false;
+	for (size_t k = 0; k < t->ntids && !sent; k++) {
+		pid_t tid = t->tids[t->turn++ % t->ntids];
+		if (timer_gate_open_for(g, tid))
+			sent = send(t, tid, now);
+	}
+	__atomic_store_n(&g->firing, 0, __ATOMIC_SEQ_CST);
+	if (!sent)
+		t->held++;
+}
+
 /* Under the mutex: fires what each ready target is owed; returns when the
  * next signal is owed. */
 static double fire(struct cannon *c, double now)
@@ -245,11 +279,10 @@ static double fire(struct cannon *c, double now)
 		if (now - t->next_at > CANNON_BACKLOG_S)
 			t->next_at = now; /* not scheduled for a while: drop the backlog */
 		while (t->next_at <= now) {
-			pid_t tid = t->tids[t->turn++ % t->ntids];
-			if (syscall(SYS_tgkill, t->pid, tid, t->aim.signal) == 0)
-				t->sent++;
-			else if (errno == ESRCH)
-				t->next_refresh = now; /* that thread is gone */
+			if (t->aim.gated)
+				send_gated(t, now);
+			else
+				send(t, t->tids[t->turn++ % t->ntids], now);
 			t->next_at += 1.0 / t->aim.rate;
 		}
 		if (t->next_at < wake)
@@ -372,7 +405,7 @@ struct cannon_result cannon_remove(struct cannon *c, int id)
 {
 	pthread_mutex_lock(&c->mu);
 	struct target *t = &c->t[id];
-	struct cannon_result r = { t->sent, t->ready_at ? t->ready_at - t->start : -1 };
+	struct cannon_result r = { t->sent, t->held, t->ready_at ? t->ready_at - t->start : -1 };
 	t->used = false; /* the thread fires only under the mutex, at used targets */
 	free(t->tids);
 	t->tids = NULL;

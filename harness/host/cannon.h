@@ -34,6 +34,18 @@
  * sets SIG_DFL explicitly, or treats an unexpected signal as fatal, dies of
  * the cannon all the same (docs/stress.md).
  *
+ * Gate. A gated aim (the default under qemu; cannon_aim.gated) fires at a
+ * thread only while the kernel would send the signal there: while the
+ * program's ITIMER_PROF or a process-directed profiling timer is armed (any
+ * thread not blocking it), or while that thread's own timer
+ * (SIGEV_THREAD_ID) is armed. qemu's timer-gate plugin keeps that state in
+ * a shared file (timer_gate.h); before each signal the cannon sets the
+ * file's `firing`, reads the gate, sends, and clears `firing`, which with
+ * the plugin's close-then-wait makes a disarm and the signals after it
+ * exclusive (the proof: qemu_plugin/timergate_file.h). A signal owed while
+ * the gate is closed is not sent; `held` counts those. An ungated aim
+ * (--signal-anytime) fires whenever the readiness rule holds.
+ *
  * Pacing. Each target is owed one signal every 1/rate s from the moment it
  * is ready; the thread wakes at the next signal owed (at least
  * CANNON_MIN_SLEEP_S apart, with 1 µs timer slack) and fires what is owed.
@@ -58,6 +70,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+struct timergate_file;
 
 #define CANNON_REFRESH_S 0.02
 #define CANNON_READY_POLL_S 0.002
@@ -84,10 +98,14 @@ struct cannon_aim {
 	int qemu_log_fd; /* the readiness rule under qemu: the run's log
 			  * (cannon_qemu_log_new), which the cannon only reads;
 			  * -1 natively */
+	bool gated;      /* fire only where the gate is open (see Gate) */
+	struct timergate_file *gate; /* the run's gate (timer_gate.h), set by
+				      * spawn.c; NULL when gated: never open */
 };
 
 struct cannon_result {
 	uint64_t sent;    /* successful tgkill calls */
+	uint64_t held;    /* signals owed while the gate was closed, not sent */
 	double ready_s;   /* seconds from start to the first signal owed; < 0 never ready */
 };
 

@@ -11,6 +11,7 @@
 
 #include "elf_symbols.h"
 #include "guestpc_slots.h"
+#include "plugin_file.h"
 #include "util.h"
 
 struct guest_pcs {
@@ -23,16 +24,12 @@ struct guest_pcs {
 	char problem[160];
 };
 
-/* The slot file: a memfd of the layout's size with its header (guestpc_slots.h). */
+/* The slot file with its header (guestpc_slots.h). */
 static int make_file(struct guest_pcs *g)
 {
-	g->fd = memfd_create("proftorture-guestpc", MFD_CLOEXEC);
+	void *m;
+	g->fd = plugin_file_new("proftorture-guestpc", sizeof(struct guestpc_file), &m);
 	if (g->fd < 0)
-		return -1;
-	if (ftruncate(g->fd, sizeof(struct guestpc_file)) != 0)
-		return -1;
-	void *m = mmap(NULL, sizeof(struct guestpc_file), PROT_READ | PROT_WRITE, MAP_SHARED, g->fd, 0);
-	if (m == MAP_FAILED)
 		return -1;
 	g->file = m;
 	g->file->magic = GUESTPC_MAGIC;
@@ -62,30 +59,13 @@ bool guest_pcs_on(const struct guest_pcs *g)
 
 char **guest_pcs_argv(const struct guest_pcs *g, char *const *argv)
 {
-	if (!guest_pcs_on(g))
-		return (char **)argv;
-	size_t n = 0;
-	while (argv[n])
-		n++;
-	char **v = xcalloc(n + 3, sizeof *v);
-	struct sbuf arg = { 0 };
-	sb_printf(&arg, "%s,out=/proc/%d/fd/%d", g->plugin, (int)getpid(), g->fd);
-	v[0] = xstrdup(argv[0]);
-	v[1] = xstrdup("-plugin");
-	v[2] = arg.s;
-	for (size_t i = 1; i < n; i++)
-		v[i + 2] = xstrdup(argv[i]);
-	return v;
+	return guest_pcs_on(g) ? plugin_argv(g->plugin, g->fd, argv) : (char **)argv;
 }
 
 void guest_pcs_argv_free(const struct guest_pcs *g, char **argv, char *const *orig)
 {
 	(void)g;
-	if (!argv || argv == (char **)orig)
-		return;
-	for (char **a = argv; *a; a++)
-		free(*a);
-	free(argv);
+	plugin_argv_free(argv, orig);
 }
 
 static void load_symbols(struct guest_pcs *g)
@@ -150,10 +130,7 @@ void guest_pcs_free(struct guest_pcs *g)
 {
 	if (!g)
 		return;
-	if (g->file)
-		munmap(g->file, sizeof(struct guestpc_file));
-	if (g->fd >= 0)
-		close(g->fd);
+	plugin_file_free(g->fd, g->file, sizeof(struct guestpc_file));
 	elf_symbols_free(g->symbols);
 	free(g->plugin);
 	free(g->binary);

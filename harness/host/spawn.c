@@ -280,7 +280,15 @@ static void start_proc(struct proc *p, char *const argv[], const struct proc_opt
 		p->guest = guest_pcs_new(o->guest_binary, o->guest_plugin);
 		run = guest_pcs_argv(p->guest, argv);
 	}
-	pid_t pid = fork_exec(p, run, o);
+	char **gated = run;
+	struct cannon_aim aim = o->cannon;
+	if (cannon && aim.signal && aim.gated) {
+		p->gate = timer_gate_new(o->gate_plugin);
+		gated = timer_gate_argv(p->gate, run);
+		aim.gate = (struct timergate_file *)timer_gate_file(p->gate);
+	}
+	pid_t pid = fork_exec(p, gated, o);
+	timer_gate_argv_free(gated, run);
 	guest_pcs_argv_free(p->guest, run, argv);
 	if (pid < 0) {
 		p->spawn_failed = true;
@@ -293,7 +301,7 @@ static void start_proc(struct proc *p, char *const argv[], const struct proc_opt
 		if (p->fd[i] >= 0)
 			fcntl(p->fd[i], F_SETFL, fcntl(p->fd[i], F_GETFL) | O_NONBLOCK);
 	if (cannon && o->cannon.signal) {
-		p->cannon_id = cannon_add(cannon, pid, p->start, &o->cannon);
+		p->cannon_id = cannon_add(cannon, pid, p->start, &aim);
 		p->cannon_owner = cannon;
 		p->cannon_on = true;
 	}
@@ -318,6 +326,7 @@ static void stop_cannon(struct proc *p)
 	if (!p->cannon_on)
 		return;
 	p->cannon_result = cannon_remove(p->cannon_owner, p->cannon_id);
+	p->gate_counts = timer_gate_counts(p->gate);
 	p->cannon_on = false;
 }
 
@@ -341,6 +350,8 @@ void proc_release(struct proc *p)
 	p->watch = NULL;
 	guest_pcs_free(p->guest);
 	p->guest = NULL;
+	timer_gate_free(p->gate); /* after stop_cannon: the cannon reads it until then */
+	p->gate = NULL;
 	p->state = PROC_IDLE;
 }
 

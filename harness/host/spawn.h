@@ -58,6 +58,7 @@
 #include <sys/types.h>
 
 #include "cannon.h"
+#include "timer_gate.h"
 #include "threads.h"
 
 #define CAPTURE_HEAD (64 * 1024)
@@ -115,6 +116,10 @@ struct proc {
 	/* The guest-PC plugin's file for a run under qemu with a kill signal
 	 * (guest_pcs.h); NULL otherwise. Freed by proc_release. */
 	struct guest_pcs *guest;
+	/* The timer gate of a run with a gated cannon (timer_gate.h); NULL
+	 * otherwise. gate_counts: what it did, valid once the proc is DONE. */
+	struct timer_gate *gate;
+	struct timer_gate_counts gate_counts;
 	bool cannon_on;          /* a cannon target is live for this proc */
 	int cannon_id;
 	struct cannon *cannon_owner;
@@ -148,6 +153,10 @@ struct proc_opts {
 	 * (arches.h's guestpc_plugin_path; NULL: not built, the table then
 	 * says "guest ?"). */
 	const char *guest_binary, *guest_plugin;
+	/* With cannon.gated (argv[0] is qemu): the timer-gate plugin
+	 * (arches.h's timergate_plugin_path; NULL: not built, and the gate
+	 * never opens). */
+	const char *gate_plugin;
 };
 
 /* Starts argv (argv[0] searched in PATH) with a deadline timeout_s seconds

@@ -37,6 +37,7 @@ struct cell {
 			     * one (a matrix file's duration column); 0: the matrix's */
 	double cannon_rate; /* the cannon's rate its kind planned it with (a matrix
 			     * file's cannon column; --rate replaces it); 0: the kind's */
+	bool cannon_anytime; /* its cannon ignores the program's timers (cannon.h "Gate") */
 	bool measured; /* measured, not judged: its verdict is computed and shown
 			* but is skipped from matching (a rate too low for a
 			* verdict in the runs it can have; repro-go's own-timer

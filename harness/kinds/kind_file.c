@@ -100,13 +100,14 @@ static int file_check_selection(const struct selection *sel, struct sbuf *why)
 
 /* ---- plan ---- */
 
-/* "cannon-20000", "cannon-max", "no-cannon". */
-static void cannon_name(double rate, char *buf, size_t cap)
+/* "cannon-20000", "cannon-max", "no-cannon"; "cannon-anytime-20000" ungated. */
+static void cannon_name(double rate, bool anytime, char *buf, size_t cap)
 {
+	const char *mode = anytime ? "anytime-" : "";
 	if (rate >= MF_CANNON_MAX)
-		snprintf(buf, cap, "cannon-max");
+		snprintf(buf, cap, "cannon-%smax", mode);
 	else if (rate > 0)
-		snprintf(buf, cap, "cannon-%.0f", rate);
+		snprintf(buf, cap, "cannon-%s%.0f", mode, rate);
 	else
 		snprintf(buf, cap, "no-cannon");
 }
@@ -128,7 +129,7 @@ static void check_program(const struct mf_row *r, const struct arch *a, struct s
 static void add_cell(struct plan *p, const struct arch *a, const struct mf_row *r)
 {
 	char cannon[32], duration[32], note[512];
-	cannon_name(r->cannon_rate, cannon, sizeof cannon);
+	cannon_name(r->cannon_rate, r->cannon_anytime, cannon, sizeof cannon);
 	snprintf(duration, sizeof duration, "%.9gs", r->duration);
 	const struct mf_expect *e = mf_expect_for(r, a->name);
 	snprintf(note, sizeof note, "%s%s%s%s%s", e->pattern ? "failure /" : "",
@@ -140,6 +141,7 @@ static void add_cell(struct plan *p, const struct arch *a, const struct mf_row *
 	c->runs = r->runs;
 	c->duration = r->duration;
 	c->cannon_rate = r->cannon_rate;
+	c->cannon_anytime = r->cannon_anytime;
 	c->measured = r->measured;
 }
 
@@ -205,6 +207,7 @@ static void file_launch(const struct cell *c, const struct run_settings *s, stru
 	if (c->cannon_rate <= 0)
 		return;
 	l->cannon_signal = SIGPROF;
+	l->cannon_anytime = c->cannon_anytime;
 	l->cannon_rate = !s->rate ? c->cannon_rate
 			 : strcmp(s->rate, "max") == 0 ? MF_CANNON_MAX : strtod(s->rate, NULL);
 }

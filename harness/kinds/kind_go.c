@@ -276,6 +276,7 @@ static void add_cell(struct plan *p, const struct arch *a, const char *program,
 	c->measured = row && row->measured;
 	c->duration = row ? row->duration : 0;
 	c->cannon_rate = row && row->cannon_rate > 0 ? row->cannon_rate : 0;
+	c->cannon_anytime = row && row->cannon_anytime;
 }
 
 /* With --goroot, the user's tree stands in for stock (it is built as stock). */
@@ -420,6 +421,7 @@ static void go_launch(const struct cell *c, const struct run_settings *s, struct
 	l->cannon_rate = strcmp(rate, "max") == 0 ? MF_CANNON_MAX : strtod(rate, NULL);
 	if (!s->rate && c->cannon_rate > 0)
 		l->cannon_rate = c->cannon_rate;
+	l->cannon_anytime = c->cannon_anytime;
 }
 
 /* ---- classify ---- */

@@ -118,6 +118,9 @@ struct run_launch {
 	double kill_grace_s;
 	int cannon_signal;   /* 0: no cannon */
 	double cannon_rate;  /* signals per second at the run, from its readiness on */
+	bool cannon_anytime; /* under qemu too, fire whether or not the program's
+			      * profiling timer is armed (cannon.h "Gate");
+			      * natively the cannon always does */
 };
 
 struct cell_kind {

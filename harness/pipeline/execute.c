@@ -34,6 +34,7 @@ struct execution {
 	double t0;
 	size_t finished, failures, planned;
 	bool cannot_start; /* a cannon's qemu trace could not be made */
+	char *gate_plugin; /* the timer-gate plugin (timer_gate.h), or NULL */
 };
 
 double execute_timeout_for(const struct exec_config *x, double duration, bool emulated)
@@ -193,13 +194,20 @@ static bool next_job(void *ctx, char ***argv, bool *merge, double *timeout, void
 /* The kind's launch: the kill signal with its grace, and the cannon. */
 static void configure_job(void *ctx, void *jobp, struct proc_opts *o)
 {
-	(void)ctx;
+	const struct execution *E = ctx;
 	const struct job *j = jobp;
 	o->kill_signal = j->launch.kill_signal;
 	o->kill_grace_s = j->launch.kill_grace_s;
-	if (j->launch.cannon_signal)
-		o->cannon = (struct cannon_aim){ j->launch.cannon_signal, j->launch.cannon_rate, -1,
-						 j->qemu_log };
+	if (j->launch.cannon_signal) {
+		o->cannon = (struct cannon_aim){
+			.signal = j->launch.cannon_signal,
+			.rate = j->launch.cannon_rate,
+			.after_s = -1,
+			.qemu_log_fd = j->qemu_log,
+			.gated = j->qemu_log >= 0 && !j->launch.cannon_anytime, /* under qemu */
+		};
+		o->gate_plugin = E->gate_plugin;
+	}
 }
 
 static bool stop_starting(void *ctx)
@@ -397,13 +405,15 @@ static void announce(const struct exec_config *x, const struct matrix *m)
 int execute_matrix(struct plan *p, const struct exec_config *x)
 {
 	struct execution E = { .x = x, .p = p, .planned = planned_runs(x, &p->m),
-			       .most_runs = most_runs(x, &p->m) };
+			       .most_runs = most_runs(x, &p->m),
+			       .gate_plugin = timergate_plugin_path() };
 	announce(x, &p->m);
 	struct pool_ops ops = { next_job, job_done, status, stop_starting };
 	E.t0 = ut_now();
 	int sig = pool_run_configured(x->jobs, &ops, configure_job, &E, x->status_interval);
 	p->m.elapsed = ut_now() - E.t0;
 	p->m.interrupted = sig != 0;
+	free(E.gate_plugin);
 	if (sig)
 		fprintf(stderr, "proftorture %s: interrupted by signal %d: %zu runs finished, "
 				"unfinished runs were killed and are not counted\n",

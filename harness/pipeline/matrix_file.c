@@ -219,17 +219,20 @@ static int parse_cannon(struct reader *R, const char *s, struct mf_row *r)
 {
 	uint64_t hz;
 	bool kind = R->rules && R->rules->kind_defaults;
-	if (strcmp(s, "off") == 0)
+	r->cannon_anytime = strncmp(s, MF_ANYTIME, strlen(MF_ANYTIME)) == 0;
+	const char *rate = r->cannon_anytime ? s + strlen(MF_ANYTIME) : s;
+	if (strcmp(rate, "off") == 0 && !r->cannon_anytime)
 		r->cannon_rate = 0;
-	else if (strcmp(s, "max") == 0)
+	else if (strcmp(rate, "max") == 0)
 		r->cannon_rate = MF_CANNON_MAX;
-	else if (kind && strcmp(s, "on") == 0)
+	else if (kind && strcmp(rate, "on") == 0)
 		r->cannon_rate = MF_CANNON_KIND;
-	else if (opts_parse_u64(s, &hz) == 0 && hz >= 1 && hz <= PROTOCOL_MAX_RATE)
+	else if (opts_parse_u64(rate, &hz) == 0 && hz >= 1 && hz <= PROTOCOL_MAX_RATE)
 		r->cannon_rate = (double)hz;
 	else
 		return fail(R, "cannon", "'%s' is not off, max%s or a whole number of signals per "
-			    "second in [1, %d]", s, kind ? ", on" : "", PROTOCOL_MAX_RATE);
+			    "second in [1, %d], each but off optionally after " MF_ANYTIME,
+			    s, kind ? ", on" : "", PROTOCOL_MAX_RATE);
 	return 0;
 }
 

@@ -18,7 +18,9 @@
  *   runs      whole runs per cell, 1 to MF_MAX_RUNS
  *   duration  each run's length (2s, 500ms, 1.5), above 0
  *   cannon    `off`, or the signal cannon's rate: signals per second in
- *             [1, PROTOCOL_MAX_RATE], or `max`
+ *             [1, PROTOCOL_MAX_RATE], or `max`. Under qemu the cannon
+ *             fires only while the program's profiling timer is armed
+ *             (cannon.h "Gate"); `anytime:RATE` fires regardless
  *   expected  per arch, first match wins: `OUTCOME` for every arch, or
  *             clauses `ARCHES=OUTCOME` joined by ';' (ARCHES: names
  *             joined by ',', or `*`), e.g. `mips,mipsel=fail;*=pass`.
@@ -79,6 +81,7 @@ struct mf_row {
 	uint64_t runs;
 	double duration;    /* seconds; 0: the matrix's (`-`) */
 	double cannon_rate; /* signals per second; 0: off; MF_CANNON_KIND: the kind's (`on`) */
+	bool cannon_anytime; /* `anytime:`: ungated (cannon.h "Gate") */
 	struct mf_expect *expect; /* NULL: the kind's own table (`-`) */
 	size_t nexpect;
 	bool quick, measured;
@@ -87,6 +90,7 @@ struct mf_row {
 };
 
 #define MF_CANNON_KIND (-1.0)
+#define MF_ANYTIME "anytime:"
 #define MF_CANNON_MAX 1e6 /* `max`: what the cannon treats as as fast as it can */
 
 struct matrix_file {

@@ -65,7 +65,10 @@ static const struct {
 	/* bad cannon */
 	{ HEADER "a\tnative\t/bin/true\t1\t1s\tloud\tpass\n",
 	  "m.tsv:2: cannon: 'loud' is not off, max or a whole number of signals per second in "
-	  "[1, 10000000]" },
+	  "[1, 10000000], each but off optionally after anytime:" },
+	{ HEADER "a\tnative\t/bin/true\t1\t1s\tanytime:off\tpass\n",
+	  "m.tsv:2: cannon: 'anytime:off' is not off, max or a whole number of signals per "
+	  "second in [1, 10000000], each but off optionally after anytime:" },
 	/* unknown outcome */
 	{ HEADER "a\tnative\t/bin/true\t1\t1s\toff\tflaky\n",
 	  "m.tsv:2: expected: 'flaky' is not an outcome (allowed: pass, fail, deadlock, /REGEX/ "
@@ -248,7 +251,8 @@ START_TEST(test_a_bad_line_stops_the_runner_before_anything)
 	char *err = run_runner(dir, "--matrix bad.tsv --out out", &rc);
 	ck_assert_int_eq(rc, 2); /* PROTOCOL_EXIT_USAGE */
 	ck_assert_str_eq(err, "bad.tsv:3: cannon: 'loud' is not off, max or a whole number of "
-			      "signals per second in [1, 10000000]\n");
+			      "signals per second in [1, 10000000], each but off optionally after "
+			      "anytime:\n");
 	free(err);
 	char out[4200];
 	struct stat st;

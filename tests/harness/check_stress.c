@@ -458,7 +458,7 @@ START_TEST(test_several_arches_pool_into_one_report)
 	const char *arches = mipsel ? "native,mipsel" : "native";
 	size_t nsets = mipsel ? 2 : 1;
 	struct res r = stress("-p 2 --count 3 --signal-rate 2000 --arch %s --json %s/multi.json "
-			      "--out %s/multi -- %s/build/{arch}/programs/torn_fixed 200 0",
+			      "--out %s/multi -- %s/build/{arch}/programs/torn_fixed 200 1",
 			      arches, scratch, scratch, top);
 	ck_assert_msg(r.rc == 0, "%d\n%s%s", r.rc, r.out, r.err);
 	json_t *j = scratch_json("multi.json");
@@ -557,6 +557,64 @@ END_TEST
  * q^k (1-q)^(20-k) = 5.6e-4: a correct program fails this test less than
  * once in 1000 runs.
  */
+/*
+ * The gate (cannon.h "Gate", qemu_plugin/timergate_file.h): under qemu the
+ * cannon fires only while the program's profiling timer is armed, at the
+ * threads the kernel would signal. timer_phases checks it from inside
+ * (nothing before its timer is armed, something while, at most an edge
+ * after the disarm, only the timer's own thread for a thread timer) and
+ * exits 1 when that does not hold: --signal-anytime is the negative
+ * control. A program that arms nothing gets nothing: unexercised.
+ */
+START_TEST(test_the_gate_follows_the_programs_timers)
+{
+	if (!mipsel_here())
+		return;
+	const char *modes[] = { "itimer", "thread" };
+	for (int m = 0; m < 2; m++) {
+		struct res r = stress("-p 2 --count 3 --signal-rate 5000 --arch mipsel --json %s/g.json "
+				      "-o %s/gate- -- %s/build/mipsel/programs/timer_phases %s 300 gated",
+				      scratch, scratch, top, modes[m]);
+		ck_assert_msg(r.rc == 0 && strstr(r.out, "mipsel: clean: 0/3 runs"), "%s: %s%s",
+			      modes[m], r.out, r.err);
+		ck_assert_msg(strstr(r.out, "cannon gated by the program's profiling timers: opened 3 "
+					    "times in all"),
+			      "%s: %s", modes[m], r.out);
+		json_t *j = scratch_json("g.json");
+		json_t *c = json_object_get(j, "cannon");
+		ck_assert_str_eq(json_string_value(json_object_get(c, "mode")), "gated");
+		/* the gate is closed for two of the three phases: signals held */
+		ck_assert(json_real_value(json_object_get(json_object_get(c, "held_per_run"),
+							  "median")) > 0);
+		json_decref(j);
+		res_free(&r);
+		r = stress("-p 2 --count 3 --signal-rate 5000 --arch mipsel --signal-anytime -o %s/any- "
+			   "-- %s/build/mipsel/programs/timer_phases %s 300 gated",
+			   scratch, top, modes[m]);
+		ck_assert_msg(r.rc == 1 && strstr(r.out, "3 failures") &&
+				      strstr(r.out, "GATE BROKEN: signals before any timer was armed") &&
+				      strstr(r.out, "cannon fired at any time (--signal-anytime)"),
+			      "%s: %s%s", modes[m], r.out, r.err);
+		res_free(&r);
+	}
+	struct res r = stress("--count 2 --signal-rate 5000 --arch mipsel -o %s/none- -- "
+			      "%s/build/mipsel/programs/timer_phases none 100 gated",
+			      scratch, top);
+	ck_assert_msg(r.rc == 1 && strstr(r.out, "mipsel: UNEXERCISED, not clean: 0/2 runs failed, "
+						 "but the cannon (--signal-rate 5000) delivered no signal"),
+		      "%s%s", r.out, r.err);
+	res_free(&r);
+	/* the gate follows SIGPROF's timers: another signal must be fired anytime */
+	r = stress("--count 1 --signal-rate 5000 --signal USR1 --arch mipsel -- "
+		   "%s/build/mipsel/programs/timer_phases none 100",
+		   top);
+	ck_assert_msg(r.rc == 2 && strstr(r.err, "--signal SIGUSR1: the cannon's gate follows the "
+						 "program's profiling timers"),
+		      "%s", r.err);
+	res_free(&r);
+}
+END_TEST
+
 START_TEST(test_baseline_compares_two_builds)
 {
 	struct res r = stress("-p 2 --count 20 --signal-rate 2000 --baseline --json %s/base.json "
@@ -757,6 +815,7 @@ static Suite *stress_suite(void)
 	tcase_add_test(sets, test_several_arches_pool_into_one_report);
 	tcase_add_test(sets, test_placeholders_are_substituted_and_checked);
 	tcase_add_test(sets, test_baseline_compares_two_builds);
+	tcase_add_test(sets, test_the_gate_follows_the_programs_timers);
 	tcase_add_test(sets, test_no_clean_without_exposure);
 	tcase_add_test(sets, test_until_bound_stops_early);
 	tcase_add_test(sets, test_bad_multi_arch_options);

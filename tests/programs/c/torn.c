@@ -11,7 +11,9 @@
  *
  * Usage: torn MS [HZ [BUSY [block]]]: run for MS milliseconds, with the
  * program's own ITIMER_PROF at HZ (0: no timer; signals come only from
- * outside, e.g. `proftorture stress --signal-rate`), BUSY rounds of other
+ * outside, e.g. `proftorture stress --signal-rate`, natively or with
+ * --signal-anytime: under qemu the cannon's gate opens only while a timer
+ * is armed, docs/stress.md "The gate"), BUSY rounds of other
  * work between two writes (0: always writing; more: a rarer failure);
  * "block": SIGPROF blocked for the whole run (a program the cannon cannot
  * reach). It prints "proftorture: signals handled N" (docs/stress.md,
