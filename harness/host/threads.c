@@ -25,7 +25,8 @@ struct activity {
 struct guest_fn {
 	char name[GUEST_FN_MAX];
 	uint64_t off;
-	char caller[GUEST_FN_MAX + 24]; /* the last sample's, "" when none */
+	char caller[GUEST_FN_MAX + 24]; /* the last sample's that named one, "" when none */
+	bool callers_differ; /* two samples named different caller functions */
 	unsigned n;
 };
 
@@ -197,6 +198,11 @@ static void count_guest_fn(struct thread_track *t, const char *name, uint64_t of
 	}
 	f->n++;
 	f->off = off;
+	if (!*caller)
+		return; /* caught past the function's first block: no hint */
+	size_t fn_len = strcspn(caller, "+");
+	if (f->caller[0] && (strcspn(f->caller, "+") != fn_len || strncmp(f->caller, caller, fn_len)))
+		f->callers_differ = true;
 	snprintf(f->caller, sizeof f->caller, "%s", caller);
 }
 
@@ -322,8 +328,23 @@ static const char *top_guest_fn(const struct thread_track *t)
 	return best ? best->name : "";
 }
 
-void threads_summary(size_t seen, const char *const *phrases, const char *const *fns, char *out,
-		     size_t cap)
+/* The caller every thread in fn shares ("" when one has none or another). */
+static const char *shared_caller(size_t seen, const char *const *phrases, const char *phrase,
+				 const char *const *fns, const char *fn, const char *const *callers)
+{
+	const char *c = NULL;
+	for (size_t j = 0; callers && j < seen; j++) {
+		if (!fns[j] || strcmp(fns[j], fn) != 0 || strcmp(phrases[j], phrase) != 0)
+			continue;
+		if (!callers[j] || !*callers[j] || (c && strcmp(c, callers[j]) != 0))
+			return "";
+		c = callers[j];
+	}
+	return c ? c : "";
+}
+
+void threads_summary(size_t seen, const char *const *phrases, const char *const *fns,
+		     const char *const *callers, char *out, size_t cap)
 {
 	/* The phrase most threads share; but spinning threads, when there are
 	 * any, are the hang: the threads asleep beside them (a Go runtime's
@@ -358,28 +379,47 @@ void threads_summary(size_t seen, const char *const *phrases, const char *const 
 			fn = fns[i];
 	}
 	const char *phrase = phrases[best];
-	char of[32] = "", in[GUEST_FN_MAX + 8] = "";
+	char of[32] = "", in[2 * GUEST_FN_MAX + 16] = "";
 	if (seen > n)
 		snprintf(of, sizeof of, " of %zu", seen);
-	if (fn) /* "blocked in futex" already says "in" */
-		snprintf(in, sizeof in, " %s %.*s", strstr(phrase, " in ") ? "at" : "in",
-			 GUEST_FN_MAX - 1, fn);
+	if (fn) { /* "blocked in futex" already says "in" */
+		const char *from = shared_caller(seen, phrases, phrase, fns, fn, callers);
+		snprintf(in, sizeof in, " %s %.*s%s%.*s", strstr(phrase, " in ") ? "at" : "in",
+			 GUEST_FN_MAX - 1, fn, *from ? " from " : "", GUEST_FN_MAX - 1, from);
+	}
 	snprintf(out, cap, "%zu%s thread%s %s%s", n, of, seen > 1 ? "s" : "", phrase, in);
+}
+
+/* The function (no offset) of the caller the thread's top guest function
+ * had in every sample that named one ("" when none did, or they differ). */
+static void top_caller(const struct thread_track *t, char *out, size_t cap)
+{
+	out[0] = 0;
+	const struct guest_fn *best = NULL;
+	for (unsigned i = 0; i < t->nfn; i++)
+		if (!best || t->fn[i].n > best->n)
+			best = &t->fn[i];
+	if (!best || !best->caller[0] || best->callers_differ)
+		return;
+	snprintf(out, cap, "%.*s", (int)strcspn(best->caller, "+"), best->caller);
 }
 
 static void summarise(const struct threads_watch *w, char *summary, size_t cap)
 {
-	char phrase[MAX_THREADS][64];
-	const char *phrases[MAX_THREADS], *fns[MAX_THREADS];
+	char phrase[MAX_THREADS][64], caller[MAX_THREADS][GUEST_FN_MAX];
+	const char *phrases[MAX_THREADS], *fns[MAX_THREADS], *callers[MAX_THREADS];
 	size_t seen = 0;
 	for (size_t i = 0; i < w->n; i++) {
 		if (w->t[i].samples < 2)
 			continue;
 		thread_phrase(&w->t[i], phrase[seen], sizeof phrase[seen]);
 		phrases[seen] = phrase[seen];
+		top_caller(&w->t[i], caller[seen], sizeof caller[seen]);
+		callers[seen] = caller[seen];
 		fns[seen++] = top_guest_fn(&w->t[i]);
 	}
-	threads_summary(seen, phrases, w->guest ? fns : NULL, summary, cap);
+	threads_summary(seen, phrases, w->guest ? fns : NULL, w->guest ? callers : NULL, summary,
+			cap);
 }
 
 /* ", guest sched_yield+0x0 9/10, main+0x24 1/10" (under qemu only). */

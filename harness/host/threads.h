@@ -74,8 +74,12 @@ void threads_watch_free(struct threads_watch *w);
  * native run): the phrase most of them share, or "spinning" when any
  * spins, as "<n>[ of <seen>] thread[s] <phrase>", then " in <fn>" (" at
  * <fn>" when the phrase already says "in") when more than half of those n
- * have fn. "" when seen is 0. Pure. */
-void threads_summary(size_t seen, const char *const *phrases, const char *const *fns, char *out,
-		     size_t cap);
+ * have fn, then " from <caller>" when callers (NULL: none known) gives
+ * every one of those threads the same caller of fn (the function of its
+ * block before, guest_pcs.h: "runtime.osyield from
+ * runtime.(*cpuProfile).add" names the loop, not just the wrapper it
+ * spins through). "" when seen is 0. Pure. */
+void threads_summary(size_t seen, const char *const *phrases, const char *const *fns,
+		     const char *const *callers, char *out, size_t cap);
 
 #endif

@@ -152,18 +152,18 @@ START_TEST(test_the_summary_names_the_function_most_threads_are_in)
 	char out[THREADS_SUMMARY_MAX];
 	const char *spin4[] = { "spinning", "spinning", "spinning", "spinning" };
 	const char *four[] = { "sched_yield", "sched_yield", "sched_yield", "sched_yield" };
-	threads_summary(4, spin4, four, out, sizeof out);
+	threads_summary(4, spin4, four, NULL, out, sizeof out);
 	ck_assert_str_eq(out, "4 threads spinning in sched_yield");
 	/* natively: no guest, the words of before */
-	threads_summary(4, spin4, NULL, out, sizeof out);
+	threads_summary(4, spin4, NULL, NULL, out, sizeof out);
 	ck_assert_str_eq(out, "4 threads spinning");
 	/* half is not more than half: no function */
 	const char *split[] = { "a", "a", "b", "b" };
-	threads_summary(4, spin4, split, out, sizeof out);
+	threads_summary(4, spin4, split, NULL, out, sizeof out);
 	ck_assert_str_eq(out, "4 threads spinning");
 	/* unknown ones never agree with each other */
 	const char *unknown[] = { "", "", NULL, "a" };
-	threads_summary(4, spin4, unknown, out, sizeof out);
+	threads_summary(4, spin4, unknown, NULL, out, sizeof out);
 	ck_assert_str_eq(out, "4 threads spinning");
 	/* a Go livelock under qemu: four spin, six idle threads sleep in
 	 * futex; the spinners are named, by the function three of them are in
@@ -175,28 +175,45 @@ START_TEST(test_the_summary_names_the_function_most_threads_are_in)
 				 "runtime/internal/syscall.Syscall6", "runtime.futex",
 				 "runtime/internal/syscall.Syscall6", "runtime.futex", "runtime.futex",
 				 "runtime.usleep", "runtime.futex", "runtime.futex" };
-	threads_summary(10, go, go_fns, out, sizeof out);
+	threads_summary(10, go, go_fns, NULL, out, sizeof out);
 	ck_assert_str_eq(out, "4 of 10 threads spinning in runtime/internal/syscall.Syscall6");
 	/* two spinners of six: still theirs */
-	threads_summary(6, go + 1, go_fns + 1, out, sizeof out);
+	threads_summary(6, go + 1, go_fns + 1, NULL, out, sizeof out);
 	ck_assert_str_eq(out, "2 of 6 threads spinning in runtime/internal/syscall.Syscall6");
 	/* without a spinner: the most frequent words, "at" after "in" */
 	const char *blocked[] = { "blocked in futex", "blocked in futex", "busy now and then" };
 	const char *futex[] = { "runtime.futex", "runtime.futex", "runtime.usleep" };
-	threads_summary(3, blocked, futex, out, sizeof out);
+	threads_summary(3, blocked, futex, NULL, out, sizeof out);
 	ck_assert_str_eq(out, "2 of 3 threads blocked in futex at runtime.futex");
 	const char *pause1[] = { "blocked in pause" };
-	threads_summary(1, pause1, NULL, out, sizeof out);
+	threads_summary(1, pause1, NULL, NULL, out, sizeof out);
 	ck_assert_str_eq(out, "1 thread blocked in pause");
-	threads_summary(0, NULL, NULL, out, sizeof out);
+	threads_summary(0, NULL, NULL, NULL, out, sizeof out);
 	ck_assert_str_eq(out, "");
+	/* the loop the spinners share, when every one of them names it: the
+	 * go1.12.9 livelock's threads all yield from cpuProfile.add */
+	const char *yield[] = { "runtime.osyield", "runtime.osyield", "runtime.osyield",
+				"runtime.osyield" };
+	const char *add[] = { "runtime.(*cpuProfile).add", "runtime.(*cpuProfile).add",
+			      "runtime.(*cpuProfile).add", "runtime.(*cpuProfile).add" };
+	threads_summary(4, spin4, yield, add, out, sizeof out);
+	ck_assert_str_eq(out, "4 threads spinning in runtime.osyield from runtime.(*cpuProfile).add");
+	/* one thread with no caller known, or another one: the function alone */
+	const char *one_unknown[] = { "runtime.(*cpuProfile).add", "", "runtime.(*cpuProfile).add",
+				      "runtime.(*cpuProfile).add" };
+	threads_summary(4, spin4, yield, one_unknown, out, sizeof out);
+	ck_assert_str_eq(out, "4 threads spinning in runtime.osyield");
+	const char *one_other[] = { "runtime.(*cpuProfile).add", "runtime.lock",
+				    "runtime.(*cpuProfile).add", "runtime.(*cpuProfile).add" };
+	threads_summary(4, spin4, yield, one_other, out, sizeof out);
+	ck_assert_str_eq(out, "4 threads spinning in runtime.osyield");
 	/* a long name is cut, the phrase still ends */
 	char name[200];
 	memset(name, 'x', sizeof name - 1);
 	name[sizeof name - 1] = 0;
 	const char *longer[] = { name };
 	const char *spin1[] = { "spinning" };
-	threads_summary(1, spin1, longer, out, sizeof out);
+	threads_summary(1, spin1, longer, NULL, out, sizeof out);
 	ck_assert_msg(strlen(out) < 100 && strstr(out, "1 thread spinning in xxx"), "%s", out);
 }
 END_TEST
