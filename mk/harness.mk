@@ -18,9 +18,9 @@ REPRO_FLAGS  ?=
 # mipsel's gcc for them (and qemu-user, Go).
 check-harness:
 ifeq ($(ARCH),native)
-	@echo "+ $(MAKE) ARCH=mipsel build/mipsel/programs/torn_fixed build/mipsel/programs/timer_phases build/mipsel/programs/gotest.test build/mipsel/programs/hang"
+	@echo "+ $(MAKE) ARCH=mipsel build/mipsel/programs/torn_fixed build/mipsel/programs/timer_phases build/mipsel/programs/gotest.test build/mipsel/programs/bydesign.test build/mipsel/programs/hang"
 	@$(MAKE) --no-print-directory ARCH=mipsel build/mipsel/programs/torn_fixed build/mipsel/programs/timer_phases \
-	  build/mipsel/programs/gotest.test build/mipsel/programs/hang
+	  build/mipsel/programs/gotest.test build/mipsel/programs/bydesign.test build/mipsel/programs/hang
 	@fail=0; for t in $(HARNESS_TESTS); do echo "+ $$t"; $$t || fail=1; done; \
 	if [ $$fail = 0 ]; then echo "check-harness: passed"; else echo "check-harness: FAILED"; exit 1; fi
 else

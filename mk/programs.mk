@@ -9,21 +9,23 @@ GO_SRCS     := $(wildcard tests/programs/go/*/*.go) tests/programs/go/go.mod
 # Go programs only where Go has a port: native, or a GOARCH in the table's
 # go_analogue column (powerpc, m68k, hppa, sparc64 have none).
 GO_PROGRAMS := $(if $(or $(filter native,$(ARCH)),$(GO_ARCH_ENV)),crash2 selfprof hang panic spin)
+# Test binaries (go test -c), each <package>.test, where Go programs are built.
+GO_TEST_PROGRAMS := gotest bydesign
 C_PROGRAMS  := assert segv doublefree exitcode sigprof_count timer_phases trap_quit check_fail
 # One source, two builds: the bug and its fix (tests/programs/c/torn.c).
 TORN_PROGRAMS := torn_buggy torn_fixed
 SAN_PROGRAMS := $(if $(filter native,$(ARCH)),uaf race overflow)
 PROG        := $(B)/programs
-PROGRAMS    := $(GO_PROGRAMS:%=$(PROG)/%) $(if $(GO_PROGRAMS),$(PROG)/gotest.test) $(C_PROGRAMS:%=$(PROG)/%) \
+PROGRAMS    := $(GO_PROGRAMS:%=$(PROG)/%) $(if $(GO_PROGRAMS),$(GO_TEST_PROGRAMS:%=$(PROG)/%.test)) $(C_PROGRAMS:%=$(PROG)/%) \
                $(TORN_PROGRAMS:%=$(PROG)/%) \
                $(SAN_PROGRAMS:%=$(PROG)/%)
 
 $(GO_PROGRAMS:%=$(PROG)/%): $(PROG)/%: $(GO_SRCS)
 	@mkdir -p $(@D)
 	cd tests/programs/go && env $(GO_ENV) $(GO) build -trimpath -o $(CURDIR)/$@ ./$*
-$(PROG)/gotest.test: $(GO_SRCS)
+$(GO_TEST_PROGRAMS:%=$(PROG)/%.test): $(PROG)/%.test: $(GO_SRCS)
 	@mkdir -p $(@D)
-	cd tests/programs/go && env $(GO_ENV) $(GO) test -c -trimpath -o $(CURDIR)/$@ ./gotest
+	cd tests/programs/go && env $(GO_ENV) $(GO) test -c -trimpath -o $(CURDIR)/$@ ./$*
 # tls_pin's object too: the programs are the project's, and on i686 the
 # row's ldflags wrap their pthread_create (tls_pin.h).
 $(C_PROGRAMS:%=$(PROG)/%): $(PROG)/%: tests/programs/c/%.c $(B)/obj/tls_pin/tls_pin.o

@@ -15,7 +15,13 @@
  *   PROFTORTURE_OUT's files and summary.json;
  * - GOARCH=arm picks armel or armhf by $GOARM; PROFTORTURE_ARCH overrides;
  * - every bad setting is one line naming the variable, exit status 2,
- *   nothing run; a timeout prints the Go program's dump and its threads.
+ *   nothing run; a timeout prints the Go program's dump and its threads;
+ * - PROFTORTURE_SIGNAL_ANYTIME=1 reaches the cannon (gated without it);
+ * - PROFTORTURE_SKIP_BY_DESIGN=1 leaves out a test named as one a cannon
+ *   fails by design (build/mipsel/programs/bydesign.test, where it always
+ *   fails) and runs the rest, within the user's -test.run; refuses a
+ *   subtest pattern; says why it could not list the tests; leaves
+ *   benchmarks and binaries that are no Go test's alone.
  * tests/ci/check-go-exec runs the real `go test` through the wrappers.
  */
 #define _GNU_SOURCE
@@ -35,6 +41,7 @@
 #include "../support/tree.h"
 
 static char top[PATH_MAX], runner[PATH_MAX + 32], gotest[PATH_MAX + 48], hang[PATH_MAX + 48];
+static char bydesign[PATH_MAX + 48];
 static char scratch[PATH_MAX], bin[PATH_MAX + 8];
 
 static void setup(void)
@@ -43,6 +50,7 @@ static void setup(void)
 	snprintf(runner, sizeof runner, "%s/build/native/proftorture", top);
 	snprintf(gotest, sizeof gotest, "%s/build/mipsel/programs/gotest.test", top);
 	snprintf(hang, sizeof hang, "%s/build/mipsel/programs/hang", top);
+	snprintf(bydesign, sizeof bydesign, "%s/build/mipsel/programs/bydesign.test", top);
 	scratch_make(scratch, sizeof scratch, "check-go-exec");
 	snprintf(bin, sizeof bin, "%s/bin", scratch);
 }
@@ -288,6 +296,13 @@ START_TEST(test_bad_settings_are_one_line_and_nothing_runs)
 		{ "PROFTORTURE_ARCH=vax", "PROFTORTURE_ARCH: 'vax' is not an arch of ci/arches.tsv: native, armel" },
 		{ "PROFTORTURE_OUT=/proc/nowhere", "PROFTORTURE_OUT: '/proc/nowhere' is not a directory" },
 		{ "PROFTORTURE_ARCH= GOARM=8", "GOARM: '8' is not 5, 6 or 7" },
+		{ "PROFTORTURE_SIGNAL_RATE=100 PROFTORTURE_SIGNAL_ANYTIME=2",
+		  "PROFTORTURE_SIGNAL_ANYTIME: '2' is not 0 or 1" },
+		{ "PROFTORTURE_SIGNAL_ANYTIME=1",
+		  "PROFTORTURE_SIGNAL_ANYTIME: '1' is not allowed without a cannon: set PROFTORTURE_SIGNAL_RATE" },
+		{ "PROFTORTURE_SIGNAL_RATE=100 PROFTORTURE_SIGNAL=USR1",
+		  "PROFTORTURE_SIGNAL: 'USR1' is not allowed without PROFTORTURE_SIGNAL_ANYTIME=1" },
+		{ "PROFTORTURE_SKIP_BY_DESIGN=yes", "PROFTORTURE_SKIP_BY_DESIGN: 'yes' is not 0 or 1" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct shell_out r = sh(false, "PROFTORTURE_ARCH=native %s %s/go_linux_arm_exec %s/flaky",
@@ -334,6 +349,116 @@ START_TEST(test_a_timeout_prints_the_dump_and_fails)
 }
 END_TEST
 
+/* The summary of two runs says how the cannon fired. */
+START_TEST(test_signal_anytime_reaches_the_cannon)
+{
+	install();
+	const char *modes[] = { "PROFTORTURE_SIGNAL_ANYTIME=1", "cannon fired at any time",
+				"PROFTORTURE_SIGNAL_ANYTIME=0", "cannon gated by the program's profiling timers",
+				"", "cannon gated by the program's profiling timers" };
+	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i += 2) {
+		struct shell_out r = sh(false, "PROFTORTURE_COUNT=2 PROFTORTURE_SIGNAL_RATE=1000 %s "
+					       "%s/go_linux_mipsle_exec %s -test.run TestAddition",
+					modes[i], bin, gotest);
+		ck_assert_msg(r.rc == 0 && strstr(r.err, modes[i + 1]), "%s: %d %s", modes[i], r.rc,
+			      r.err);
+		shell_out_free(&r);
+	}
+}
+END_TEST
+
+/* bydesign.test's tests ran (=== RUN under -test.v), or not. */
+static void ran(const struct shell_out *r, bool magnitude, bool kept, bool kept_too)
+{
+	const struct {
+		const char *line;
+		bool want;
+	} t[] = { { "=== RUN   TestCPUProfileMultithreadMagnitude\n", magnitude },
+		  { "=== RUN   TestKept\n", kept },
+		  { "=== RUN   TestKeptToo\n", kept_too } };
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+		ck_assert_msg(!strstr(r->out, t[i].line) == !t[i].want, "%s %s:\n%s%s",
+			      t[i].want ? "missing" : "not left out", t[i].line, r->out, r->err);
+}
+
+#define LEFT_OUT "proftorture: left out by design: TestCPUProfileMultithreadMagnitude\n"
+
+START_TEST(test_skip_by_design_leaves_out_what_a_cannon_breaks)
+{
+	install();
+	/* the negative control: without it the test runs, and fails */
+	struct shell_out r = sh(false, "%s/go_linux_mipsle_exec %s -test.v", bin, bydesign);
+	ck_assert_msg(r.rc == 1 && strstr(r.out, "a cannon breaks me") &&
+			      strstr(r.out, "--- FAIL: TestCPUProfileMultithreadMagnitude"),
+		      "%d %s", r.rc, r.out);
+	ran(&r, true, true, true);
+	shell_out_free(&r);
+	r = sh(false, "PROFTORTURE_SKIP_BY_DESIGN=1 %s/go_linux_mipsle_exec %s -test.v", bin, bydesign);
+	ck_assert_msg(r.rc == 0 && strstr(r.out, "\nPASS\n"), "%d %s%s", r.rc, r.out, r.err);
+	ck_assert_str_eq(r.err, LEFT_OUT);
+	ran(&r, false, true, true);
+	shell_out_free(&r);
+	/* within the user's -test.run, either form: none of its tests left out */
+	r = sh(false, "PROFTORTURE_SKIP_BY_DESIGN=1 %s/go_linux_mipsle_exec %s -test.v -test.run Kept",
+	       bin, bydesign);
+	ck_assert_msg(r.rc == 0 && !*r.err, "%d %s", r.rc, r.err);
+	ran(&r, false, true, true);
+	shell_out_free(&r);
+	r = sh(false, "PROFTORTURE_SKIP_BY_DESIGN=1 %s/go_linux_mipsle_exec %s -test.v "
+		      "\"-test.run=Magnitude|KeptToo\"",
+	       bin, bydesign);
+	ck_assert_msg(r.rc == 0, "%d %s", r.rc, r.err);
+	ck_assert_str_eq(r.err, LEFT_OUT);
+	ran(&r, false, false, true);
+	shell_out_free(&r);
+	/* nothing left: go test's "no tests to run", a pass */
+	r = sh(false, "PROFTORTURE_SKIP_BY_DESIGN=1 %s/go_linux_mipsle_exec %s -test.v -test.run=Magnitude",
+	       bin, bydesign);
+	ck_assert_msg(r.rc == 0 && !*r.out, "%d %s", r.rc, r.out);
+	ck_assert_str_eq(r.err, LEFT_OUT "proftorture: PROFTORTURE_SKIP_BY_DESIGN left no test to run\n");
+	shell_out_free(&r);
+	/* ... but the benchmarks asked for still run */
+	r = sh(false, "PROFTORTURE_SKIP_BY_DESIGN=1 %s/go_linux_mipsle_exec %s -test.run=Magnitude "
+		      "-test.bench=. -test.benchtime=1x",
+	       bin, bydesign);
+	ck_assert_msg(r.rc == 0 && strstr(r.out, "BenchmarkKept"), "%d %s%s", r.rc, r.out, r.err);
+	shell_out_free(&r);
+}
+END_TEST
+
+START_TEST(test_skip_by_design_says_what_it_cannot_do)
+{
+	install();
+	struct shell_out r = sh(false, "PROFTORTURE_SKIP_BY_DESIGN=1 %s/go_linux_mipsle_exec %s "
+				       "-test.run=TestKept/sub",
+				bin, bydesign);
+	const char *want = "proftorture: PROFTORTURE_SKIP_BY_DESIGN: cannot be combined with a "
+			   "subtest pattern in -test.run ('TestKept/sub')";
+	ck_assert_msg(r.rc == 2 && strncmp(r.err, want, strlen(want)) == 0 &&
+			      strchr(r.err, '\n') == r.err + strlen(r.err) - 1 && !*r.out,
+		      "%d [%s] [%s]", r.rc, r.out, r.err);
+	shell_out_free(&r);
+	/* a binary whose -test.list fails: its own words, then ours */
+	char fails[PATH_MAX + 8];
+	snprintf(fails, sizeof fails, "%s/fails", scratch);
+	FILE *f = fopen(fails, "w");
+	ck_assert(f && fputs("#!/bin/sh\necho \"boom: $*\" >&2; exit 3\n", f) >= 0 && fclose(f) == 0);
+	ck_assert(chmod(fails, 0755) == 0);
+	r = sh(false, "PROFTORTURE_ARCH=native PROFTORTURE_SKIP_BY_DESIGN=1 %s/go_linux_mipsle_exec %s -test.v",
+	       bin, fails);
+	ck_assert_msg(r.rc == 2 && strstr(r.err, "boom: -test.list .\n") &&
+			      strstr(r.err, "proftorture: PROFTORTURE_SKIP_BY_DESIGN: cannot list the tests: ") &&
+			      strstr(r.err, "-test.list . ended with exit status 3\n"),
+		      "%d %s", r.rc, r.err);
+	shell_out_free(&r);
+	/* no -test. argument: no Go test binary, run as it is */
+	r = sh(false, "PROFTORTURE_ARCH=native PROFTORTURE_SKIP_BY_DESIGN=1 %s/go_linux_mipsle_exec %s x",
+	       bin, fails);
+	ck_assert_msg(r.rc == 3 && strncmp(r.err, "boom: x\n", 8) == 0, "%d %s", r.rc, r.err);
+	shell_out_free(&r);
+}
+END_TEST
+
 static Suite *go_exec_suite(void)
 {
 	Suite *s = suite_create("go-exec");
@@ -346,6 +471,9 @@ static Suite *go_exec_suite(void)
 	tcase_add_test(tc, test_goarm_picks_the_arm_row);
 	tcase_add_test(tc, test_bad_settings_are_one_line_and_nothing_runs);
 	tcase_add_test(tc, test_a_timeout_prints_the_dump_and_fails);
+	tcase_add_test(tc, test_signal_anytime_reaches_the_cannon);
+	tcase_add_test(tc, test_skip_by_design_leaves_out_what_a_cannon_breaks);
+	tcase_add_test(tc, test_skip_by_design_says_what_it_cannot_do);
 	suite_add_tcase(s, tc);
 	return s;
 }
