@@ -343,6 +343,29 @@ static const char *shared_caller(size_t seen, const char *const *phrases, const 
 	return c ? c : "";
 }
 
+/* " (1 in G)": the function most of the threads with the same phrase but
+ * another known function are in, when any is: the odd one out of a hang
+ * is often its cause (the thread holding the lock the others spin on). */
+static void other_function(size_t seen, const char *const *phrases, const char *phrase,
+			   const char *const *fns, const char *fn, char *out, size_t cap)
+{
+	const char *best = NULL;
+	size_t most = 0;
+	for (size_t i = 0; i < seen; i++) {
+		if (!fns[i] || !*fns[i] || !strcmp(fns[i], fn) || strcmp(phrases[i], phrase))
+			continue;
+		size_t k = 0;
+		for (size_t j = 0; j < seen; j++)
+			k += fns[j] && !strcmp(fns[j], fns[i]) && !strcmp(phrases[j], phrase);
+		if (k > most) {
+			most = k;
+			best = fns[i];
+		}
+	}
+	if (best)
+		snprintf(out, cap, " (%zu in %.*s)", most, GUEST_FN_MAX - 1, best);
+}
+
 void threads_summary(size_t seen, const char *const *phrases, const char *const *fns,
 		     const char *const *callers, char *out, size_t cap)
 {
@@ -382,12 +405,14 @@ void threads_summary(size_t seen, const char *const *phrases, const char *const 
 	char of[32] = "", in[2 * GUEST_FN_MAX + 16] = "";
 	if (seen > n)
 		snprintf(of, sizeof of, " of %zu", seen);
+	char rest[GUEST_FN_MAX + 32] = "";
 	if (fn) { /* "blocked in futex" already says "in" */
 		const char *from = shared_caller(seen, phrases, phrase, fns, fn, callers);
 		snprintf(in, sizeof in, " %s %.*s%s%.*s", strstr(phrase, " in ") ? "at" : "in",
 			 GUEST_FN_MAX - 1, fn, *from ? " from " : "", GUEST_FN_MAX - 1, from);
+		other_function(seen, phrases, phrase, fns, fn, rest, sizeof rest);
 	}
-	snprintf(out, cap, "%zu%s thread%s %s%s", n, of, seen > 1 ? "s" : "", phrase, in);
+	snprintf(out, cap, "%zu%s thread%s %s%s%s", n, of, seen > 1 ? "s" : "", phrase, in, rest);
 }
 
 /* The function (no offset) of the caller the thread's top guest function

@@ -78,7 +78,10 @@ void threads_watch_free(struct threads_watch *w);
  * every one of those threads the same caller of fn (the function of its
  * block before, guest_pcs.h: "runtime.osyield from
  * runtime.(*cpuProfile).add" names the loop, not just the wrapper it
- * spins through). "" when seen is 0. Pure. */
+ * spins through), then " (<k> in <g>)" for the function most of the
+ * other threads of that phrase are in, when some are in another known one
+ * (the odd one out: often the thread holding what the others wait for).
+ * "" when seen is 0. Pure. */
 void threads_summary(size_t seen, const char *const *phrases, const char *const *fns,
 		     const char *const *callers, char *out, size_t cap);
 

@@ -176,7 +176,8 @@ START_TEST(test_the_summary_names_the_function_most_threads_are_in)
 				 "runtime/internal/syscall.Syscall6", "runtime.futex", "runtime.futex",
 				 "runtime.usleep", "runtime.futex", "runtime.futex" };
 	threads_summary(10, go, go_fns, NULL, out, sizeof out);
-	ck_assert_str_eq(out, "4 of 10 threads spinning in runtime/internal/syscall.Syscall6");
+	ck_assert_str_eq(out, "4 of 10 threads spinning in runtime/internal/syscall.Syscall6 "
+			      "(1 in runtime.usleep)");
 	/* two spinners of six: still theirs */
 	threads_summary(6, go + 1, go_fns + 1, NULL, out, sizeof out);
 	ck_assert_str_eq(out, "2 of 6 threads spinning in runtime/internal/syscall.Syscall6");
@@ -207,6 +208,16 @@ START_TEST(test_the_summary_names_the_function_most_threads_are_in)
 				    "runtime.(*cpuProfile).add", "runtime.(*cpuProfile).add" };
 	threads_summary(4, spin4, yield, one_other, out, sizeof out);
 	ck_assert_str_eq(out, "4 threads spinning in runtime.osyield");
+	/* the odd one out is named: armel's go1.12.9 deadlock, four threads
+	 * waiting in cpuProfile.add for the one stuck in the atomics' spinlock */
+	const char *odd[] = { "runtime.osyield", "runtime/internal/atomic.kernelcas",
+			      "runtime.osyield", "runtime.osyield", "runtime.osyield" };
+	const char *spin5[] = { "spinning", "spinning", "spinning", "spinning", "spinning" };
+	const char *add5[] = { "runtime.(*cpuProfile).add", "", "runtime.(*cpuProfile).add",
+			       "runtime.(*cpuProfile).add", "runtime.(*cpuProfile).add" };
+	threads_summary(5, spin5, odd, add5, out, sizeof out);
+	ck_assert_str_eq(out, "5 threads spinning in runtime.osyield from runtime.(*cpuProfile).add "
+			      "(1 in runtime/internal/atomic.kernelcas)");
 	/* a long name is cut, the phrase still ends */
 	char name[200];
 	memset(name, 'x', sizeof name - 1);
