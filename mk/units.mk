@@ -127,11 +127,14 @@ $(HARNESS_TESTS): LINK_LIBS = $(CHECK_LIBS) $(JANSSON_LIBS) -lm
 $(B)/tests/harness/check_runner: LINK_LIBS = $(CHECK_LIBS) -lm
 $(addprefix $(B)/tests/harness/,check_harness check_stress): LINK_LIBS = $(ATOMIC_LIBS) $(CHECK_LIBS) $(JANSSON_LIBS) -lm
 # check_guest_pcs reads real binaries of five arches (readelf is the oracle)
-# and runs the plugin under qemu-mipsel: their programs are built first.
+# and runs the plugin under qemu-mipsel, and check_stress runs the timer
+# gate's layouts under four: their programs are built first.
 .PHONY: guest-pcs-fixtures
 guest-pcs-fixtures:
 	@for a in mipsel mips armhf s390x aarch64; do \
 	  $(MAKE) --no-print-directory ARCH=$$a build/$$a/programs/trap_quit || exit 1; done
+	@for a in mips hppa s390x aarch64; do \
+	  $(MAKE) --no-print-directory ARCH=$$a build/$$a/programs/timer_phases || exit 1; done
 
 # Every object's header dependencies (-MMD -MP), whatever list it came from:
 # a .d file left out meant a header change left stale binaries behind.

@@ -135,6 +135,8 @@ static void after_fork_in_child(void)
  * a plain load would crash qemu: a guest may pass any pointer). */
 static uint64_t read_guest(uint64_t addr, int size)
 {
+	if (abi->word == 4)
+		addr &= 0xffffffffu; /* qemu passes a 32-bit guest's arguments sign-extended */
 	unsigned char b[8] = { 0 };
 	struct iovec local = { b, (size_t)size };
 	struct iovec remote = { (void *)(guest_base + (uintptr_t)addr), (size_t)size };
@@ -323,8 +325,12 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, 0);
 	pthread_mutex_lock(&mu);
 	if (!base_known) {
-		guest_base = (uintptr_t)qemu_plugin_insn_haddr(insn) -
-			     (uintptr_t)qemu_plugin_insn_vaddr(insn);
+		/* Page by page: guest_base is page-aligned, and a target may keep
+		 * other bits in an instruction's address (hppa: the privilege
+		 * level in the low two). */
+		uintptr_t page = ~(uintptr_t)0xfff;
+		guest_base = ((uintptr_t)qemu_plugin_insn_haddr(insn) & page) -
+			     ((uintptr_t)qemu_plugin_insn_vaddr(insn) & page);
 		__atomic_store_n(&base_known, true, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&mu);

@@ -604,6 +604,27 @@ START_TEST(test_the_gate_follows_the_programs_timers)
 						 "but the cannon (--signal-rate 5000) delivered no signal"),
 		      "%s%s", r.out, r.err);
 	res_free(&r);
+	/* the plugin's other layouts: big-endian (mips), 32-bit arguments
+	 * above 2 GB that qemu passes sign-extended (hppa's stack), 64-bit
+	 * big- and little-endian (s390x, aarch64); each where it is built */
+	const char *layouts[] = { "mips", "hppa", "s390x", "aarch64" };
+	for (int k = 0; k < 4; k++) {
+		char prog[PATH_MAX + 64], qemu[64];
+		snprintf(prog, sizeof prog, "%s/build/%s/programs/timer_phases", top, layouts[k]);
+		snprintf(qemu, sizeof qemu, "command -v qemu-%s >/dev/null 2>&1", layouts[k]);
+		if (access(prog, X_OK) != 0 || system(qemu) != 0) {
+			fprintf(stderr, "check_stress: the gate on %s not run: no %s or no qemu\n",
+				layouts[k], prog);
+			continue;
+		}
+		for (int m = 0; m < 2; m++) {
+			r = stress("--count 1 --signal-rate 5000 --arch %s -o %s/layout- -- %s %s 200 gated",
+				   layouts[k], scratch, prog, modes[m]);
+			ck_assert_msg(r.rc == 0 && strstr(r.out, ": clean: 0/1 runs"), "%s %s: %s%s",
+				      layouts[k], modes[m], r.out, r.err);
+			res_free(&r);
+		}
+	}
 	/* the gate follows SIGPROF's timers: another signal must be fired anytime */
 	r = stress("--count 1 --signal-rate 5000 --signal USR1 --arch mipsel -- "
 		   "%s/build/mipsel/programs/timer_phases none 100",
