@@ -20,7 +20,7 @@ include mk/arch.mk mk/units.mk mk/tests.mk mk/harness.mk mk/check-all.mk \
         mk/go.mk mk/programs.mk mk/bench.mk mk/fuzz.mk mk/examples.mk
 .DEFAULT_GOAL := all
 
-.PHONY: all lib tests deps doctor help clean distclean programs examples check check-arch check-units check-quick check-examples \
+.PHONY: all lib tests deps doctor help clean distclean programs examples check check-arch check-units check-quick check-examples check-pprof-hangs \
         check-handler-safety check-harness check-external check-report check-workflow \
         check-arm check-mipsle check-all check-tsan check-asan repro repro-binaries runner \
         fuzz bench bench-profbuf soak measure-stress go-workloads go-runtime-tests check-go \
@@ -108,6 +108,8 @@ repro-go: repro-go-binaries
 repro-go-quick: repro-go-binaries
 ## make repro-go-eof [GO_OWN=DIR] [REPRO_GO_EOF_FLAGS=...] | the profBuf eof race in Go's runtime, stock against fixed
 repro-go-eof:
+## make check-pprof-hangs | Go's own pprof tests under the gated cannon on mipsel: no hang (check-all runs it)
+check-pprof-hangs:
 ## make go-workloads [GO_ARCHES=...] [GO_FLAVOURS=...] [GO_OWN=DIR] | the Go workload per arch and flavour (ci/go-build)
 go-workloads:
 ## make go-runtime-tests [GO_ARCHES=...] [GO_FLAVOURS=...] [GO_OWN=DIR] | GOROOT's runtime tests and the eof-race test

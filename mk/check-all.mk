@@ -33,9 +33,11 @@ check-all:
 	phase "fuzzing"; \
 	$(MAKE) --no-print-directory repro-go-quick || echo repro-go-quick >> build/check-all.failed; \
 	phase "repro-go --quick (the real Go runtime)"; \
+	$(MAKE) --no-print-directory check-pprof-hangs || echo check-pprof-hangs >> build/check-all.failed; \
+	phase "Go's pprof tests under the gated cannon"; \
 	if [ -s build/check-all.failed ]; then \
 	  echo "check-all: FAILED on" $$(cat build/check-all.failed); exit 1; fi; \
-	echo "check-all: passed on $(ARCHES): unit tests, handler safety, the quick matrix, the examples; the bounded fuzz run; and repro-go --quick"
+	echo "check-all: passed on $(ARCHES): unit tests, handler safety, the quick matrix, the examples; the bounded fuzz run; repro-go --quick and Go's pprof tests under the gated cannon"
 
 check-all-build-%:
 	@$(MAKE) --no-print-directory ARCH=$* all build/$*/profbuf_go_cases check-handler-safety \

@@ -71,3 +71,11 @@ repro-go:
 
 repro-go-quick:
 	build/native/proftorture repro-go $(GO_OWN_FLAG) --quick --status-interval 30 --out build/repro-go-quick $(REPRO_GO_FLAGS)
+
+# Go's own runtime/pprof tests under the gated cannon, mipsel: the small
+# version of docs/measurements/hangs.md (cases/go/pprof-hangs.tsv).
+check-pprof-hangs:
+	$(MAKE) --no-print-directory ARCH=native build/native/proftorture
+	ci/go-build --arch mipsel --flavour stock --what pprof-test
+	build/native/proftorture run --matrix cases/go/pprof-hangs.tsv --arch mipsel \
+	  --status-interval 30 --out build/check-pprof-hangs
