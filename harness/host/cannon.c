@@ -252,10 +252,16 @@ static void send_gated(struct target *t, double now)
 		return;
 	}
 	__atomic_store_n(&g->firing, 1, __ATOMIC_SEQ_CST);
+	int32_t armed[TIMERGATE_THREADS];
+	size_t narmed;
+	bool all = timer_gate_read(g, armed, TIMERGATE_THREADS, &narmed);
 	bool sent = false;
-	for (size_t k = 0; k < t->ntids && !sent; k++) {
+	for (size_t k = 0; k < t->ntids && !sent && (all || narmed); k++) {
 		pid_t tid = t->tids[t->turn++ % t->ntids];
-		if (timer_gate_open_for(g, tid))
+		bool open = all;
+		for (size_t i = 0; i < narmed && !open; i++)
+			open = armed[i] == tid;
+		if (open)
 			sent = send(t, tid, now);
 	}
 	__atomic_store_n(&g->firing, 0, __ATOMIC_SEQ_CST);

@@ -67,15 +67,18 @@ void timer_gate_free(struct timer_gate *g)
 /* Sequentially consistent loads: the cannon's half of the close protocol
  * (timergate_file.h) needs its read of the gate ordered after its store
  * of `firing`. */
-bool timer_gate_open_for(const struct timergate_file *f, int32_t tid)
+bool timer_gate_read(const struct timergate_file *f, int32_t *tids, size_t cap, size_t *n)
 {
+	*n = 0;
 	if (!f || __atomic_load_n(&f->status, __ATOMIC_ACQUIRE) != TIMERGATE_WATCHING)
 		return false;
 	if (__atomic_load_n(&f->process_armed, __ATOMIC_SEQ_CST))
 		return true;
-	for (unsigned i = 0; i < TIMERGATE_THREADS; i++)
-		if (__atomic_load_n(&f->armed_tid[i], __ATOMIC_SEQ_CST) == tid)
-			return true;
+	for (unsigned i = 0; i < TIMERGATE_THREADS && *n < cap; i++) {
+		int32_t tid = __atomic_load_n(&f->armed_tid[i], __ATOMIC_SEQ_CST);
+		if (tid)
+			tids[(*n)++] = tid;
+	}
 	return false;
 }
 

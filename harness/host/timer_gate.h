@@ -19,6 +19,7 @@
 #define HARNESS_TIMER_GATE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "timergate_file.h"
@@ -34,8 +35,10 @@ void timer_gate_argv_free(char **argv, char *const *orig);
 const struct timergate_file *timer_gate_file(const struct timer_gate *g);
 void timer_gate_free(struct timer_gate *g);
 
-/* Whether a signal may go to thread tid of the program now (cannon.h). */
-bool timer_gate_open_for(const struct timergate_file *f, int32_t tid);
+/* The gate now, for the cannon (cannon.h "Gate"), in one read of the file: true when the process's timer is
+ * armed (every thread is open); else the threads whose own timer is armed,
+ * at most cap of them, into tids, their number into *n. */
+bool timer_gate_read(const struct timergate_file *f, int32_t *tids, size_t cap, size_t *n);
 
 /* What the gate did in a run, for reports. */
 struct timer_gate_counts {
