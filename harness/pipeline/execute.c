@@ -360,6 +360,28 @@ static size_t planned_runs(const struct exec_config *x, const struct matrix *m)
 }
 
 /* The one line that says what is about to run. */
+/* How the cells' cannons fire under qemu (cannon.h "Gate"), when any does. */
+static void announce_cannons(const struct exec_config *x, const struct matrix *m,
+			     struct sbuf *h)
+{
+	size_t gated = 0, anytime = 0;
+	for (size_t i = 0; i < m->ncells; i++) {
+		const struct cell *c = &m->cells[i];
+		struct run_launch l = { 0 };
+		if (c->emulated && c->kind->launch)
+			c->kind->launch(c, &x->settings, &l);
+		gated += l.cannon_signal && !l.cannon_anytime;
+		anytime += l.cannon_signal && l.cannon_anytime;
+	}
+	if (gated)
+		sb_printf(h, "proftorture %s: %zu cell%s under qemu: the cannon fires only while the "
+			  "program's profiling timer is armed (docs/stress.md, the gate)\n",
+			  x->cmd, gated, gated == 1 ? "" : "s");
+	if (anytime)
+		sb_printf(h, "proftorture %s: %zu cell%s under qemu: the cannon fires at any time "
+			  "(anytime:)\n", x->cmd, anytime, anytime == 1 ? "" : "s");
+}
+
 static void announce(const struct exec_config *x, const struct matrix *m)
 {
 	bool emu = false;
@@ -398,6 +420,7 @@ static void announce(const struct exec_config *x, const struct matrix *m)
 			  execute_timeout(x, false));
 	sb_printf(&h, "%s, -j%u, seed %llu+k; artifacts in %s/\n", emu ? " (x2 under qemu)" : "",
 		  x->jobs, (unsigned long long)x->base_seed, x->outdir);
+	announce_cannons(x, m, &h);
 	fputs(h.s, stderr);
 	sb_free(&h);
 }
