@@ -235,6 +235,26 @@ void sig_from_output(const char *text, size_t len, const regex_t *failure, char 
 	sig_pick_line(text, len, failure, out, cap);
 }
 
+/* A hang's thread summary with its counts as N ("4 of 11 threads
+ * spinning in F (1 in G)" -> "N of N threads spinning in F (N in G)"):
+ * how many threads a runtime had at the kill varies from run to run, and
+ * one hang must group as one signature. Only the counts change, never a
+ * digit in a function's name. */
+static void where_without_counts(const char *w, struct sbuf *b)
+{
+	for (size_t i = 0; w[i];) {
+		bool count_at = i == 0 || (i >= 4 && strncmp(w + i - 4, " of ", 4) == 0) ||
+				w[i - 1] == '(';
+		if (count_at && isdigit((unsigned char)w[i])) {
+			while (isdigit((unsigned char)w[i]))
+				i++;
+			sb_putc(b, 'N');
+			continue;
+		}
+		sb_putc(b, w[i++]);
+	}
+}
+
 static void end_text(const char *text, size_t len, const struct sig_end *e, char *buf, size_t cap)
 {
 	switch (e->kind) {
@@ -252,8 +272,15 @@ static void end_text(const char *text, size_t len, const struct sig_end *e, char
 	const char *name = sigabbrev_np(e->kill_signal);
 	bool silent = blank(text + at, len - at);
 	bool where = silent && e->where && *e->where;
-	snprintf(buf, cap, "%s (%s on SIG%s%s%s)", timeout, silent ? "silent" : "printed",
-		 name ? name : "?", where ? "; " : "", where ? e->where : "");
+	struct sbuf b = { 0 };
+	sb_printf(&b, "%s (%s on SIG%s", timeout, silent ? "silent" : "printed", name ? name : "?");
+	if (where) {
+		sb_puts(&b, "; ");
+		where_without_counts(e->where, &b);
+	}
+	sb_putc(&b, ')');
+	snprintf(buf, cap, "%s", sb_str(&b));
+	sb_free(&b);
 }
 
 void sig_of_run(const char *text, size_t len, const struct sig_end *end, const regex_t *user,

@@ -11,9 +11,11 @@
  * on SIGQUIT)" or "timeout (silent on SIGQUIT)" (the kill signal was sent
  * first; did the program print anything after it?). A silent one says
  * where its threads were when that is known: "timeout (silent on SIGQUIT;
- * 4 threads spinning)", under qemu with the guest function they are in,
- * "... 4 threads spinning in sched_yield)" (threads.h), so a livelock
+ * N threads spinning)", under qemu with the guest function they are in,
+ * "... N of N threads spinning in sched_yield)" (threads.h), so a livelock
  * groups apart from a deadlock, and --failure/--ignore can select by it.
+ * The summary's counts become N (how many threads a runtime had varies
+ * from run to run); the failure file keeps them.
  *
  * The line, the first rule that finds one:
  *   1. the first line matching the user's regex (--signature, else
