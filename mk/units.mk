@@ -90,11 +90,11 @@ $(B)/proftorture: $(HARNESS_OBJS) $(LIB) | $(QEMU_PLUGINS)
 # The plugin is loaded into qemu, not linked: PIC, shared, no sanitizer
 # (its runtime cannot live in an uninstrumented qemu), built on the header
 # of the installed QEMU that ci/install-deps fetches.
-build/native/%.so: qemu_plugin/%.c qemu_plugin/*.h
+build/native/%.so: qemu_plugin/%.c qemu_plugin/plugin_out.c qemu_plugin/*.h
 	@test -f $(QEMU_PLUGIN_H) || { echo "$(QEMU_PLUGIN_H) is missing: run ci/install-deps" \
 	  "(it fetches QEMU's plugin header from Debian's qemu source package)" >&2; exit 1; }
 	gcc -std=c11 -O2 -g -Wall -Wextra -Werror -fPIC -shared -Iqemu_plugin \
-	  -I$(dir $(QEMU_PLUGIN_H)) -o $@ $<
+	  -I$(dir $(QEMU_PLUGIN_H)) -o $@ $< qemu_plugin/plugin_out.c
 
 # The unit tests, build/<arch>/tests/check_*: one per tests/check_*.c.
 # check_stats tests harness/judge/stats.c (pure C) on every arch, so it also

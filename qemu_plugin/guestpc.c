@@ -14,19 +14,16 @@
  * (pthread_atfork), as the runner watches only the process it started.
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <qemu-plugin.h>
 
 #include "guestpc_slots.h"
+#include "plugin_out.h"
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
@@ -81,48 +78,26 @@ static void on_vcpu_init(qemu_plugin_id_t id, unsigned int vcpu)
 	__atomic_store_n(&s->prev, 0, __ATOMIC_RELAXED);
 }
 
-static struct guestpc_file *map_slots(const char *path)
+static bool slots_header_ok(const void *file)
 {
-	int fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		fprintf(stderr, "guestpc: cannot open %s: %s; guest PCs off\n", path, strerror(errno));
-		return NULL;
-	}
-	struct stat st;
-	void *m = MAP_FAILED;
-	if (fstat(fd, &st) == 0 && st.st_size == (off_t)sizeof(struct guestpc_file))
-		m = mmap(NULL, sizeof(struct guestpc_file), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	struct guestpc_file *f = m;
-	if (m == MAP_FAILED || f->magic != GUESTPC_MAGIC || f->version != GUESTPC_VERSION ||
-	    f->nslots != GUESTPC_SLOTS || f->slot_size != sizeof(struct guestpc_slot)) {
-		fprintf(stderr, "guestpc: %s is not a guest-PC file of version %u; guest PCs off\n",
-			path, GUESTPC_VERSION);
-		if (m != MAP_FAILED)
-			munmap(m, sizeof(struct guestpc_file));
-		return NULL;
-	}
-	return f;
+	const struct guestpc_file *f = file;
+	return f->magic == GUESTPC_MAGIC && f->version == GUESTPC_VERSION &&
+	       f->nslots == GUESTPC_SLOTS && f->slot_size == sizeof(struct guestpc_slot);
 }
+
+static const struct plugin_out_kind slots_file = {
+	"guestpc", "guest-PC", "guest PCs off", GUESTPC_VERSION, sizeof(struct guestpc_file),
+	slots_header_ok,
+};
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
 					   int argc, char **argv)
 {
 	(void)info;
-	const char *out = NULL;
-	for (int i = 0; i < argc; i++) {
-		if (strncmp(argv[i], "out=", 4) == 0 && argv[i][4]) {
-			out = argv[i] + 4;
-			continue;
-		}
-		fprintf(stderr, "guestpc: unknown argument '%s' (allowed: out=FILE)\n", argv[i]);
+	const char *out = plugin_out_arg("guestpc", "guestpc_slots.h", argc, argv);
+	if (!out)
 		return -1;
-	}
-	if (!out) {
-		fprintf(stderr, "guestpc: no out=FILE argument (the file guestpc_slots.h describes)\n");
-		return -1;
-	}
-	slots = map_slots(out);
+	slots = plugin_out_map(&slots_file, out);
 	if (!slots)
 		return 0;
 	pthread_atfork(NULL, NULL, in_forked_child);

@@ -28,21 +28,18 @@
  * (pthread_atfork), as the runner aims only at the process it started.
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <qemu-plugin.h>
 
+#include "plugin_out.h"
 #include "timergate_file.h"
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
@@ -336,52 +333,29 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	pthread_mutex_unlock(&mu);
 }
 
-static struct timergate_file *map_gate(const char *path)
+static bool gate_header_ok(const void *file)
 {
-	int fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		fprintf(stderr, "timergate: cannot open %s: %s; the gate stays closed\n", path,
-			strerror(errno));
-		return NULL;
-	}
-	struct stat st;
-	void *m = MAP_FAILED;
-	if (fstat(fd, &st) == 0 && st.st_size == (off_t)sizeof(struct timergate_file))
-		m = mmap(NULL, sizeof(struct timergate_file), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	struct timergate_file *f = m;
-	if (m == MAP_FAILED || f->magic != TIMERGATE_MAGIC || f->version != TIMERGATE_VERSION ||
-	    f->size != sizeof(struct timergate_file)) {
-		fprintf(stderr, "timergate: %s is not a timer-gate file of version %u; the gate "
-			"stays closed\n", path, TIMERGATE_VERSION);
-		if (m != MAP_FAILED)
-			munmap(m, sizeof(struct timergate_file));
-		return NULL;
-	}
-	return f;
+	const struct timergate_file *f = file;
+	return f->magic == TIMERGATE_MAGIC && f->version == TIMERGATE_VERSION &&
+	       f->size == sizeof(struct timergate_file);
 }
+
+static const struct plugin_out_kind gate_file = {
+	"timergate", "timer-gate", "the gate stays closed", TIMERGATE_VERSION,
+	sizeof(struct timergate_file), gate_header_ok,
+};
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
 					   int argc, char **argv)
 {
-	const char *out = NULL;
-	for (int i = 0; i < argc; i++) {
-		if (strncmp(argv[i], "out=", 4) == 0 && argv[i][4]) {
-			out = argv[i] + 4;
-			continue;
-		}
-		fprintf(stderr, "timergate: unknown argument '%s' (allowed: out=FILE)\n", argv[i]);
+	const char *out = plugin_out_arg("timergate", "timergate_file.h", argc, argv);
+	if (!out)
 		return -1;
-	}
-	if (!out) {
-		fprintf(stderr, "timergate: no out=FILE argument (the file timergate_file.h describes)\n");
-		return -1;
-	}
 	if (info->system_emulation) {
 		fprintf(stderr, "timergate: qemu-user only\n");
 		return -1;
 	}
-	gate = map_gate(out);
+	gate = plugin_out_map(&gate_file, out);
 	if (!gate)
 		return 0;
 	snprintf(gate->target, sizeof gate->target, "%s", info->target_name);

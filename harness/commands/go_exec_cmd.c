@@ -520,7 +520,7 @@ static void say_summary(struct wrapper *w)
 	fclose(f);
 	fprintf(stderr, TAG "%llu of %llu runs failed under %s (%s",
 		(unsigned long long)set->failures, (unsigned long long)set->finished,
-		set->arch && arch_is_cross(set->arch) ? set->arch->qemu : "the host kernel",
+		stress_set_cross(set) ? set->arch->qemu : "the host kernel",
 		set->arch_name);
 	if (s->o.signal_rate > 0)
 		fprintf(stderr, ", cannon SIG%s at %.6g/s", sigabbrev_np(s->o.signal), s->o.signal_rate);

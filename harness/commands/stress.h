@@ -168,6 +168,8 @@ int stress_run_sets(struct stress_state *s);
 /* [qemu flags... [trace options...]] CMD ARGS... of one run of a set
  * (qemu_log: the cannon's readiness trace, or -1); argv_free it. */
 char **stress_run_argv(const struct stress_set *set, int qemu_log);
+/* Whether set's runs go through an emulator (its arch is a cross arch). */
+bool stress_set_cross(const struct stress_set *set);
 /* Whether set's runs get a gated cannon: under qemu, unless --signal-anytime
  * (natively no gate can see the program's timers: cannon.h "Gate"). */
 bool stress_gated(const struct stress_state *s, const struct stress_set *set);

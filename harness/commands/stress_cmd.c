@@ -523,7 +523,7 @@ static void announce_start(const struct stress_state *s)
 {
 	for (size_t i = 0; i < s->nsets; i++) {
 		const struct stress_set *set = &s->sets[i];
-		bool cross = set->arch && arch_is_cross(set->arch);
+		bool cross = stress_set_cross(set);
 		char name[96];
 		fprintf(stderr, "proftorture stress: %s%s%s%s%s\n",
 			s->nsets > 1 ? stress_set_name(set, name, sizeof name) : "",

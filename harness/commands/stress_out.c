@@ -81,7 +81,7 @@ static void fill_matrix(const struct stress_state *s, struct matrix *m)
 		struct cell_id id = { &command_kind, set->arch_name, basename(prog),
 				      set->side ? set->side : "run", "-" };
 		size_t c = matrix_add_cell(m, &id, OUTCOME_BIT(OUT_PASS), "",
-					   set->arch && arch_is_cross(set->arch));
+					   stress_set_cross(set));
 		free(prog);
 		m->cells[c].measured = baseline;
 		add_runs(m, c, s, set);

@@ -126,10 +126,14 @@ static void print_times(struct stress_set *s, FILE *f)
 	fputc('\n', f);
 }
 
+bool stress_set_cross(const struct stress_set *set)
+{
+	return set->arch && arch_is_cross(set->arch);
+}
+
 bool stress_gated(const struct stress_state *s, const struct stress_set *set)
 {
-	return set->arch && arch_is_cross(set->arch) && s->o.signal_rate > 0 &&
-	       !s->o.signal_anytime;
+	return stress_set_cross(set) && s->o.signal_rate > 0 && !s->o.signal_anytime;
 }
 
 const char *stress_cannon_mode(const struct stress_state *s, const struct stress_set *set)

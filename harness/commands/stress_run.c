@@ -93,14 +93,9 @@ struct sjob {
 	int qemu_log; /* the cannon's readiness trace under qemu, or -1 */
 };
 
-static bool cross(const struct stress_set *set)
-{
-	return set->arch && arch_is_cross(set->arch);
-}
-
 static bool watch_qemu(const struct stress_state *s, const struct stress_set *set)
 {
-	return cross(set) && s->o.signal_rate > 0 && !s->o.signal_after_given;
+	return stress_set_cross(set) && s->o.signal_rate > 0 && !s->o.signal_after_given;
 }
 
 char **stress_run_argv(const struct stress_set *set, int qemu_log)
@@ -153,7 +148,7 @@ static void configure(void *ctx, void *job, struct proc_opts *po)
 	const struct sjob *j = job;
 	po->kill_signal = s->o.kill_signal;
 	po->kill_grace_s = s->o.kill_grace;
-	po->guest_binary = cross(j->set) && !s->o.no_guest_pcs ? j->set->cmd[0] : NULL; /* a hang's guest PCs */
+	po->guest_binary = stress_set_cross(j->set) && !s->o.no_guest_pcs ? j->set->cmd[0] : NULL; /* a hang's guest PCs */
 	po->guest_plugin = s->guest_plugin;
 	if (s->o.signal_rate > 0)
 		po->cannon = (struct cannon_aim){

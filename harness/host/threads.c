@@ -318,14 +318,14 @@ static void thread_phrase(const struct thread_track *t, char *buf, size_t cap)
 		snprintf(buf, cap, "busy now and then");
 }
 
-/* The guest function a thread was found in most often ("" when none). */
-static const char *top_guest_fn(const struct thread_track *t)
+/* The guest function a thread was found in most often (NULL when none). */
+static const struct guest_fn *top_fn(const struct thread_track *t)
 {
 	const struct guest_fn *best = NULL;
 	for (unsigned i = 0; i < t->nfn; i++)
 		if (!best || t->fn[i].n > best->n)
 			best = &t->fn[i];
-	return best ? best->name : "";
+	return best;
 }
 
 /* The caller every thread in fn shares ("" when one has none or another). */
@@ -417,13 +417,9 @@ void threads_summary(size_t seen, const char *const *phrases, const char *const 
 
 /* The function (no offset) of the caller the thread's top guest function
  * had in every sample that named one ("" when none did, or they differ). */
-static void top_caller(const struct thread_track *t, char *out, size_t cap)
+static void top_caller(const struct guest_fn *best, char *out, size_t cap)
 {
 	out[0] = 0;
-	const struct guest_fn *best = NULL;
-	for (unsigned i = 0; i < t->nfn; i++)
-		if (!best || t->fn[i].n > best->n)
-			best = &t->fn[i];
 	if (!best || !best->caller[0] || best->callers_differ)
 		return;
 	snprintf(out, cap, "%.*s", (int)strcspn(best->caller, "+"), best->caller);
@@ -439,9 +435,10 @@ static void summarise(const struct threads_watch *w, char *summary, size_t cap)
 			continue;
 		thread_phrase(&w->t[i], phrase[seen], sizeof phrase[seen]);
 		phrases[seen] = phrase[seen];
-		top_caller(&w->t[i], caller[seen], sizeof caller[seen]);
+		const struct guest_fn *top = top_fn(&w->t[i]);
+		top_caller(top, caller[seen], sizeof caller[seen]);
 		callers[seen] = caller[seen];
-		fns[seen++] = top_guest_fn(&w->t[i]);
+		fns[seen++] = top ? top->name : "";
 	}
 	threads_summary(seen, phrases, w->guest ? fns : NULL, w->guest ? callers : NULL, summary,
 			cap);
