@@ -29,7 +29,7 @@ include mk/arch.mk mk/units.mk mk/tests.mk mk/harness.mk mk/check-all.mk \
 
 # --- building (mk/units.mk) ---
 ## make [ARCH=a] | builds build/<a>/: the library, the test binaries, torture (and stress, its old name); natively the runner too
-all: $(LIB) $(TESTS) $(TORTURE) $(HARNESS) $(LITMUS)
+all: $(LIB) $(TESTS) $(TORTURE) $(HARNESS) $(LITMUS) $(TEAR64)
 lib: $(LIB)
 tests: $(TESTS)
 ## make ARCH=native build/native/proftorture | the runner alone, in seconds: enough for proftorture stress

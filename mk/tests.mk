@@ -22,6 +22,7 @@ check-units:
 	echo "+ $${run:+$$run }$(B)/profbuf_go_cases"; \
 	$$run $(B)/profbuf_go_cases || fail=1; \
 	for v in "" --busted; do echo "+ $${run:+$$run }$(LITMUS) $$v"; $$run $(LITMUS) $$v || fail=1; done; \
+	for v in "$(TEAR64_FLAGS)" --busted; do echo "+ $${run:+$$run }$(TEAR64) $$v"; $$run $(TEAR64) $$v || fail=1; done; \
 	if [ "$(ARCH)" = native ]; then $(MAKE) --no-print-directory check-harness || fail=1; fi; \
 	skipped=; if [ "$(ARCH)" = native ] && [ -z "$(SAN)" ]; then \
 	  echo "+ tests/ci/check-workflow"; tests/ci/check-workflow || fail=1; \

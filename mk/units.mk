@@ -152,3 +152,17 @@ LITMUS := $(B)/litmus_mp
 $(LITMUS): tests/litmus/mp.c $(B)/obj/tls_pin/tls_pin.o
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^
+
+# --- and a 64-bit atomic load that tears: build/<arch>/litmus_tear64 ---
+# (tests/litmus/tear64.c, docs/limits.md): a C11 64-bit atomic load must
+# return a value some store wrote. Under qemu 7.2 it does not on armel,
+# whose libatomic ends a 64-bit load in a plain LDRD that qemu splits in
+# two 32-bit loads: TEAR64_FLAGS states that defect there, and the run then
+# must see it, so that a qemu that fixes it fails this check and the armel
+# cells cases/expected.tsv marks measured get judged again. check-units
+# runs it and its --busted control on every arch.
+TEAR64 := $(B)/litmus_tear64
+TEAR64_FLAGS := $(if $(filter armel,$(ARCH)),--expect-torn)
+$(TEAR64): tests/litmus/tear64.c $(B)/obj/tls_pin/tls_pin.o
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(ATOMIC_LIBS)
