@@ -77,7 +77,8 @@ static bool blank_or_comment(const char *line)
 	return !*line || *line == '#';
 }
 
-static int add_row(struct expected_table *t, char **f, size_t nf, outcome_set set, unsigned line)
+static int add_row(struct expected_table *t, char **f, size_t nf, outcome_set set, bool measured,
+		   unsigned line)
 {
 	struct expected_row *rows = realloc(t->rows, (t->n + 1) * sizeof *rows);
 	if (!rows)
@@ -91,6 +92,7 @@ static int add_row(struct expected_table *t, char **f, size_t nf, outcome_set se
 	r->atomics = strdup(f[3]);
 	r->note = strdup(nf > 5 ? f[5] : "");
 	r->expected = set;
+	r->measured = measured;
 	r->line = line;
 	t->n++; /* counted even when a strdup failed, so expected_free frees it */
 	return r->arch && r->case_name && r->variant && r->atomics && r->note ? 0 : -1;
@@ -124,11 +126,14 @@ static int parse_line(struct expected_table *t, char *line, unsigned lineno, con
 	char *f[MAX_FIELDS];
 	size_t nf = split_fields(line, f);
 	outcome_set set = 0;
+	bool measured = nf >= 5 && strcmp(f[4], EXPECTED_MEASURED) == 0;
 	if (nf < 5)
 		*why = "want arch<TAB>case<TAB>variant<TAB>atomics<TAB>expected[<TAB>note]";
-	else if (outcome_set_parse(f[4], &set) != 0 || !expectation_ok(set))
+	else if (measured && nf < 6)
+		*why = "a '" EXPECTED_MEASURED "' row needs a note: why its cells cannot be judged";
+	else if (!measured && (outcome_set_parse(f[4], &set) != 0 || !expectation_ok(set)))
 		*why = bad_expectation(f[4], whybuf, whycap);
-	else if (add_row(t, f, nf, set, lineno) != 0)
+	else if (add_row(t, f, nf, set, measured, lineno) != 0)
 		*why = "out of memory";
 	else
 		return 0;
@@ -205,15 +210,32 @@ void expected_free(struct expected_table *t)
 	memset(t, 0, sizeof *t);
 }
 
+static bool row_matches(const struct expected_row *r, const char *arch, const char *case_name,
+			const char *variant, const char *atomics)
+{
+	return fnmatch(r->arch, arch, 0) == 0 && fnmatch(r->case_name, case_name, 0) == 0 &&
+	       fnmatch(r->variant, variant, 0) == 0 && fnmatch(r->atomics, atomics, 0) == 0;
+}
+
 const struct expected_row *expected_lookup(const struct expected_table *t, const char *arch,
 					   const char *case_name, const char *variant,
 					   const char *atomics)
 {
+	for (size_t i = 0; i < t->n; i++)
+		if (!t->rows[i].measured &&
+		    row_matches(&t->rows[i], arch, case_name, variant, atomics))
+			return &t->rows[i];
+	return NULL;
+}
+
+const struct expected_row *expected_lookup_measured(const struct expected_table *t,
+						    const char *arch, const char *case_name,
+						    const char *variant, const char *atomics)
+{
 	for (size_t i = 0; i < t->n; i++) {
 		const struct expected_row *r = &t->rows[i];
-		if (fnmatch(r->arch, arch, 0) == 0 && fnmatch(r->case_name, case_name, 0) == 0 &&
-		    fnmatch(r->variant, variant, 0) == 0 && fnmatch(r->atomics, atomics, 0) == 0)
-			return r;
+		if (row_matches(r, arch, case_name, variant, atomics))
+			return r->measured ? r : NULL;
 	}
 	return NULL;
 }

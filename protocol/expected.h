@@ -13,6 +13,13 @@
  * race and either may end a run first, and any run ending in one of them
  * reproduces.
  *
+ * expected may instead be the word "measured" (EXPECTED_MEASURED), with a
+ * note saying why: the cells it matches run and get their verdict as the
+ * next matching row says, shown but not judged, because something outside
+ * the code under test decides their outcome (cases/expected.tsv names
+ * what). Lookups skip measured rows for the outcome; expected_lookup_measured
+ * finds the one that comes before it.
+ *
  * Reading is strict: a row with fewer than five fields, an unknown or
  * repeated outcome, or "pass" mixed with failures is an error naming the
  * file and the line, because a silently skipped row would change what the
@@ -22,6 +29,7 @@
 #ifndef PROFTORTURE_EXPECTED_H
 #define PROFTORTURE_EXPECTED_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "protocol.h"
@@ -35,9 +43,12 @@ int outcome_set_parse(const char *s, outcome_set *out);
 /* The names in table order joined by '|', into buf; returns buf. */
 const char *outcome_set_name(outcome_set s, char *buf, size_t cap);
 
+#define EXPECTED_MEASURED "measured"
+
 struct expected_row {
 	char *arch, *case_name, *variant, *atomics, *note;
-	outcome_set expected;
+	outcome_set expected; /* 0 in a measured row */
+	bool measured;
 	unsigned line;
 };
 
@@ -55,9 +66,15 @@ int expected_parse(const char *text, const char *name, struct expected_table *t,
 int expected_load(const char *path, struct expected_table *t, char *err, size_t errlen);
 void expected_free(struct expected_table *t);
 
-/* The first matching row, or NULL when none matches. */
+/* The first matching row that states an outcome, or NULL when none
+ * matches. */
 const struct expected_row *expected_lookup(const struct expected_table *t, const char *arch,
 					   const char *case_name, const char *variant,
 					   const char *atomics);
+/* The measured row that matches before any outcome row does, or NULL: the
+ * cell is then measured, not judged, for the reason in its note. */
+const struct expected_row *expected_lookup_measured(const struct expected_table *t,
+						    const char *arch, const char *case_name,
+						    const char *variant, const char *atomics);
 
 #endif
