@@ -239,7 +239,8 @@ static int await_handler_then_release(int idx, pthread_t t)
 {
 	if (!wait_for_flag(&rep->entered, 5 * slowdown()))
 		return 10;
-	if (!wait_for_flag(&rep->returned, 0.3 * slowdown())) {
+	bool expect_stuck = variant_under_test == SIGPROF_UNCHECKED;
+	if (!wait_for_flag(&rep->returned, expect_stuck ? STUCK_TRIGGER_SECONDS : 0.3 * slowdown())) {
 		rep->holder_seen = atomic_emul_lock_owner(idx);
 		return 3;
 	}
@@ -517,7 +518,9 @@ static void section_scenario(void *arg)
 	pthread_create(&t, NULL, controller_stops_profile, NULL);
 	if (!wait_for_flag(&srep->entered, 5 * slowdown()))
 		_exit(10);
-	if (!wait_for_flag(&srep->stop_returned, 0.3 * slowdown())) {
+	bool expect_stuck = !sigprof_ops(variant_under_test)->checks_thread_profiling;
+	if (!wait_for_flag(&srep->stop_returned,
+			   expect_stuck ? STUCK_TRIGGER_SECONDS : 0.3 * slowdown())) {
 		srep->lock_while_stuck = atomic_emul_load32(&prof.signal_lock);
 		_exit(3);
 	}
