@@ -148,10 +148,14 @@ guest-pcs-fixtures:
 # count it. check-units runs both on every arch: a fraction of a second
 # each on a quiet machine, 2 s at most with the evidence, 8 s without.
 # tls_pin's object: on i686 the row's ldflags wrap pthread_create.
+# Both litmus programs take their CPUs from tests/litmus/litmus.c and their
+# clock from tests/support/child.c.
 LITMUS := $(B)/litmus_mp
-$(LITMUS): tests/litmus/mp.c $(B)/obj/tls_pin/tls_pin.o
+LITMUS_OBJS := $(B)/obj/tests/litmus/litmus.o $(B)/obj/tests/support/child.o \
+               $(B)/obj/tls_pin/tls_pin.o
+$(LITMUS): tests/litmus/mp.c $(LITMUS_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^
+	$(CC) $(CPPFLAGS) -Itests/litmus -Itests/support $(CFLAGS) $(LDFLAGS) -o $@ $^
 
 # --- and a 64-bit atomic load that tears: build/<arch>/litmus_tear64 ---
 # (tests/litmus/tear64.c, docs/limits.md): a C11 64-bit atomic load must
@@ -163,6 +167,6 @@ $(LITMUS): tests/litmus/mp.c $(B)/obj/tls_pin/tls_pin.o
 # runs it and its --busted control on every arch.
 TEAR64 := $(B)/litmus_tear64
 TEAR64_FLAGS := $(if $(filter armel,$(ARCH)),--expect-torn)
-$(TEAR64): tests/litmus/tear64.c $(B)/obj/tls_pin/tls_pin.o
+$(TEAR64): tests/litmus/tear64.c $(LITMUS_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(ATOMIC_LIBS)
+	$(CC) $(CPPFLAGS) -Itests/litmus -Itests/support $(CFLAGS) $(LDFLAGS) -o $@ $^ $(ATOMIC_LIBS)

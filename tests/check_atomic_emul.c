@@ -346,8 +346,7 @@ static void deadlock_scenario(void *arg)
 		_exit(10);
 	/* A handler that checks returns within microseconds; this wait is not the
 	 * evidence of a deadlock (the lock holder below is), only its trigger. */
-	if (!wait_for_flag(&report->handler_returned,
-			   handler_checks_pc ? 0.3 * slowdown() : STUCK_TRIGGER_SECONDS)) {
+	if (!wait_for_flag(&report->handler_returned, handler_return_wait(!handler_checks_pc))) {
 		/* Stuck: record who holds the lock it is spinning on. */
 		report->holder_tid_seen = atomic_emul_lock_owner(idx);
 		_exit(3); /* the process is deadlocked; leave it */

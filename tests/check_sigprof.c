@@ -240,7 +240,7 @@ static int await_handler_then_release(int idx, pthread_t t)
 	if (!wait_for_flag(&rep->entered, 5 * slowdown()))
 		return 10;
 	bool expect_stuck = variant_under_test == SIGPROF_UNCHECKED;
-	if (!wait_for_flag(&rep->returned, expect_stuck ? STUCK_TRIGGER_SECONDS : 0.3 * slowdown())) {
+	if (!wait_for_flag(&rep->returned, handler_return_wait(expect_stuck))) {
 		rep->holder_seen = atomic_emul_lock_owner(idx);
 		return 3;
 	}
@@ -519,8 +519,7 @@ static void section_scenario(void *arg)
 	if (!wait_for_flag(&srep->entered, 5 * slowdown()))
 		_exit(10);
 	bool expect_stuck = !sigprof_ops(variant_under_test)->checks_thread_profiling;
-	if (!wait_for_flag(&srep->stop_returned,
-			   expect_stuck ? STUCK_TRIGGER_SECONDS : 0.3 * slowdown())) {
+	if (!wait_for_flag(&srep->stop_returned, handler_return_wait(expect_stuck))) {
 		srep->lock_while_stuck = atomic_emul_load32(&prof.signal_lock);
 		_exit(3);
 	}

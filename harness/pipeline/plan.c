@@ -70,25 +70,21 @@ const struct expected_table *plan_table(struct plan *p, const struct cell_kind *
 
 size_t plan_add_cell(struct plan *p, const struct cell_id *id, const struct arch *a)
 {
-	size_t found = matrix_find_cell(&p->m, id);
-	if (found != (size_t)-1)
-		return found;
+	size_t ci = matrix_find_cell(&p->m, id);
+	if (ci != (size_t)-1)
+		return ci;
 	const struct expected_table *t = plan_table(p, id->kind);
 	const struct expected_row *row =
 		expected_lookup(t, id->arch, id->case_name, id->variant, id->atomics);
 	if (!row)
 		cli_die(p->cmd, "%s has no row for %s %s %s %s", t->path, id->arch, id->case_name,
 			id->variant, id->atomics);
-	size_t ci = plan_add_cell_expecting(p, id, a, row->expected, row->note);
-	const struct expected_row *why =
+	/* A measured cell's note says why it is not judged: the matrix shows it
+	 * beside the verdict. */
+	const struct expected_row *measured =
 		expected_lookup_measured(t, id->arch, id->case_name, id->variant, id->atomics);
-	if (why) {
-		/* the judged note says why: the matrix shows it with the verdict */
-		struct cell *c = &p->m.cells[ci];
-		free(c->note);
-		c->note = xstrdup(why->note);
-		c->measured = true;
-	}
+	ci = plan_add_cell_expecting(p, id, a, row->expected, (measured ? measured : row)->note);
+	p->m.cells[ci].measured = measured != NULL;
 	return ci;
 }
 

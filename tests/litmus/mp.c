@@ -26,7 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "child.h"
+#include "litmus.h"
 
 #ifndef PROFTORTURE_ARCH
 #define PROFTORTURE_ARCH "unknown"
@@ -81,12 +83,6 @@ static struct config cfg;
 static struct tally tally; /* the reader's alone until it is joined */
 
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Two threads: batch b starts when both have arrived b times. The one that
  * arrives second goes at once and the other a cache transfer later, so
@@ -107,18 +103,6 @@ static void barrier(unsigned b)
 		}
 }
 
-/* Best effort: unpinned, the two threads may share a CPU and never race,
- * which the evidence thresholds then report. */
-static void pin(int cpu)
-{
-	cpu_set_t set;
-
-	if (cpu < 0)
-		return;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	(void)pthread_setaffinity_np(pthread_self(), sizeof set, &set);
-}
 
 /* Relaxed stores: the test is of the hardware's order, so the language must
  * not order them. atomic_signal_fence is a compiler-only barrier: it keeps
@@ -127,7 +111,7 @@ static void pin(int cpu)
 static void *writer(void *arg)
 {
 	(void)arg;
-	pin(cpus[0]);
+	litmus_pin(cpus[0]);
 	for (unsigned b = 1;; b++) {
 		barrier(b);
 		if (b >= atomic_load(&stop_at))
@@ -160,7 +144,7 @@ static int enough_evidence(const struct tally *t)
  * barrier, sees it for exactly that batch. */
 static int time_to_stop(double start)
 {
-	double t = now() - start;
+	double t = now_seconds() - start;
 
 	if (enough_evidence(&tally))
 		return tally.batches >= cfg.min_batches || t >= cfg.seconds;
@@ -175,7 +159,7 @@ static void *reader(void *arg)
 {
 	double start = *(const double *)arg;
 
-	pin(cpus[1]);
+	litmus_pin(cpus[1]);
 	for (unsigned b = 1;; b++) {
 		if (time_to_stop(start))
 			atomic_store(&stop_at, b);
@@ -198,19 +182,6 @@ static void *reader(void *arg)
 		}
 		tally.batches++;
 	}
-}
-
-/* The first two CPUs this process may use, or none to pin to. */
-static void choose_cpus(void)
-{
-	cpu_set_t set;
-	int n = 0;
-
-	if (sched_getaffinity(0, sizeof set, &set) != 0 || CPU_COUNT(&set) < 2)
-		return;
-	for (int c = 0; c < CPU_SETSIZE && n < 2; c++)
-		if (CPU_ISSET(c, &set))
-			cpus[n++] = c;
 }
 
 static void usage(FILE *f)
@@ -299,8 +270,8 @@ int main(int argc, char **argv)
 
 	parse(argc, argv);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	choose_cpus();
-	t0 = now();
+	litmus_choose_cpus(cpus);
+	t0 = now_seconds();
 	if ((err = pthread_create(&w, NULL, writer, NULL)) != 0 ||
 	    (err = pthread_create(&r, NULL, reader, &t0)) != 0) {
 		fprintf(stderr, "litmus_mp: pthread_create: %s\n", strerror(err));
@@ -308,5 +279,5 @@ int main(int argc, char **argv)
 	}
 	pthread_join(w, NULL);
 	pthread_join(r, NULL);
-	return verdict(&tally, now() - t0);
+	return verdict(&tally, now_seconds() - t0);
 }

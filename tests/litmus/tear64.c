@@ -29,13 +29,14 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "child.h"
+#include "litmus.h"
 
 #ifndef PROFTORTURE_ARCH
 #define PROFTORTURE_ARCH "unknown"
@@ -58,6 +59,8 @@ static union {
 /* Not under test: seq_cst. */
 static atomic_int stop;
 
+static int cpus[2]; /* the writer's and the reader's, or -1 (litmus.h) */
+
 static struct {
 	int busted, expect_torn;
 	unsigned long loads;
@@ -68,36 +71,13 @@ struct tally {
 	unsigned long long loads, changes, torn;
 };
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Best effort, as litmus_mp: the two threads on CPUs of their own. */
-static void pin_to(int nth)
-{
-	cpu_set_t allowed, one;
-
-	if (sched_getaffinity(0, sizeof allowed, &allowed) != 0 || CPU_COUNT(&allowed) < 2)
-		return;
-	for (int c = 0, seen = 0; c < CPU_SETSIZE; c++) {
-		if (!CPU_ISSET(c, &allowed) || seen++ != nth)
-			continue;
-		CPU_ZERO(&one);
-		CPU_SET(c, &one);
-		(void)pthread_setaffinity_np(pthread_self(), sizeof one, &one);
-		return;
-	}
-}
 
 /* The halves are equal in every value stored whole; the control stores the
  * high half first, so between its two stores the halves differ. */
 static void *writer(void *arg)
 {
 	(void)arg;
-	pin_to(0);
+	litmus_pin(cpus[0]);
 	for (uint32_t g = 1; !atomic_load(&stop); g++) {
 		if (cfg.busted) {
 			atomic_store(&word.half[0], g);
@@ -120,7 +100,7 @@ static void count(struct tally *t, double start)
 {
 	uint64_t last = 0;
 
-	pin_to(1);
+	litmus_pin(cpus[1]);
 	for (;;) {
 		for (int i = 0; i < 1024; i++) {
 			uint64_t v = atomic_load(&word.whole);
@@ -129,7 +109,7 @@ static void count(struct tally *t, double start)
 			last = v;
 		}
 		t->loads += 1024;
-		double took = now() - start;
+		double took = now_seconds() - start;
 		if (enough(t) ? t->loads >= cfg.loads || took >= cfg.seconds
 			      : took >= HARD_FACTOR * cfg.seconds)
 			return;
@@ -231,7 +211,8 @@ int main(int argc, char **argv)
 	struct tally t = { 0 };
 
 	parse(argc, argv);
-	double start = now();
+	litmus_choose_cpus(cpus);
+	double start = now_seconds();
 	if (pthread_create(&w, NULL, writer, NULL) != 0) {
 		fprintf(stderr, "litmus_tear64: cannot start the writer thread\n");
 		return 1;
@@ -239,5 +220,5 @@ int main(int argc, char **argv)
 	count(&t, start);
 	atomic_store(&stop, 1);
 	pthread_join(w, NULL);
-	return verdict(&t, now() - start);
+	return verdict(&t, now_seconds() - start);
 }

@@ -24,6 +24,11 @@ double slowdown(void)
 	return f >= 1.0 ? f : 1.0;
 }
 
+double handler_return_wait(bool expect_stuck)
+{
+	return expect_stuck ? 0.3 : 0.3 * slowdown();
+}
+
 bool wait_for_flag(const uint32_t *flag, double seconds)
 {
 	double end = now_seconds() + seconds;

@@ -43,14 +43,14 @@ bool wait_for_flag(const uint32_t *flag, double seconds);
  * scale their deadlines, never their assertions, by it. */
 double slowdown(void);
 
-/* How long a handler the test expects to be stuck on its own thread's lock
- * gets to return before the test looks at who holds that lock: a trigger,
- * not the evidence (the owner being the interrupted thread is), so it is
- * not scaled by slowdown(). A handler that returns does so long before: a
- * whole checked-handler test (fork, thread, signal, return, join) took 11
- * to 46 ms under qemu-arm (armel, 2026-12-08). Waits for a handler the test
- * expects to return stay scaled: they end when it does. */
-#define STUCK_TRIGGER_SECONDS 0.3
+/* How long a signal handler gets to return before the test calls it stuck.
+ * One the test expects to be stuck on its own thread's lock gets 0.3 s, not
+ * scaled by slowdown(): the wait is a trigger, not the evidence (the lock's
+ * owner being the interrupted thread is), and a handler that returns does so
+ * long before (a whole checked-handler test, fork to join, took 11 to 46 ms
+ * under qemu-arm, armel, 2026-12-08). One the test expects to return gets
+ * 0.3 s x slowdown(): that wait ends when it returns. */
+double handler_return_wait(bool expect_stuck);
 
 /* ThreadSanitizer runs signal handlers at its own interception points, with
  * the interrupted PC inside the TSan runtime: a test whose meaning is "the
